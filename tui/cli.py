@@ -1,0 +1,275 @@
+"""The ``shipdeck`` command: opens the console, or runs the demo world alone.
+
+Bad input never ends in a traceback: a wrong profile, region, kube context,
+config or scenario file prints one line naming what is wrong and exits 2.
+Heavy imports (textual, boto3, the demo world) happen only once a command
+knows it needs them, so ``--help`` and errors are instant.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from demo.launcher import WorldProcess
+
+    from tui.config import Settings
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Input the person must fix; ``str()`` is the one line to show."""
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"shipdeck: error: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _version() -> str:
+    try:
+        return version("shipdeck")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--profile", metavar="P", help="AWS profile (default: the config file, then env).")
+@click.option(
+    "--region",
+    "regions",
+    metavar="R",
+    multiple=True,
+    help="AWS region; repeat to show several regions at once.",
+)
+@click.option("--context", metavar="C", help="Kubernetes context from your kubeconfig.")
+@click.option("--read-only", is_flag=True, help="Make every remediation impossible.")
+@click.option("--demo", is_flag=True, help="Open the console on the embedded incident world.")
+@click.option(
+    "--scenario",
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --demo: the scenario file of the world (default: the seeded incidents).",
+)
+@click.version_option(_version(), "--version", prog_name="shipdeck")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    profile: str | None,
+    regions: tuple[str, ...],
+    context: str | None,
+    read_only: bool,
+    demo: bool,
+    scenario: Path | None,
+) -> None:
+    """shipdeck: a keyboard-first console for incidents in AWS container delivery.
+
+    Without a subcommand it opens the console on your AWS account and
+    Kubernetes context (or, with --demo, on the embedded incident world).
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(profile=profile, regions=regions, context=context, read_only=read_only)
+    if ctx.invoked_subcommand is not None:
+        if demo or scenario is not None:
+            raise BadInput("--demo and --scenario open the console; use them without a subcommand")
+        return
+    if scenario is not None and not demo:
+        raise BadInput("--scenario goes with --demo")
+    open_console(
+        profile=profile,
+        regions=regions,
+        context=context,
+        read_only=read_only,
+        demo=demo,
+        scenario=scenario,
+    )
+
+
+def _settings() -> Settings:
+    from tui.config import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from exc
+
+
+def _check_scenario(scenario: Path | None) -> None:
+    if scenario is None:
+        return
+    from demo.scenario import ScenarioError, load_scenario
+
+    try:
+        load_scenario(scenario)
+    except ScenarioError as exc:
+        raise BadInput(str(exc)) from exc
+
+
+@contextmanager
+def _world(scenario: Path | None, port: int = 0) -> Iterator[WorldProcess]:
+    """Start the demo world in a child process and stop it however we leave."""
+    _check_scenario(scenario)
+    try:
+        from demo.launcher import start_world
+        from demo.scenario import ScenarioError
+    except ImportError as exc:  # the demo extra is not installed
+        hint = "pip install 'shipdeck[demo]'"
+        raise BadInput(f"the demo world needs the 'demo' extra ({hint}): {exc}") from exc
+    try:
+        world = start_world(scenario, port=port)
+    except ScenarioError as exc:
+        raise BadInput(str(exc)) from exc
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        raise BadInput(f"the demo world did not start: {exc}") from exc
+    try:
+        yield world
+    finally:
+        world.stop()
+
+
+def world_environment(world: WorldProcess) -> dict[str, str]:
+    """The environment that points aws, kubectl and shipdeck at the world."""
+    return {
+        "AWS_ENDPOINT_URL": world.aws_endpoint,
+        "AWS_ACCESS_KEY_ID": world.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": world.secret_access_key,
+        "AWS_DEFAULT_REGION": world.default_region,
+        "KUBECONFIG": str(world.kubeconfig),
+    }
+
+
+def _point_at_world(world: WorldProcess) -> None:
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"):
+        os.environ.pop(name, None)
+    # A config file that does not exist keeps a person's real profiles out of the demo.
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ.update(world_environment(world))
+
+
+def open_console(
+    *,
+    profile: str | None,
+    regions: Sequence[str],
+    context: str | None,
+    read_only: bool,
+    demo: bool,
+    scenario: Path | None,
+) -> None:
+    """Check every input, then run the console (on the demo world with ``demo``)."""
+    settings = _settings()
+    if demo:
+        with _world(scenario) as world:
+            _point_at_world(world)
+            _run_console(
+                settings,
+                profile=None,
+                regions=regions or tuple(world.regions),
+                context=context or world.kube_context,
+                read_only=read_only or settings.read_only,
+                badge="DEMO WORLD",
+            )
+        return
+    _run_console(
+        settings,
+        profile=profile or settings.profile,
+        regions=regions or settings.regions,
+        context=context or settings.context,
+        read_only=read_only or settings.read_only,
+        badge=None,
+    )
+
+
+def _run_console(
+    settings: Settings,
+    *,
+    profile: str | None,
+    regions: Sequence[str],
+    context: str | None,
+    read_only: bool,
+    badge: str | None,
+) -> None:
+    from cloud.session import CloudConfigError, CloudSession
+
+    from tui.config import ConfigError, check_binding_ids
+
+    session = CloudSession(profile=profile, regions=regions, kube_context=context)
+    try:
+        session.validate()
+    except CloudConfigError as exc:
+        raise BadInput(str(exc)) from exc
+    from tui.app import ShipdeckApp
+
+    try:
+        check_binding_ids(settings, ShipdeckApp.binding_ids())
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from exc
+    app = ShipdeckApp(session, settings, read_only=read_only, badge=badge)
+    app.run()
+
+
+@cli.command("world")
+@click.option(
+    "--scenario",
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The scenario file (default: the seeded incidents).",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="AWS endpoint port.")
+def world_command(scenario: Path | None, port: int) -> None:
+    """Run the demo world alone on loopback; print the shell lines to use it."""
+    with _world(scenario, port=port) as world:
+        env = world_environment(world)
+        click.echo("# the shipdeck demo world is up; paste these lines into another shell:")
+        for name, value in env.items():
+            click.echo(f"export {name}={value}")
+        click.echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
+        click.echo("# serving until Ctrl-C", err=True)
+        _wait_for_interrupt(world)
+
+
+def _wait_for_interrupt(world: WorldProcess) -> None:
+    stop = False
+
+    def _on_signal(_signum: int, _frame: Any) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        while not stop and world.alive():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        click.echo("# stopping the world", err=True)
+    if not world.alive() and not stop:
+        raise BadInput("the demo world stopped unexpectedly")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``shipdeck`` console script."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except BadInput as exc:
+        _fail(str(exc))
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.UsageError as exc:
+        _fail(exc.format_message().splitlines()[0])
+    except click.ClickException as exc:
+        _fail(exc.format_message())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The user's config file: defaults for profile, regions, context, refresh, keys, theme.
+
+The file is ``config.toml`` in the user's config directory (platformdirs), or
+the path in ``SHIPDECK_CONFIG``. A missing file is fine (defaults); a file that
+exists but is wrong stops the program with one line naming the file, the key
+and what is wrong, so nothing is half-applied.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PANES = ("repositories", "builds", "services", "quotas")
+
+DEFAULT_REFRESH: dict[str, float] = {
+    "repositories": 60.0,
+    "builds": 10.0,
+    "services": 10.0,
+    "quotas": 60.0,
+}
+
+_TOP_KEYS = {"profile", "regions", "context", "theme", "read_only", "refresh", "keys", "fallback"}
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; ``str()`` is one line for the person."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the config file (and then the command line) decides."""
+
+    profile: str | None = None
+    regions: tuple[str, ...] = ()
+    context: str | None = None
+    theme: str = "textual-dark"
+    read_only: bool = False
+    refresh: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_REFRESH))
+    keys: Mapping[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
+    fallback: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    path: Path | None = None  # the file these settings came from, if any
+
+
+def config_path() -> Path:
+    """Where the config file is read from: ``SHIPDECK_CONFIG`` or the platform's config dir."""
+    override = os.environ.get("SHIPDECK_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path("shipdeck") / "config.toml"
+
+
+def state_dir() -> Path:
+    """Where shipdeck keeps its state (audit log, saved streams): the platform's state dir."""
+    override = os.environ.get("SHIPDECK_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_state_path
+
+    return user_state_path("shipdeck")
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and check the config file; a missing default file gives the defaults."""
+    explicit = path is not None or bool(os.environ.get("SHIPDECK_CONFIG"))
+    path = path or config_path()
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: config file not found")
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: config file is not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return _settings_from(raw, path)
+
+
+def _fail(path: Path, key: str, what: str) -> ConfigError:
+    return ConfigError(f"{path}: {key}: {what}")
+
+
+def _string(raw: Mapping[str, Any], key: str, path: Path) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, key, f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        raise _fail(path, unknown[0], f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})")
+    regions_raw = raw.get("regions", [])
+    if isinstance(regions_raw, str):
+        regions_raw = [regions_raw]
+    if not isinstance(regions_raw, list) or not all(isinstance(r, str) and r for r in regions_raw):
+        raise _fail(path, "regions", f"expected a list of region names, got {regions_raw!r}")
+    read_only = raw.get("read_only", False)
+    if not isinstance(read_only, bool):
+        raise _fail(path, "read_only", f"expected true or false, got {read_only!r}")
+    return Settings(
+        profile=_string(raw, "profile", path),
+        regions=tuple(regions_raw),
+        context=_string(raw, "context", path),
+        theme=_string(raw, "theme", path) or "textual-dark",
+        read_only=read_only,
+        refresh=_refresh(raw.get("refresh", {}), path),
+        keys=_keys(raw.get("keys", {}), path),
+        fallback=_fallback(raw.get("fallback", {}), path),
+        path=path,
+    )
+
+
+def _refresh(raw: Any, path: Path) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        raise _fail(path, "refresh", "expected a table of pane = seconds")
+    refresh = dict(DEFAULT_REFRESH)
+    for pane, seconds in raw.items():
+        if pane not in PANES:
+            raise _fail(path, f"refresh.{pane}", f"unknown pane (known: {', '.join(PANES)})")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 1:
+            raise _fail(path, f"refresh.{pane}", f"expected seconds >= 1, got {seconds!r}")
+        refresh[pane] = float(seconds)
+    return refresh
+
+
+def _keys(raw: Any, path: Path) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise _fail(path, "keys", "expected a table of binding-id = key(s)")
+    keys: dict[str, str] = {}
+    for binding_id, key in raw.items():
+        if not isinstance(key, str) or not key.strip():
+            raise _fail(path, f"keys.{binding_id}", f"expected a key such as 'ctrl+r', got {key!r}")
+        keys[str(binding_id)] = key
+    return keys
+
+
+def _fallback(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise _fail(path, "fallback", "expected tables such as [fallback.PROJECT]")
+    return {str(name): dict(recipe) for name, recipe in raw.items()}
+
+
+def check_binding_ids(settings: Settings, known: set[str]) -> None:
+    """Refuse a keymap that names a binding the console does not have."""
+    for binding_id in settings.keys:
+        if binding_id not in known:
+            where = settings.path or config_path()
+            raise _fail(
+                where, f"keys.{binding_id}", "unknown binding id (see the README's list of keys)"
+            )
