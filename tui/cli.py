@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
+    from cloud.session import CloudSession
     from demo.launcher import WorldProcess
-
     from tui.config import Settings
 
 EXIT_BAD_INPUT = 2
@@ -190,6 +190,27 @@ def open_console(
     )
 
 
+def _session(profile: str | None, regions: Sequence[str], context: str | None) -> CloudSession:
+    from cloud.session import CloudConfigError, CloudSession
+
+    session = CloudSession(profile=profile, regions=regions, kube_context=context)
+    try:
+        session.validate()
+    except CloudConfigError as exc:
+        raise BadInput(str(exc)) from exc
+    return session
+
+
+def cloud_session(options: Mapping[str, Any]) -> CloudSession:
+    """The checked session for a subcommand: its global options over the config file."""
+    settings = _settings()
+    return _session(
+        options.get("profile") or settings.profile,
+        options.get("regions") or settings.regions,
+        options.get("context") or settings.context,
+    )
+
+
 def _run_console(
     settings: Settings,
     *,
@@ -199,16 +220,10 @@ def _run_console(
     read_only: bool,
     badge: str | None,
 ) -> None:
-    from cloud.session import CloudConfigError, CloudSession
-
+    from tui.app import ShipdeckApp
     from tui.config import ConfigError, check_binding_ids
 
-    session = CloudSession(profile=profile, regions=regions, kube_context=context)
-    try:
-        session.validate()
-    except CloudConfigError as exc:
-        raise BadInput(str(exc)) from exc
-    from tui.app import ShipdeckApp
+    session = _session(profile, regions, context)
 
     try:
         check_binding_ids(settings, ShipdeckApp.binding_ids())
@@ -253,6 +268,16 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
         click.echo("# stopping the world", err=True)
     if not world.alive() and not stop:
         raise BadInput("the demo world stopped unexpectedly")
+
+
+def _register_subcommands() -> None:
+    from tui.action_command import action_command, audit_command
+
+    cli.add_command(action_command)
+    cli.add_command(audit_command)
+
+
+_register_subcommands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

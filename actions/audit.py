@@ -1,0 +1,91 @@
+"""The audit log: one JSON line per plan shown, per apply, per outcome, per refusal.
+
+Lines carry the time, the caller identity ARN, profile, region, action,
+target, the plan (as shown), the outcome and its duration. Values typed as
+secrets never reach it: plans never contain them, and every string written is
+passed through the same masking the screen uses.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from actions.secrets import mask_secrets
+
+if TYPE_CHECKING:
+    from actions.model import Action, Outcome, Plan
+
+
+class AuditLog:
+    """Append-only JSON Lines file, safe to write from several worker threads."""
+
+    def __init__(self, path: Path, *, profile: str | None = None) -> None:
+        self.path = path
+        self.profile = profile
+        self._lock = threading.Lock()
+        self._callers: dict[str, str] = {}
+
+    def caller_arn(self, session: Any, region: str) -> str:
+        """The identity the calls are made as (STS), cached; 'unknown' when STS fails."""
+        if region not in self._callers:
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            try:
+                arn = str(session.client("sts", region).get_caller_identity()["Arn"])
+            except (BotoCoreError, ClientError) as exc:
+                arn = f"unknown ({type(exc).__name__})"
+            self._callers[region] = arn
+        return self._callers[region]
+
+    def record(
+        self,
+        action: Action,
+        event: str,
+        *,
+        plan: Plan | None = None,
+        outcome: Outcome | str | None = None,
+    ) -> None:
+        """Append one line for ``event`` ("plan", "apply", "outcome", "refused")."""
+        from actions.model import Outcome
+
+        entry: dict[str, Any] = {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "event": event,
+            "caller": self.caller_arn(action.session, action.region),
+            "profile": self.profile or getattr(action.session, "profile", None),
+            "region": action.region,
+            "action": action.name,
+            "target": action.target_label,
+        }
+        if plan is not None:
+            entry["plan"] = plan.as_dict()
+        if isinstance(outcome, Outcome):
+            entry["outcome"] = "ok" if outcome.ok else "failed"
+            entry["message"] = outcome.message
+            entry["duration_seconds"] = outcome.duration_seconds
+        elif outcome is not None:
+            entry["outcome"] = outcome
+        line = mask_secrets(json.dumps(entry, ensure_ascii=False, default=str))
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """Every entry, oldest first (a line that is not JSON is skipped, not fatal)."""
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="utf-8") as handle:
+            for raw in handle:
+                line = raw.strip()
+                if not line:
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    continue

@@ -1,0 +1,118 @@
+"""Start-up figure: process start to all four panes populated, and the console's RSS.
+
+Starts the demo world once (its own process, as a person's world would be),
+then starts the console N times as a fresh process, headless, against it. The
+time runs from just before the process is spawned to the moment its four
+tables all have rows, as the child reports it. Target: median <= 1.0 s.
+
+    .venv/bin/python bench/startup.py [--runs 7] [--scenario FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PANES = 4
+
+
+def _child() -> None:
+    """Run the console headless and report when every pane has rows."""
+    from textual.pilot import Pilot
+    from textual.widgets import DataTable
+
+    from cloud.session import CloudSession
+    from tui.app import ShipdeckApp
+    from tui.config import Settings
+
+    regions = tuple(os.environ["BENCH_REGIONS"].split(","))
+    session = CloudSession(regions=regions, kube_context=os.environ.get("BENCH_CONTEXT"))
+    app = ShipdeckApp(session, Settings())
+
+    async def wait_for_panes(pilot: Pilot[None]) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            filled = [t for t in app.query(DataTable) if t.row_count > 0]
+            if len(filled) >= PANES:
+                rss_kb = _rss_kb()
+                sys.stdout.write(f"READY {rss_kb}\n")
+                sys.stdout.flush()
+                break
+            await pilot.pause(0.01)
+        else:
+            sys.stdout.write("TIMEOUT\n")
+        app.exit()
+
+    app.run(headless=True, size=(120, 36), auto_pilot=wait_for_panes)
+
+
+def _rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main() -> None:
+    """Measure start-up against a world that is already running."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scenario", type=Path, default=None)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child()
+        return
+
+    from demo.launcher import start_world
+
+    with start_world(args.scenario) as world:
+        env = dict(os.environ)
+        env.update(
+            AWS_ENDPOINT_URL=world.aws_endpoint,
+            AWS_ACCESS_KEY_ID=world.access_key_id,
+            AWS_SECRET_ACCESS_KEY=world.secret_access_key,
+            AWS_DEFAULT_REGION=world.default_region,
+            AWS_CONFIG_FILE=os.devnull,
+            KUBECONFIG=str(world.kubeconfig),
+            BENCH_REGIONS=",".join(world.regions),
+            BENCH_CONTEXT=world.kube_context,
+        )
+        env.pop("AWS_PROFILE", None)
+        times: list[float] = []
+        rss: list[int] = []
+        for run in range(args.runs):
+            started = time.perf_counter()
+            proc = subprocess.Popen(
+                [sys.executable, __file__, "--child"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            elapsed = time.perf_counter() - started
+            proc.wait(30)
+            if not line.startswith("READY"):
+                print(f"run {run + 1}: the panes did not fill ({line.strip() or 'no output'})")
+                continue
+            times.append(elapsed)
+            rss.append(int(line.split()[1]))
+            print(f"run {run + 1}: {elapsed:.3f} s, RSS {int(line.split()[1]) / 1024:.0f} MiB")
+        if not times:
+            raise SystemExit("no run filled the four panes")
+        print(
+            f"start-up to four panes populated: median {statistics.median(times):.3f} s "
+            f"(min {min(times):.3f}, max {max(times):.3f}, {len(times)} runs; target <= 1.0 s)"
+        )
+        print(f"RSS at that moment: median {statistics.median(rss) / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The config file: defaults, overrides, and one-line errors that name file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.config import ConfigError, Settings, check_binding_ids, load_settings
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_full_config_is_read(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+profile = "nova-prod"
+regions = ["ap-northeast-1", "us-east-1"]
+context = "nova"
+theme = "nord"
+[refresh]
+builds = 5
+[keys]
+"pane.builds" = "b"
+""",
+    )
+    settings = load_settings(path)
+    assert settings.profile == "nova-prod"
+    assert settings.regions == ("ap-northeast-1", "us-east-1")
+    assert settings.context == "nova"
+    assert settings.theme == "nord"
+    assert settings.refresh["builds"] == 5.0
+    assert settings.refresh["quotas"] == 60.0  # untouched panes keep their default
+    assert settings.keys == {"pane.builds": "b"}
+
+
+def test_missing_default_file_gives_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SHIPDECK_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert load_settings() == Settings()
+
+
+def test_shipdeck_config_names_a_missing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "nope.toml"
+    monkeypatch.setenv("SHIPDECK_CONFIG", str(missing))
+    with pytest.raises(ConfigError, match=r"nope\.toml: config file not found"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("colour = 1\n", r"config\.toml: colour: unknown key"),
+        ('regions = [1, 2]\n', r"config\.toml: regions: expected a list of region names"),
+        ("[refresh]\nbuilds = 0\n", r"config\.toml: refresh\.builds: expected seconds >= 1"),
+        ("[refresh]\nlogs = 3\n", r"config\.toml: refresh\.logs: unknown pane"),
+        ('read_only = "yes"\n', r"config\.toml: read_only: expected true or false"),
+        ('[keys]\n"quit" = ""\n', r"config\.toml: keys\.quit: expected a key"),
+        ("profile = [\n", r"config\.toml: not valid TOML"),
+    ],
+)
+def test_bad_config_names_file_key_and_problem(tmp_path: Path, text: str, expected: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=expected) as caught:
+        load_settings(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_keymap_with_an_unknown_binding_id_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[keys]\n"pane.nowhere" = "x"\n')
+    settings = load_settings(path)
+    with pytest.raises(ConfigError, match=r"keys\.pane\.nowhere: unknown binding id"):
+        check_binding_ids(settings, {"pane.builds", "quit"})

@@ -1,0 +1,147 @@
+"""``shipdeck action`` and ``shipdeck audit``: remediations and their record, headless.
+
+Without ``--yes`` an action prints its plan and changes nothing (exit 0). With
+``--yes`` it applies: exit 0 when done, 1 when it failed. A read-only refusal
+or bad input exits 2 with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from actions.audit import AuditLog
+    from actions.model import Plan
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """The plan as plain text lines: summary, checks, changes, commands, notes."""
+    lines = [f"{plan.action} {plan.target} [{plan.danger.value}]", f"  {plan.summary}", ""]
+    lines.append("checks:")
+    for check in plan.checks:
+        mark = "ok  " if check.passed else "FAIL"
+        lines.append(f"  {mark} {check.name}" + (f" ({check.detail})" if check.detail else ""))
+    lines.append("changes:")
+    if not plan.changes:
+        lines.append("  none (already in place)")
+    for change in plan.changes:
+        before = change.before or "-"
+        lines.append(f"  {change.resource} {change.field}: {before} -> {change.after}")
+    lines.append("equivalent commands:")
+    lines.extend(f"  {command}" for command in plan.commands)
+    if plan.notes:
+        lines.append("notes:")
+        lines.extend(f"  {note}" for note in plan.notes)
+    return lines
+
+
+def _values(pairs: tuple[str, ...]) -> dict[str, str]:
+    from tui.cli import BadInput
+
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise BadInput(f"--set {pair!r}: expected KEY=VALUE")
+        values[key] = value
+    return values
+
+
+def audit_log(profile: str | None) -> AuditLog:
+    """The audit log in the user's state directory."""
+    from actions.audit import AuditLog
+    from tui.config import state_dir
+
+    return AuditLog(state_dir() / "audit.jsonl", profile=profile)
+
+
+@click.command("action")
+@click.argument("name", required=False)
+@click.argument("target", required=False)
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE", help="An action parameter.")
+@click.option("--yes", is_flag=True, help="Apply the plan (without it: only print the plan).")
+@click.option("--list", "list_actions", is_flag=True, help="List the actions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.pass_context
+def action_command(
+    ctx: click.Context,
+    name: str | None,
+    target: str | None,
+    pairs: tuple[str, ...],
+    yes: bool,
+    list_actions: bool,
+    as_json: bool,
+) -> None:
+    """Plan (and with --yes apply) a remediation: shipdeck action NAME KIND:TARGET."""
+    from actions.catalogue import CATALOGUE, make_action
+    from actions.model import ActionError, ReadOnlyRefused, StalePlan
+    from tui.cli import BadInput, cloud_session
+
+    if list_actions:
+        for action_name, cls in CATALOGUE.items():
+            params = " ".join(f"{p.name}=" for p in cls.params)
+            click.echo(
+                f"{action_name:24} {cls.target_kind + ':':11} {cls.danger.value:12} "
+                f"{cls.title}" + (f"  [{params}]" if params else "")
+            )
+        return
+    if not name or not target:
+        raise BadInput("usage: shipdeck action NAME KIND:TARGET [--set KEY=VALUE]... [--yes]")
+    options: dict[str, Any] = ctx.obj or {}
+    session = cloud_session(options)
+    try:
+        action = make_action(
+            name,
+            target,
+            _values(pairs),
+            session,
+            read_only=bool(options.get("read_only")),
+            audit=audit_log(session.profile),
+        )
+        plan = action.plan()
+    except ActionError as exc:
+        raise BadInput(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(plan.as_dict(), indent=2))
+    else:
+        click.echo("\n".join(plan_lines(plan)))
+    if not yes:
+        return
+    try:
+        outcome = action.apply(plan)
+    except ReadOnlyRefused as exc:
+        raise BadInput(str(exc)) from exc
+    except StalePlan as exc:
+        click.echo(f"shipdeck: {exc}", err=True)
+        sys.exit(1)
+    except ActionError as exc:
+        click.echo(f"shipdeck: {exc}", err=True)
+        sys.exit(1)
+    click.echo(("done: " if outcome.ok else "failed: ") + outcome.message)
+    sys.exit(0 if outcome.ok else 1)
+
+
+@click.command("audit")
+@click.option("--json", "as_json", is_flag=True, help="Print the raw JSON lines.")
+@click.pass_context
+def audit_command(ctx: click.Context, as_json: bool) -> None:
+    """Print the audit log: every plan shown, apply, outcome and refusal."""
+    log = audit_log((ctx.obj or {}).get("profile"))
+    count = 0
+    for entry in log.entries():
+        count += 1
+        if as_json:
+            click.echo(json.dumps(entry))
+            continue
+        outcome = entry.get("outcome", "")
+        message = entry.get("message", "")
+        click.echo(
+            f"{entry.get('time', '?')} {entry.get('event', '?'):8} {entry.get('action', '?')} "
+            f"{entry.get('target', '?')} {entry.get('region', '')} {outcome} {message}".rstrip()
+        )
+    if count == 0:
+        click.echo(f"no entries yet in {log.path}", err=True)
