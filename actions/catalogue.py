@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from actions.builds import DraftSupportCase, RetryBuild, ScanImage, StopBuild
 from actions.codebuild import RemoveBuildLimit, RequestQuotaIncrease, StartBuild
 from actions.ecr import DeleteTag, EnableScanOnPush, PutLifecyclePolicy, RetagLatest
 from actions.ecs import ForceDeploy, ResizeTask, RollbackLambda, RollbackService, ScaleService
@@ -21,9 +22,13 @@ CATALOGUE: dict[str, type[Action]] = {
         DeleteTag,
         PutLifecyclePolicy,
         EnableScanOnPush,
+        ScanImage,
         StartBuild,
+        StopBuild,
+        RetryBuild,
         RemoveBuildLimit,
         RequestQuotaIncrease,
+        DraftSupportCase,
         ForceDeploy,
         RollbackService,
         ScaleService,

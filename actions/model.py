@@ -148,6 +148,9 @@ class Action(ABC):
     danger: ClassVar[Danger]
     target_kind: ClassVar[str]  # "ecr", "codebuild", "ecs", "lambda", "k8s", "quota"
     params: ClassVar[tuple[Param, ...]] = ()
+    # False for actions that only write local files (a support-case draft):
+    # read-only mode forbids changes to the cloud, not notes on the person's disk.
+    mutates_cloud: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -194,7 +197,7 @@ class Action(ABC):
 
     def apply(self, plan: Plan) -> Outcome:
         """Do what ``plan`` says, if it still holds; every attempt is audited."""
-        if self.read_only:
+        if self.read_only and self.mutates_cloud:
             if self.audit is not None:
                 self.audit.record(self, "refused", plan=plan, outcome="read-only")
             raise ReadOnlyRefused(f"{self.name}: refused, shipdeck is in read-only mode")

@@ -51,6 +51,19 @@ def _values(pairs: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
+def _read_secret(name: str) -> str:
+    """A secret value from stdin (piped) or a hidden prompt; never echoed."""
+    from tui.cli import BadInput
+
+    if sys.stdin.isatty():
+        value = str(click.prompt(f"{name} (hidden)", hide_input=True, err=True))
+    else:
+        value = sys.stdin.read().rstrip("\r\n")
+    if not value:
+        raise BadInput(f"no {name} given on standard input")
+    return value
+
+
 def audit_log(profile: str | None) -> AuditLog:
     """The audit log in the user's state directory."""
     from actions.audit import AuditLog
@@ -92,12 +105,17 @@ def action_command(
     if not name or not target:
         raise BadInput("usage: shipdeck action NAME KIND:TARGET [--set KEY=VALUE]... [--yes]")
     options: dict[str, Any] = ctx.obj or {}
+    values = _values(pairs)
+    action_class = CATALOGUE.get(name)
+    for param in action_class.params if action_class else ():
+        if param.secret and param.name not in values:
+            values[param.name] = _read_secret(param.name)
     session = cloud_session(options)
     try:
         action = make_action(
             name,
             target,
-            _values(pairs),
+            values,
             session,
             read_only=bool(options.get("read_only")),
             audit=audit_log(session.profile),

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from actions.paths import state_dir
+
+__all__ = ["ConfigError", "Settings", "config_path", "load_settings", "state_dir"]
+
 PANES = ("repositories", "builds", "services", "quotas")
 
 DEFAULT_REFRESH: dict[str, float] = {
@@ -54,16 +58,6 @@ def config_path() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path("shipdeck") / "config.toml"
-
-
-def state_dir() -> Path:
-    """Where shipdeck keeps its state (audit log, saved streams): the platform's state dir."""
-    override = os.environ.get("SHIPDECK_STATE_DIR")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_state_path
-
-    return user_state_path("shipdeck")
 
 
 def load_settings(path: Path | None = None) -> Settings:

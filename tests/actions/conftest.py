@@ -1,0 +1,83 @@
+"""A demo world per test module, and a session pointed at it over HTTP."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from kubernetes import client as kube_client
+from kubernetes import config as kube_config
+
+from actions.audit import AuditLog
+from cloud.session import CloudSession
+from demo.launcher import WorldProcess, start_world
+
+SEEDS = Path(__file__).parents[2] / "demo" / "scenarios" / "seeds.yaml"
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[WorldProcess]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
+        with start_world(SEEDS) as running:
+            patch.setenv("AWS_ENDPOINT_URL", running.aws_endpoint)
+            patch.setenv("AWS_ACCESS_KEY_ID", running.access_key_id)
+            patch.setenv("AWS_SECRET_ACCESS_KEY", running.secret_access_key)
+            patch.setenv("AWS_DEFAULT_REGION", running.default_region)
+            patch.setenv("AWS_CONFIG_FILE", os.devnull)
+            patch.delenv("AWS_PROFILE", raising=False)
+            patch.setenv("KUBECONFIG", str(running.kubeconfig))
+            yield running
+
+
+@pytest.fixture(scope="module")
+def session(world: WorldProcess) -> CloudSession:
+    made = CloudSession(regions=tuple(world.regions), kube_context=world.kube_context)
+    made.validate()
+    return made
+
+
+@pytest.fixture
+def audit(tmp_path: Path) -> AuditLog:
+    return AuditLog(tmp_path / "audit.jsonl")
+
+
+@pytest.fixture
+def aws(world: WorldProcess) -> Callable[[str, str], Any]:
+    """Plain boto3 clients, to read back effects without our own code."""
+
+    def make(service: str, region: str = "ap-northeast-1") -> Any:
+        make_client: Callable[..., Any] = boto3.client
+        return make_client(service, region_name=region, endpoint_url=world.aws_endpoint)
+
+    return make
+
+
+def _kube_api(world: WorldProcess) -> Any:
+    new_client: Callable[..., Any] = kube_config.new_client_from_config
+    return new_client(config_file=str(world.kubeconfig), context=world.kube_context)
+
+
+@pytest.fixture
+def core(world: WorldProcess) -> Any:
+    return kube_client.CoreV1Api(_kube_api(world))
+
+
+@pytest.fixture
+def apps(world: WorldProcess) -> Any:
+    return kube_client.AppsV1Api(_kube_api(world))
+
+
+def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll ``check`` until it holds (the world moves on its clock)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
