@@ -272,9 +272,11 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
 
 def _register_subcommands() -> None:
     from tui.action_command import action_command, audit_command
+    from tui.tail_command import tail
 
     cli.add_command(action_command)
     cli.add_command(audit_command)
+    cli.add_command(tail)
 
 
 _register_subcommands()

@@ -1,0 +1,180 @@
+"""Polling FilterLogEvents against a real moto server: every event exactly once, in order."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from cloud.logs import (
+    GroupPoller,
+    LogBatch,
+    LogEvent,
+    LogStatus,
+    LogTarget,
+    RegionLimiters,
+    StatusKind,
+    TokenBucket,
+    tail_logs,
+)
+from tests.logs.conftest import REGION, now_ms, put
+
+Clients = Callable[[str, str], Any]
+
+
+def _events(batches: list[LogBatch]) -> list[LogEvent]:
+    return [e for b in batches for e in b.events]
+
+
+def _pass(poller: GroupPoller) -> list[LogEvent]:
+    return [e for item in poller.read_pass() if isinstance(item, list) for e in item]
+
+
+def test_500_events_in_one_millisecond_arrive_once_across_pages_and_passes(
+    clients: Clients, new_group: Callable[..., str]
+) -> None:
+    group = new_group("a", "b")
+    logs = clients("logs", REGION)
+    stamp = now_ms() - 5_000
+    put(logs, group, "a", [(stamp, f"a{i}") for i in range(250)])
+    put(logs, group, "b", [(stamp, f"b{i}") for i in range(250)])
+    poller = GroupPoller(
+        logs, LogTarget(REGION, group), TokenBucket(1000), start_ms=stamp - 1, page_limit=37
+    )
+
+    first = _pass(poller)
+    assert sorted(e.message for e in first) == sorted(
+        [f"a{i}" for i in range(250)] + [f"b{i}" for i in range(250)]
+    )
+    assert _pass(poller) == []  # the boundary millisecond is not shown twice
+
+    # More lines land in the same millisecond, and one just after it.
+    put(logs, group, "a", [(stamp, f"late{i}") for i in range(40)] + [(stamp + 1, "next")])
+    second = _pass(poller)
+    assert sorted(e.message for e in second) == sorted([f"late{i}" for i in range(40)] + ["next"])
+    assert poller.watermark_ms == stamp + 1
+    assert _pass(poller) == []
+
+
+def test_lines_written_while_following_arrive_once_in_order(
+    clients: Clients, new_group: Callable[..., str]
+) -> None:
+    group = new_group("w")
+    logs = clients("logs", REGION)
+    start = now_ms() - 1
+    expected = [f"w{i}" for i in range(300)]
+
+    def writer() -> None:
+        for burst in range(30):
+            stamp = now_ms()  # ten lines per put share one millisecond
+            put(logs, group, "w", [(stamp, f"w{burst * 10 + i}") for i in range(10)])
+            time.sleep(0.05)
+
+    stop = threading.Event()
+    thread = threading.Thread(target=writer)
+    thread.start()
+    got: list[LogEvent] = []
+    deadline = time.monotonic() + 25
+    for batch in tail_logs(
+        clients,
+        [LogTarget(REGION, group)],
+        since_ms=start,
+        follow=True,
+        mode="poll",
+        limiters=RegionLimiters(50),
+        stop=stop,
+        page_limit=7,
+        busy_interval=0.2,
+    ):
+        got.extend(batch.events)
+        if len(got) >= len(expected) or time.monotonic() > deadline:
+            stop.set()
+    thread.join()
+    assert sorted(e.message for e in got) == sorted(expected)
+    stamps = [e.timestamp_ms for e in got]
+    assert stamps == sorted(stamps)
+
+
+def test_several_groups_merge_in_timestamp_order_with_group_labels(
+    clients: Clients, new_group: Callable[..., str]
+) -> None:
+    groups = [new_group("s") for _ in range(3)]
+    logs = clients("logs", REGION)
+    base = now_ms() - 60_000
+    for n, group in enumerate(groups):
+        put(logs, group, "s", [(base + i * 3 + n, f"{n}:{i}") for i in range(100)])
+    batches = list(
+        tail_logs(
+            clients,
+            [LogTarget(REGION, g) for g in groups],
+            since_ms=base,
+            limiters=RegionLimiters(100),
+            page_limit=16,
+        )
+    )
+    events = _events(batches)
+    assert len(events) == 300
+    assert [e.timestamp_ms for e in events] == [base + k for k in range(300)]
+    assert all(e.message.startswith(f"{groups.index(e.group)}:") for e in events)
+
+
+def test_auto_mode_on_an_endpoint_whose_live_tail_ends_at_once_falls_back_without_loss(
+    clients: Clients, new_group: Callable[..., str]
+) -> None:
+    # moto's StartLiveTail answers a snapshot (at most 500 lines, flagged sampled) and
+    # closes the session: live tail, bridge, reopen, and then polling all meet here.
+    group = new_group("s")
+    logs = clients("logs", REGION)
+    start = now_ms() - 10_000
+    put(logs, group, "s", [(start + i // 2, f"old{i}") for i in range(700)])
+    stop = threading.Event()
+    got: list[LogEvent] = []
+    statuses: list[LogStatus] = []
+    wrote = False
+    deadline = time.monotonic() + 25
+    for batch in tail_logs(
+        clients,
+        [LogTarget(REGION, group)],
+        since_ms=start,
+        follow=True,
+        limiters=RegionLimiters(50),
+        stop=stop,
+        busy_interval=0.2,
+    ):
+        got.extend(batch.events)
+        statuses.extend(batch.statuses)
+        if any("polling" in s.text for s in statuses) and not wrote:
+            put(logs, group, "s", [(now_ms(), f"new{i}") for i in range(5)])
+            wrote = True
+        if len(got) >= 705 or time.monotonic() > deadline:
+            stop.set()
+    messages = [e.message for e in got]
+    assert sorted(messages) == sorted(
+        [f"old{i}" for i in range(700)] + [f"new{i}" for i in range(5)]
+    )
+    kinds = [s.kind for s in statuses]
+    assert kinds[0] is StatusKind.MODE and statuses[0].text == "live tail"
+    assert StatusKind.SAMPLED in kinds and StatusKind.RECONNECTED in kinds
+    assert statuses[-1].kind is StatusKind.MODE and statuses[-1].text.startswith("polling")
+
+
+def test_missing_group_is_an_error_status_and_the_stream_goes_on(clients: Clients) -> None:
+    stop = threading.Event()
+    seen: list[LogStatus] = []
+    for batch in tail_logs(
+        clients,
+        [LogTarget(REGION, "/shipdeck/never-created")],
+        since_ms=0,
+        follow=True,
+        mode="poll",
+        limiters=RegionLimiters(50),
+        stop=stop,
+        busy_interval=0.05,
+        idle_interval=0.05,
+    ):
+        seen.extend(batch.statuses)
+        if len(seen) >= 2:
+            stop.set()
+    assert [s.kind for s in seen] == [StatusKind.ERROR, StatusKind.ERROR]
+    assert seen[0].error is not None and seen[0].error.kind.value == "not found"

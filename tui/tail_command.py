@@ -1,0 +1,248 @@
+"""``shipdeck tail``: print log lines of CloudWatch groups, a CodeBuild build or a pod.
+
+One line per event, ``ISO-time group/stream message``, written a batch at a
+time (one ``write`` per batch) so it keeps up with the API; the same engine
+(``cloud.logs``) feeds the console's log view. Bad input prints one line and
+exits 2; a failed call prints one line on stderr; ``| head`` ends quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+import click
+
+if TYPE_CHECKING:
+    from cloud.logs import LogBatch, LogStatus
+    from cloud.session import CloudSession
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+DEFAULT_SINCE = "10m"
+
+
+def _bad_input(message: str) -> NoReturn:
+    click.echo(f"shipdeck: error: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@click.command("tail", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("groups", nargs=-1, metavar="[GROUP]...")
+@click.option("-f", "--follow", is_flag=True, help="Keep printing new lines until Ctrl-C.")
+@click.option(
+    "--since",
+    metavar="WHEN",
+    help="Start at 30s, 10m, 2h, 1d ago or an ISO time (default: 10m; a build or pod: all).",
+)
+@click.option("--filter", "pattern", metavar="PATTERN", help="CloudWatch filter pattern.")
+@click.option("--build", "build_id", metavar="ID", help="A CodeBuild build id (project:uuid).")
+@click.option("--pod", metavar="NS/NAME", help="A Kubernetes pod, as namespace/name.")
+@click.option("--container", metavar="C", help="With --pod: the container.")
+@click.option("--previous", is_flag=True, help="With --pod: the previous (crashed) container.")
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    help="FilterLogEvents calls per second per region, shared by all groups.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["auto", "live", "poll"]),
+    default="auto",
+    show_default=True,
+    help="auto: StartLiveTail when following and offered, else polling.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also report transport changes on stderr.")
+@click.pass_context
+def tail(
+    ctx: click.Context,
+    groups: tuple[str, ...],
+    follow: bool,
+    since: str | None,
+    pattern: str | None,
+    build_id: str | None,
+    pod: str | None,
+    container: str | None,
+    previous: bool,
+    rate: float,
+    mode: str,
+    verbose: bool,
+) -> None:
+    """Print the lines of log GROUPs (merged by time), of a --build or of a --pod."""
+    from cloud.logs import SinceError, parse_since
+
+    sources = sum(1 for given in (groups, build_id, pod) if given)
+    if sources != 1:
+        _bad_input("name log groups, or --build ID, or --pod NS/NAME (exactly one of them)")
+    if (container or previous) and not pod:
+        _bad_input("--container and --previous go with --pod")
+    try:
+        since_ms = parse_since(since) if since else None
+    except SinceError as exc:
+        _bad_input(str(exc))
+    obj: dict[str, Any] = ctx.obj if isinstance(ctx.obj, dict) else {}
+    from cloud.session import CloudSession
+
+    session = CloudSession(
+        profile=obj.get("profile"),
+        regions=tuple(obj.get("regions") or ()),
+        kube_context=obj.get("context"),
+    )
+    stop = threading.Event()
+    if pod:
+        batches = _pod_batches(session, pod, container, previous, follow, since_ms, stop, pattern)
+    else:
+        batches = _cloud_batches(
+            session, groups, build_id, follow, since_ms, pattern, rate, mode, stop
+        )
+    sys.exit(_print(batches, sys.stdout, stop, verbose=verbose))
+
+
+def _cloud_batches(
+    session: CloudSession,
+    groups: tuple[str, ...],
+    build_id: str | None,
+    follow: bool,
+    since_ms: int | None,
+    pattern: str | None,
+    rate: float,
+    mode: str,
+    stop: threading.Event,
+) -> Iterator[LogBatch]:
+    from cloud.errors import classify, recoverable_errors
+    from cloud.logs import (
+        SHARED_LIMITERS,
+        LogTarget,
+        TailMode,
+        build_logs,
+        group_exists,
+        parse_since,
+        tail_build,
+        tail_logs,
+    )
+
+    SHARED_LIMITERS.set_rate(rate)
+    region = session.regions[0]
+    chosen: TailMode = "live" if mode == "live" else "poll" if mode == "poll" else "auto"
+    try:
+        if build_id:
+            build_logs(session.client, region, build_id)  # a wrong id is bad input, now
+            return tail_build(
+                session.client,
+                region,
+                build_id,
+                since_ms=since_ms or 0,
+                follow=follow,
+                pattern=pattern,
+                mode=chosen,
+                stop=stop,
+            )
+        for group in dict.fromkeys(groups):
+            if not group_exists(session.client, region, group):
+                _bad_input(f"log group {group} not found in {region}")
+    except LookupError as exc:
+        _bad_input(str(exc.args[0]) if exc.args else str(exc))
+    except recoverable_errors() as exc:
+        click.echo(f"shipdeck: error: {classify(exc, 'logs', region).line()}", err=True)
+        sys.exit(EXIT_FAILED)
+    targets = [LogTarget(region, group) for group in dict.fromkeys(groups)]
+    start = since_ms if since_ms is not None else parse_since(DEFAULT_SINCE)
+    return tail_logs(
+        session.client,
+        targets,
+        since_ms=start,
+        follow=follow,
+        pattern=pattern,
+        mode=chosen,
+        stop=stop,
+    )
+
+
+def _pod_batches(
+    session: CloudSession,
+    pod: str,
+    container: str | None,
+    previous: bool,
+    follow: bool,
+    since_ms: int | None,
+    stop: threading.Event,
+    pattern: str | None,
+) -> Iterator[LogBatch]:
+    from cloud.logs import LogBatch, follow_pod
+
+    namespace, _, name = pod.partition("/")
+    if not namespace or not name or "/" in name:
+        _bad_input(f"--pod takes namespace/name, not {pod!r}")
+    api = session.kube_api()
+    if api is None:
+        _bad_input("--pod needs a kubeconfig (none found; set KUBECONFIG or --context)")
+    batches = follow_pod(
+        api,
+        namespace,
+        name,
+        container,
+        previous=previous,
+        follow=follow,
+        since_ms=since_ms,
+        stop=stop,
+    )
+    if not pattern:
+        return batches
+    return (
+        LogBatch(tuple(e for e in b.events if pattern in e.message), b.statuses) for b in batches
+    )
+
+
+def _print(
+    batches: Iterator[LogBatch], out: TextIO, stop: threading.Event, *, verbose: bool
+) -> int:
+    """Write every batch with one write and one flush; the exit code for what happened."""
+    from cloud.logs import StatusKind
+
+    quiet = {StatusKind.MODE, StatusKind.RECONNECTED, StatusKind.THROTTLED, StatusKind.PHASE}
+    failed = False
+    try:
+        for batch in batches:
+            if batch.events:
+                out.write("".join([f"{event.line()}\n" for event in batch.events]))
+                out.flush()
+            for status in batch.statuses:
+                failed = failed or status.kind is StatusKind.ERROR
+                if verbose or status.kind not in quiet:
+                    _report(status)
+    except BrokenPipeError:
+        _silence_stdout(out)
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        stop.set()
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+    return EXIT_FAILED if failed else 0
+
+
+def _report(status: LogStatus) -> None:
+    click.echo(f"shipdeck: {status.line()}", err=True)
+
+
+def _silence_stdout(out: TextIO) -> None:
+    # The reader left (``| head``): point stdout at /dev/null so the final
+    # flush at exit does not raise a second BrokenPipeError.
+    try:
+        fd = out.fileno()
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+if __name__ == "__main__":  # ``python -m tui.tail_command``: the command without the group
+    tail()
