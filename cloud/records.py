@@ -106,7 +106,8 @@ class RepositoryRecord:
     total_size_bytes: int
     buildcache_size_bytes: int | None  # size of the image tagged "buildcache", if any
     runtime_size_bytes: int | None  # size of the newest non-buildcache image
-    deployed_by: tuple[str, ...] = ()  # workloads that reference this repository, "k8s nova-backend/cdn-service"
+    # workloads that reference this repository, "k8s nova-backend/cdn-service"
+    deployed_by: tuple[str, ...] = ()
     flags: tuple[Flag, ...] = ()
 
 
@@ -122,7 +123,8 @@ class PhaseRecord:
     start: datetime | None
     end: datetime | None
     duration_seconds: int | None
-    contexts: tuple[str, ...] = ()  # messages, e.g. "COMMAND_EXECUTION_ERROR: docker: command not found"
+    # messages, e.g. "COMMAND_EXECUTION_ERROR: docker: command not found"
+    contexts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,8 @@ class EcsTaskRecord:
     stopped_at: datetime | None
     stop_code: str | None
     stopped_reason: str | None
-    container_exit_codes: tuple[tuple[str, int | None, str | None], ...] = ()  # (name, exit, reason)
+    # (name, exit, reason)
+    container_exit_codes: tuple[tuple[str, int | None, str | None], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,159 @@
+"""ECR repositories and images, with who deploys them and what is wrong with them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from cloud.diagnosis import repository_flags
+from cloud.errors import recoverable_errors
+from cloud.fanout import Job, attempt, gather, parallel_map
+from cloud.records import Fetched, FetchError, ImageRecord, RepositoryRecord
+from cloud.services import recent_services
+from cloud.session import CloudSession
+from cloud.workloads import ImageUse, image_uses, uses_of_repository
+
+if TYPE_CHECKING:
+    from types_boto3_ecr import ECRClient
+    from types_boto3_ecr.type_defs import ImageDetailTypeDef, RepositoryTypeDef
+
+BUILDCACHE_TAG = "buildcache"
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def ecr_client(session: CloudSession, region: str) -> ECRClient:
+    """The session's ECR client for ``region``, typed."""
+    return cast("ECRClient", session.client("ecr", region))
+
+
+@dataclass(frozen=True)
+class _RepositoryFacts:
+    region: str
+    repository: RepositoryTypeDef
+    images: tuple[ImageRecord, ...]
+    has_lifecycle_policy: bool | None
+
+
+def fetch_repositories(session: CloudSession) -> Fetched[RepositoryRecord]:
+    """Every repository of every region with image stats, deployers and flags."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shipdeck-workloads") as pool:
+        # Workload images are read alongside (and shared with the services pane).
+        services = pool.submit(recent_services, session)
+        facts = gather(
+            [
+                Job("ecr", region, partial(_region_facts, session, region))
+                for region in session.regions
+            ]
+        )
+        uses = image_uses(services.result().records)
+    records = tuple(repository_record(f, uses) for f in facts.records)
+    return Fetched(records, facts.errors, facts.fetched_at)
+
+
+def _region_facts(session: CloudSession, region: str) -> Fetched[_RepositoryFacts]:
+    client = ecr_client(session, region)
+    repositories: list[RepositoryTypeDef] = []
+    for page in client.get_paginator("describe_repositories").paginate():
+        repositories.extend(page.get("repositories", []))
+
+    def read(repository: RepositoryTypeDef) -> _RepositoryFacts | FetchError:
+        name = repository.get("repositoryName", "")
+        images = attempt(partial(_images, client, region, name), "ecr", region)
+        if isinstance(images, FetchError):
+            return images
+        policy = _has_lifecycle_policy(client, name)
+        return _RepositoryFacts(region, repository, tuple(images), policy)
+
+    outcomes = parallel_map(read, repositories)
+    return Fetched(
+        tuple(o for o in outcomes if isinstance(o, _RepositoryFacts)),
+        tuple(o for o in outcomes if isinstance(o, FetchError)),
+    )
+
+
+def _has_lifecycle_policy(client: ECRClient, name: str) -> bool | None:
+    try:
+        client.get_lifecycle_policy(repositoryName=name)
+    except client.exceptions.LifecyclePolicyNotFoundException:
+        return False
+    except recoverable_errors():
+        return None  # could not be read; the row shows it as unknown
+    return True
+
+
+def image_record(region: str, detail: ImageDetailTypeDef) -> ImageRecord:
+    """An ImageRecord from DescribeImages."""
+    summary = detail.get("imageScanFindingsSummary", {})
+    counts = summary.get("findingSeverityCounts", {})
+    return ImageRecord(
+        repository=detail.get("repositoryName", ""),
+        region=region,
+        digest=detail.get("imageDigest", ""),
+        tags=tuple(detail.get("imageTags", [])),
+        size_bytes=int(detail.get("imageSizeInBytes", 0)),
+        pushed_at=detail.get("imagePushedAt"),
+        scan_status=detail.get("imageScanStatus", {}).get("status"),
+        finding_counts=tuple(sorted(counts.items())),
+    )
+
+
+def _images(client: ECRClient, region: str, repository: str) -> list[ImageRecord]:
+    images: list[ImageRecord] = []
+    for page in client.get_paginator("describe_images").paginate(repositoryName=repository):
+        images.extend(image_record(region, d) for d in page.get("imageDetails", []))
+    images.sort(key=lambda i: i.pushed_at or _EPOCH, reverse=True)
+    return images
+
+
+def fetch_images(session: CloudSession, region: str, repository: str) -> Fetched[ImageRecord]:
+    """The images of one repository, newest first."""
+    client = ecr_client(session, region)
+    return gather([Job("ecr", region, partial(_images, client, region, repository))])
+
+
+def repository_record(facts: _RepositoryFacts, uses: Sequence[ImageUse]) -> RepositoryRecord:
+    """A RepositoryRecord from what was read, who deploys it, and the rules' flags."""
+    repo = facts.repository
+    images = facts.images  # newest first
+    name = repo.get("repositoryName", "")
+    uri = repo.get("repositoryUri", "")
+    runtime = next((i for i in images if BUILDCACHE_TAG not in i.tags), None)
+    newest = runtime or (images[0] if images else None)
+    buildcache = next((i for i in images if BUILDCACHE_TAG in i.tags), None)
+    has_latest = any("latest" in i.tags for i in images)
+    deployers = uses_of_repository(uri, uses)
+    latest_users = sorted({use.workload for use, ref in deployers if ref.effective_tag == "latest"})
+    scan_on_push = bool(repo.get("imageScanningConfiguration", {}).get("scanOnPush", False))
+    return RepositoryRecord(
+        name=name,
+        region=facts.region,
+        uri=uri,
+        arn=repo.get("repositoryArn", ""),
+        created_at=repo.get("createdAt"),
+        scan_on_push=scan_on_push,
+        encryption=repo.get("encryptionConfiguration", {}).get("encryptionType", "AES256"),
+        tag_mutability=repo.get("imageTagMutability", "MUTABLE"),
+        has_lifecycle_policy=facts.has_lifecycle_policy,
+        image_count=len(images),
+        has_latest=has_latest,
+        newest_tags=newest.tags if newest else (),
+        newest_size_bytes=newest.size_bytes if newest else None,
+        newest_pushed_at=newest.pushed_at if newest else None,
+        total_size_bytes=sum(i.size_bytes for i in images),
+        buildcache_size_bytes=buildcache.size_bytes if buildcache else None,
+        runtime_size_bytes=runtime.size_bytes if runtime else None,
+        deployed_by=tuple(sorted({use.workload for use, _ in deployers})),
+        flags=repository_flags(
+            name,
+            has_latest=has_latest,
+            latest_users=latest_users,
+            buildcache_size=buildcache.size_bytes if buildcache else None,
+            runtime_size=runtime.size_bytes if runtime else None,
+            has_lifecycle_policy=facts.has_lifecycle_policy,
+            scan_on_push=scan_on_push,
+        ),
+    )

@@ -1,0 +1,217 @@
+"""Kubernetes deployments and their pods, read from the kube context's API server.
+
+Pods are listed once for all namespaces and grouped under their deployments.
+For a deployment with crash-looping pods, the last lines of one such pod's log
+are read so its flag can say why (``CLICKHOUSE_URL must be set: NotPresent``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from cloud.diagnosis import crash_hint, deployment_flags
+from cloud.errors import recoverable_errors
+from cloud.fanout import Job, gather, parallel_map
+from cloud.kube_records import (
+    KubeObject,
+    crashing_container,
+    deployment_record,
+    event_rows,
+    group_pods,
+    pod_record,
+)
+from cloud.records import DeploymentRecord, ErrorKind, Fetched, FetchError, PodRecord
+from cloud.session import CloudSession
+
+if TYPE_CHECKING:
+    from kubernetes.client import ApiClient
+
+KUBE_SERVICE = "kubernetes"
+REQUEST_TIMEOUT = (3.0, 10.0)  # connect, read (seconds)
+HINT_LOG_LINES = 30
+
+
+class NoKubernetesError(Exception):
+    """There is no kubeconfig, so no Kubernetes API to read."""
+
+
+def _api(session: CloudSession) -> ApiClient:
+    api = session.kube_api()
+    if api is None:
+        raise NoKubernetesError("no kubeconfig: Kubernetes is not configured")
+    return api
+
+
+def _items(response: Any) -> list[KubeObject]:
+    body = json.loads(response.data)
+    items = body.get("items", []) if isinstance(body, dict) else []
+    return [i for i in items if isinstance(i, dict)]
+
+
+def _object(response: Any) -> KubeObject:
+    body = json.loads(response.data)
+    return body if isinstance(body, dict) else {}
+
+
+def cluster_deployments(session: CloudSession) -> list[DeploymentRecord]:
+    """Every deployment of every namespace with its pods and flags."""
+    from kubernetes.client import AppsV1Api, CoreV1Api
+
+    api = _api(session)
+    context = session.kube_context or ""
+    apps, core = AppsV1Api(api), CoreV1Api(api)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="shipdeck-kube") as pool:
+        deployments_f = pool.submit(
+            apps.list_deployment_for_all_namespaces,
+            _preload_content=False,
+            _request_timeout=REQUEST_TIMEOUT,
+        )
+        pods_f = pool.submit(
+            core.list_pod_for_all_namespaces,
+            _preload_content=False,
+            _request_timeout=REQUEST_TIMEOUT,
+        )
+        deployments = _items(deployments_f.result())
+        pods = _items(pods_f.result())
+    return _deployment_records(session, context, deployments, pods, {})
+
+
+def _deployment_records(
+    session: CloudSession,
+    context: str,
+    deployments: Sequence[KubeObject],
+    pods: Sequence[KubeObject],
+    events: Mapping[str, Sequence[tuple[Any, str, str, str]]],
+) -> list[DeploymentRecord]:
+    grouped = group_pods(pods, deployments)
+    pod_records: dict[tuple[str, str], list[PodRecord]] = {}
+    for (namespace, owner), objects in grouped.items():
+        pod_records[(namespace, owner)] = [
+            pod_record(p, context, owner, events.get(str(p.get("metadata", {}).get("name")), ()))
+            for p in objects
+        ]
+    # One crashing pod per deployment is enough to tell why they all crash.
+    first_crash: dict[tuple[str, str], tuple[PodRecord, str]] = {}
+    for key, candidates in pod_records.items():
+        for pod in candidates:
+            container = crashing_container(pod)
+            if container:
+                first_crash[key] = (pod, container)
+                break
+    hints = dict(parallel_map(lambda item: _crash_hint(session, *item), first_crash.values()))
+    records = []
+    for deployment in deployments:
+        meta = deployment.get("metadata", {})
+        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+        members = sorted(pod_records.get(key, []), key=lambda p: p.name)
+        status = deployment.get("status", {}) or {}
+        replicas = deployment.get("spec", {}).get("replicas")
+        desired = int(replicas if replicas is not None else 1)
+        ready = int(status.get("readyReplicas", 0) or 0)
+        flags = deployment_flags(desired, ready, members, {k: v for k, v in hints.items() if v})
+        records.append(deployment_record(deployment, context, members, flags))
+    records.sort(key=lambda r: (r.namespace, r.name))
+    return records
+
+
+def _crash_hint(session: CloudSession, pod: PodRecord, container: str) -> tuple[str, str]:
+    """(pod name, telling log line); an unreadable log just gives no hint."""
+    for previous in (False, True):
+        try:
+            text = fetch_pod_log_tail(
+                session, pod.namespace, pod.name, container, previous, HINT_LOG_LINES
+            )
+        except recoverable_errors():
+            # The hint is optional: the flag still names the reason without it.
+            continue
+        hint = crash_hint(text)
+        if hint:
+            return pod.name, hint
+    return pod.name, ""
+
+
+def fetch_deployment_detail(
+    session: CloudSession, namespace: str, name: str
+) -> Fetched[DeploymentRecord]:
+    """One deployment with its pods, their containers' states and their events."""
+    context = session.kube_context
+    if context is None:
+        error = FetchError(KUBE_SERVICE, "", ErrorKind.OTHER, "no kubeconfig")
+        return Fetched((), (error,))
+
+    def read() -> list[DeploymentRecord]:
+        from kubernetes.client import AppsV1Api, CoreV1Api
+
+        api = _api(session)
+        apps, core = AppsV1Api(api), CoreV1Api(api)
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="shipdeck-kube") as pool:
+            deployment_f = pool.submit(
+                apps.read_namespaced_deployment,
+                name,
+                namespace,
+                _preload_content=False,
+                _request_timeout=REQUEST_TIMEOUT,
+            )
+            pods_f = pool.submit(
+                core.list_namespaced_pod,
+                namespace,
+                _preload_content=False,
+                _request_timeout=REQUEST_TIMEOUT,
+            )
+            events_f = pool.submit(
+                core.list_namespaced_event,
+                namespace,
+                _preload_content=False,
+                _request_timeout=REQUEST_TIMEOUT,
+            )
+            deployment = _object(deployment_f.result())
+            pods = _items(pods_f.result())
+            events = event_rows(_items(events_f.result()))
+        return _deployment_records(session, context, [deployment], pods, events)
+
+    return gather([Job(KUBE_SERVICE, context, read)])
+
+
+def fetch_pod_log_tail(
+    session: CloudSession,
+    namespace: str,
+    pod: str,
+    container: str | None = None,
+    previous: bool = False,
+    lines: int = 50,
+) -> str:
+    """The last ``lines`` lines of a pod container's log (``previous``: the crashed one).
+
+    Raises the Kubernetes client's errors; the caller shows them.
+    """
+    from kubernetes.client import CoreV1Api
+
+    core = CoreV1Api(_api(session))
+    options: dict[str, Any] = {"tail_lines": lines, "previous": previous}
+    if container:
+        options["container"] = container
+    response = core.read_namespaced_pod_log(
+        pod, namespace, _preload_content=False, _request_timeout=REQUEST_TIMEOUT, **options
+    )
+    data: object = getattr(response, "data", response)
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
+    return _unquoted(text)
+
+
+def _unquoted(text: str) -> str:
+    """The log text itself when a server sent it as one JSON string instead of plain text.
+
+    The API server answers text/plain, but some emulators JSON-encode the body; the
+    client's own deserializer would decode that too, so do the same here.
+    """
+    if len(text) >= 2 and text[0] == '"' and text.rstrip()[-1] == '"':
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(decoded, str):
+            return decoded
+    return text
