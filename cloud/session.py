@@ -207,6 +207,9 @@ class CloudSession:
                     max_pool_connections=32,
                     connect_timeout=3,
                     read_timeout=10,
+                    # botocore prefixes some hosts (StartLiveTail: "stream-"); a custom
+                    # endpoint such as LocalStack or the demo world has no such host.
+                    inject_host_prefix=self.endpoint_url is None,
                 )
                 found = self._boto_session_locked().client(
                     service,  # type: ignore[call-overload]

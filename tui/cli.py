@@ -140,13 +140,7 @@ def _world(scenario: Path | None, port: int = 0) -> Iterator[WorldProcess]:
 
 def world_environment(world: WorldProcess) -> dict[str, str]:
     """The environment that points aws, kubectl and shipdeck at the world."""
-    return {
-        "AWS_ENDPOINT_URL": world.aws_endpoint,
-        "AWS_ACCESS_KEY_ID": world.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": world.secret_access_key,
-        "AWS_DEFAULT_REGION": world.default_region,
-        "KUBECONFIG": str(world.kubeconfig),
-    }
+    return world.env()
 
 
 def _point_at_world(world: WorldProcess) -> None:
@@ -262,11 +256,11 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
 
     signal.signal(signal.SIGTERM, _on_signal)
     try:
-        while not stop and world.alive():
+        while not stop and world.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
         click.echo("# stopping the world", err=True)
-    if not world.alive() and not stop:
+    if not world.running and not stop:
         raise BadInput("the demo world stopped unexpectedly")
 
 
