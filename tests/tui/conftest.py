@@ -1,0 +1,115 @@
+"""Fixtures for the console's tests: one demo world per session, an app factory, a settle helper."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from cloud.session import CloudSession
+from tui.app import ShipdeckApp
+from tui.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "demo" / "scenarios" / "seeds.yaml"
+
+
+@dataclass(frozen=True)
+class WorldAccess:
+    """Where the running demo world answers."""
+
+    aws_endpoint: str
+    regions: tuple[str, ...]
+    kube_context: str | None
+    default_region: str
+
+
+@pytest.fixture(scope="session")
+def world() -> Iterator[WorldAccess]:
+    """The demo world of the seeded incidents, started once, with every client pointed at it."""
+    from demo.launcher import start_world
+
+    running = start_world(SEEDS)
+    env = running.env()
+    saved = {name: os.environ.get(name) for name in [*env, "AWS_PROFILE"]}
+    os.environ.update(env)
+    os.environ.pop("AWS_PROFILE", None)
+    try:
+        yield WorldAccess(
+            running.aws_endpoint,
+            tuple(running.regions),
+            running.kube_context,
+            running.default_region,
+        )
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def clock(world: WorldAccess) -> Callable[[], datetime]:
+    """A frozen "now" for everything the console dates (status ages, pushed/started ages).
+
+    It is taken once per session, so every age on screen is the same throughout a run.
+    """
+    frozen = datetime.now(UTC).replace(microsecond=0)
+    return lambda: frozen
+
+
+AppFactory = Callable[..., ShipdeckApp]
+
+
+@pytest.fixture(scope="session")
+def shared_session(world: WorldAccess) -> CloudSession:
+    """One session for the tests that need nothing special: its clients are warm after the first."""
+    return CloudSession(regions=world.regions, kube_context=world.kube_context)
+
+
+@pytest.fixture
+def make_app(
+    world: WorldAccess, clock: Callable[[], datetime], shared_session: CloudSession
+) -> AppFactory:
+    """Build a console on the world: ``make_app(settings=..., regions=..., fresh=True, ...)``.
+
+    ``fresh`` (or other ``regions``) gives the app its own session, e.g. when the
+    test changes the environment the clients are built from.
+    """
+
+    def make(
+        settings: Settings | None = None,
+        regions: tuple[str, ...] | None = None,
+        fresh: bool = False,
+        now: datetime | None = None,
+        **kwargs: Any,
+    ) -> ShipdeckApp:
+        session = shared_session
+        if fresh or regions is not None:
+            session = CloudSession(
+                regions=regions if regions is not None else world.regions,
+                kube_context=world.kube_context,
+            )
+        app_clock = clock if now is None else (lambda: now)
+        return ShipdeckApp(
+            session, settings or Settings(), badge="DEMO WORLD", clock=app_clock, **kwargs
+        )
+
+    return make
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait for every worker (fetches) to finish and the screen to show what they posted."""
+    app = pilot.app
+    for _ in range(3):  # a finished worker may start another (e.g. a crashing pod's log)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    await pilot.pause()

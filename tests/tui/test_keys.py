@@ -1,0 +1,158 @@
+"""Keys: panes, the : command line, the / filter, help, refresh, the keymap, the palette."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+
+from tests.tui.conftest import AppFactory, settle
+from tests.tui.helpers import console, on_console, pane, rows, select_row
+from tui.app import ShipdeckApp
+from tui.config import Settings
+from widgets.key_help import KeyHelp
+from widgets.status_bar import StatusBar
+
+EXPECTED_IDS = {
+    "pane.repositories",
+    "pane.builds",
+    "pane.services",
+    "pane.quotas",
+    "command-line",
+    "filter",
+    "refresh",
+    "help",
+    "quit",
+    "open",
+    "back",
+    "palette",
+}
+
+
+def test_binding_ids_cover_every_key() -> None:
+    assert not EXPECTED_IDS - ShipdeckApp.binding_ids()
+
+
+async def test_number_keys_switch_panes(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for key, name in (
+            ("2", "builds"),
+            ("3", "services"),
+            ("4", "quotas"),
+            ("1", "repositories"),
+        ):
+            await pilot.press(key)
+            assert console(app).current == name
+            assert pane(app, name).table.has_focus
+
+
+async def test_command_line_switches_and_rejects_unknown(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("colon", *"builds", "enter")
+        await pilot.pause()
+        assert console(app).current == "builds"
+        await pilot.press("colon", *"repos", "enter")
+        await pilot.pause()
+        assert console(app).current == "repositories"
+        await pilot.press("colon", *"svc", "enter")
+        await pilot.pause()
+        assert console(app).current == "services"
+        await pilot.press("colon", *"nonsense", "enter")
+        await pilot.pause()
+        assert console(app).current == "services"
+        message = app.screen.query_one(StatusBar).message
+        assert "unknown command 'nonsense'" in message
+        assert pane(app, "services").table.has_focus
+
+
+async def test_filter_is_incremental_and_escape_clears(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        total = len(rows(app, "repositories"))
+        await pilot.press("slash", *"cdn")
+        await pilot.pause()
+        shown = rows(app, "repositories")
+        assert [r.key.rsplit("/", 1)[-1] for r in shown] == ["cdn-service"]
+        assert "cdn" in str(pane(app, "repositories").border_subtitle)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(rows(app, "repositories")) == total
+        # enter keeps the filter; escape on the table clears it
+        await pilot.press("slash", *"nova/", "enter")
+        await pilot.pause()
+        assert 0 < len(rows(app, "repositories")) < total
+        assert pane(app, "repositories").table.has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(rows(app, "repositories")) == total
+
+
+async def test_help_lists_every_binding_id(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyHelp)
+        from textual.widgets import DataTable
+
+        table: DataTable[str] = app.screen.query_one(DataTable)
+        ids = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        assert not EXPECTED_IDS - ids
+        await pilot.press("escape")
+        assert on_console(app)
+
+
+async def test_refresh_keeps_the_cursor_row(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        select_row(app, "repositories", "nova/search-service")
+        table = pane(app, "repositories").table
+        before = pane(app, "repositories").generation
+        key = table.selected_key()
+        assert key is not None and key.endswith("nova/search-service")
+        await pilot.press("r")
+        await settle(pilot)
+        assert pane(app, "repositories").generation == before + 1
+        assert table.selected_key() == key
+
+
+async def test_keymap_remaps_bindings(make_app: AppFactory) -> None:
+    settings = Settings(keys={"pane.builds": "b", "pane.quotas": "f4"})
+    app = make_app(settings=settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        assert console(app).current == "repositories"
+        await pilot.press("b")
+        assert console(app).current == "builds"
+        await pilot.press("f4")
+        assert console(app).current == "quotas"
+        assert app.is_running
+
+
+async def test_palette_offers_the_keys(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Quotas")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert console(app).current == "quotas"
+
+
+async def test_q_quits(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

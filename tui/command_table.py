@@ -1,0 +1,61 @@
+"""The ``:`` commands, declared once: name, aliases, help, and the action they run.
+
+Later commands (``logs``, ``findings``, ``timeline``...) are added here and
+nowhere else: the command line, its completion and the command palette all
+read this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ConsoleCommand:
+    """One ``:`` command."""
+
+    name: str
+    aliases: tuple[str, ...]
+    help: str
+    action: str  # a Textual action run on the console screen, e.g. "show_pane('builds')"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name and its aliases."""
+        return (self.name, *self.aliases)
+
+
+COMMANDS: tuple[ConsoleCommand, ...] = (
+    ConsoleCommand(
+        "repositories", ("repos", "repo", "ecr"), "ECR repositories", "show_pane('repositories')"
+    ),
+    ConsoleCommand(
+        "builds", ("build", "projects", "codebuild"), "CodeBuild projects", "show_pane('builds')"
+    ),
+    ConsoleCommand(
+        "services",
+        ("svc", "ecs", "lambda", "deployments", "deploy"),
+        "ECS services, Lambda functions, Kubernetes deployments",
+        "show_pane('services')",
+    ),
+    ConsoleCommand("quotas", ("quota",), "Service quotas", "show_pane('quotas')"),
+    ConsoleCommand("help", ("keys",), "Every key and its binding id", "app.help"),
+    ConsoleCommand("quit", ("q", "q!", "exit"), "Quit shipdeck", "app.quit"),
+)
+
+
+def find_command(text: str) -> tuple[ConsoleCommand, tuple[str, ...]] | None:
+    """The command ``text`` names (first word, case-insensitive) and its arguments."""
+    words = text.strip().split()
+    if not words:
+        return None
+    name = words[0].lower()
+    for command in COMMANDS:
+        if name in command.names:
+            return command, tuple(words[1:])
+    return None
+
+
+def command_names() -> tuple[str, ...]:
+    """Every name and alias, for completion."""
+    return tuple(name for command in COMMANDS for name in command.names)

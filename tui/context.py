@@ -1,0 +1,32 @@
+"""What every screen of one console shares: the cloud session, settings, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cloud.session import CloudSession
+from tui.config import Settings
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC (the default clock; tests pass a fixed one)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class ConsoleContext:
+    """Shared by the console and its detail screens; changed only on the UI thread."""
+
+    session: CloudSession
+    settings: Settings
+    read_only: bool = False
+    badge: str | None = None
+    clock: Callable[[], datetime] = utc_now
+    account: str | None = field(default=None)  # filled in once STS answers
+
+    @property
+    def multi_region(self) -> bool:
+        """Whether tables need a region column."""
+        return len(self.session.regions) > 1

@@ -1,0 +1,59 @@
+"""Every binding of the console in one list: for ``?``, for the keymap check, for the README."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from textual.binding import Binding, BindingType
+
+from widgets.key_help import KeyHelpRow
+
+
+def binding_scopes() -> list[tuple[str, list[BindingType]]]:
+    """(where it works, bindings) for every class that declares bindings with ids."""
+    from tui.app import ShipdeckApp
+    from tui.screens.console import ConsoleScreen
+    from tui.screens.detail import DetailScreen
+    from widgets.command_line import CommandLine
+    from widgets.key_help import KeyHelp
+    from widgets.resource_table import ResourceTable
+
+    return [
+        ("everywhere", ShipdeckApp.BINDINGS),
+        ("panes", ConsoleScreen.BINDINGS),
+        ("tables", ResourceTable.BINDINGS),
+        ("details", DetailScreen.BINDINGS),
+        ("prompt", CommandLine.BINDINGS),
+        ("help", KeyHelp.BINDINGS),
+    ]
+
+
+def _bindings(bindings: Iterable[BindingType]) -> Iterable[Binding]:
+    """As declared (not split per key, so ``escape,q`` stays one binding)."""
+    for binding in bindings:
+        yield binding if isinstance(binding, Binding) else Binding(*binding)
+
+
+def all_binding_ids() -> set[str]:
+    """The ids a keymap (``[keys]`` in the config) may name."""
+    return {
+        binding.id
+        for _, bindings in binding_scopes()
+        for binding in _bindings(bindings)
+        if binding.id is not None
+    }
+
+
+def help_rows(keymap: Mapping[str, str], display: Callable[[str], str]) -> list[KeyHelpRow]:
+    """One row per binding id per scope, with the keys after the keymap."""
+    rows: list[KeyHelpRow] = []
+    seen: set[tuple[str, str]] = set()
+    for scope, bindings in binding_scopes():
+        for binding in _bindings(bindings):
+            if binding.id is None or (scope, binding.id) in seen:
+                continue
+            seen.add((scope, binding.id))
+            keys = keymap.get(binding.id, binding.key)
+            shown = ", ".join(display(k.strip()) for k in keys.split(",") if k.strip())
+            rows.append(KeyHelpRow(scope, shown, binding.description, binding.id))
+    return rows

@@ -1,0 +1,43 @@
+"""Messages worker threads post back to the UI thread (the only way data reaches a widget)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+from cloud.records import Fetched
+
+
+@dataclass
+class PaneFetched(Message):
+    """A pane's fetch finished: its records and the errors of what could not be read."""
+
+    pane: str
+    fetched: Fetched[Any]
+
+
+@dataclass
+class AccountRead(Message):
+    """STS answered (or not) with the account id for the header."""
+
+    account: str | None
+
+
+@dataclass
+class DetailFetched(Message):
+    """A detail screen's fetch finished; ``part`` says which section it fills."""
+
+    part: str
+    fetched: Fetched[Any]
+
+
+@dataclass
+class LogTailRead(Message):
+    """The last lines of a pod's log (or why they could not be read)."""
+
+    pod: str
+    container: str | None
+    text: str
+    error: str | None = None

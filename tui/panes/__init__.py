@@ -1,0 +1,1 @@
+"""The four panes of the console screen, one file each."""

@@ -1,0 +1,1 @@
+"""Screens of the console: the panes screen and one detail screen per kind of resource."""

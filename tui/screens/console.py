@@ -1,0 +1,252 @@
+"""The console screen: four panes, the ``:``/``/`` prompt, the status line, and their refresh."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, DataTable, Footer
+from textual.worker import get_current_worker
+
+from cloud.records import Fetched
+from tui.command_table import command_names, find_command
+from tui.context import ConsoleContext
+from tui.formatting import age
+from tui.messages import AccountRead, PaneFetched
+from tui.panes.base import ResourcePane
+from tui.panes.builds import BuildsPane
+from tui.panes.quotas import QuotasPane
+from tui.panes.repositories import RepositoriesPane
+from tui.panes.services import ServicesPane
+from tui.screens.base import ShipdeckScreen
+from widgets.command_line import CommandLine
+from widgets.header_bar import HeaderBar
+from widgets.resource_table import ResourceTable
+from widgets.status_bar import PaneStatus, StatusBar
+
+PANE_CLASSES = (
+    RepositoriesPane,
+    BuildsPane,
+    ServicesPane,
+    QuotasPane,
+)
+PANES: tuple[str, ...] = tuple(cls.pane for cls in PANE_CLASSES)
+
+
+class ConsoleScreen(ShipdeckScreen):
+    """The main screen: one pane at a time, all four loaded at start, the visible one kept fresh."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show_pane('repositories')", "Repos", id="pane.repositories"),
+        Binding("2", "show_pane('builds')", "Builds", id="pane.builds"),
+        Binding("3", "show_pane('services')", "Services", id="pane.services"),
+        Binding("4", "show_pane('quotas')", "Quotas", id="pane.quotas"),
+        Binding("colon", "command_line", "Command", id="command-line"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("escape", "back", "Clear filter", id="back"),
+    ]
+
+    current: reactive[str] = reactive("repositories", bindings=True)
+    """The pane on screen."""
+
+    def __init__(self, context: ConsoleContext) -> None:
+        super().__init__(context)
+        self._started_at: dict[str, float] = {}  # monotonic start of each pane's last fetch
+        self._loading: set[str] = set()
+        self._message_clear_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        """Header, panes, prompt, status line, footer."""
+        yield self.make_header()
+        with ContentSwitcher(initial=f"pane-{PANES[0]}", id="panes"):
+            for cls in PANE_CLASSES:
+                yield cls(self.context)
+        yield CommandLine(command_names(), id="prompt")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fetch every pane at once so switching is instant; then keep the visible one fresh."""
+        for pane in PANES:
+            self.load(pane)
+        self.run_worker(
+            self._read_account,
+            name="account",
+            group="account",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            description="read account id",
+        )
+        self.set_interval(1.0, self._tick)
+        self.pane(self.current).table.focus()
+        self._update_status()
+
+    # --- panes and loading --------------------------------------------------
+
+    def pane(self, name: str) -> ResourcePane[Any]:
+        """The pane called ``name``."""
+        return self.query_one(f"#pane-{name}", ResourcePane)
+
+    @property
+    def visible_pane(self) -> ResourcePane[Any]:
+        """The pane on screen."""
+        return self.pane(self.current)
+
+    def load(self, name: str) -> None:
+        """Fetch pane ``name`` in a thread, unless a fetch of it is already under way."""
+        if name in self._loading:
+            return
+        self._loading.add(name)
+        self._started_at[name] = time.monotonic()  # a failed fetch is retried a period later
+        fetch = self.pane(name).fetch
+        self.run_worker(
+            partial(self._fetch_pane, name, fetch),
+            name=name,
+            group=f"pane-{name}",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            description=f"fetch {name}",
+        )
+        self._update_status()
+
+    def _fetch_pane(self, name: str, fetch: Any) -> None:
+        """Worker thread: read, then hand the result to the UI thread."""
+        try:
+            fetched: Fetched[Any] = fetch(self.context.session)
+        finally:
+            self._loading.discard(name)  # a set's discard is atomic; no UI is touched here
+        if not get_current_worker().is_cancelled:
+            self.post_message(PaneFetched(name, fetched))
+
+    def _read_account(self) -> None:
+        self.post_message(AccountRead(self.context.session.account_id()))
+
+    @on(PaneFetched)
+    def _pane_fetched(self, message: PaneFetched) -> None:
+        self.pane(message.pane).show_fetched(message.fetched, self.context.clock())
+        self._update_status()
+
+    @on(AccountRead)
+    def _account_read(self, message: AccountRead) -> None:
+        self.context.account = message.account
+        self.query_one(HeaderBar).account = message.account
+
+    def _tick(self) -> None:
+        """Once a second: refresh the visible pane when due, move the ages on."""
+        name = self.current
+        started = self._started_at.get(name)
+        interval = float(self.context.settings.refresh.get(name, 30.0))
+        if started is None or time.monotonic() - started >= interval:
+            self.load(name)
+        if self._message_clear_at and time.monotonic() >= self._message_clear_at:
+            self.say("")
+        self._update_status()
+
+    def _update_status(self) -> None:
+        now = self.context.clock()
+        statuses = []
+        for name in PANES:
+            pane = self.pane(name)
+            statuses.append(
+                PaneStatus(
+                    name,
+                    age(pane.fetched_at, now) if pane.fetched_at else None,
+                    loading=name in self._loading,
+                    errors=len(pane.errors),
+                )
+            )
+        status = self.query_one(StatusBar)
+        status.panes = tuple(statuses)
+        status.current = self.current
+
+    def say(self, message: str, seconds: float = 6.0) -> None:
+        """A one-line message in the status line that goes away by itself."""
+        self.query_one(StatusBar).message = message
+        self._message_clear_at = time.monotonic() + seconds if message else 0.0
+
+    # --- actions ------------------------------------------------------------
+
+    def action_show_pane(self, name: str) -> None:
+        """Switch to pane ``name``; a pane never loaded is fetched now."""
+        if name not in PANES:
+            self.say(f"no pane {name!r}")
+            return
+        self.current = name
+        self.query_one(ContentSwitcher).current = f"pane-{name}"
+        if self.pane(name).fetched_at is None:
+            self.load(name)
+        self.visible_pane.table.focus()
+        self._update_status()
+
+    def action_command_line(self) -> None:
+        """Open the ``:`` prompt."""
+        self.query_one(CommandLine).open("command")
+
+    def action_filter(self) -> None:
+        """Open the ``/`` prompt with the current filter."""
+        self.query_one(CommandLine).open("filter", self.visible_pane.table.filter_text)
+
+    def action_refresh(self) -> None:
+        """Fetch the visible pane now."""
+        self.load(self.current)
+
+    def action_back(self) -> None:
+        """Escape on the panes clears the filter."""
+        self._set_filter("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey ``escape`` when there is no filter to clear."""
+        if action == "back" and self.is_mounted:
+            return True if self.visible_pane.table.filter_text else None
+        return True
+
+    # --- prompt -------------------------------------------------------------
+
+    @on(CommandLine.CommandSubmitted)
+    def _command(self, message: CommandLine.CommandSubmitted) -> None:
+        if not message.text:
+            return
+        found = find_command(message.text)
+        if found is None:
+            word = message.text.split()[0]
+            self.say(f"unknown command {word!r}: try repos, builds, services, quotas, help, quit")
+            return
+        command, _args = found
+        self.say("")
+        self.call_after_refresh(self.run_action, command.action)
+
+    @on(CommandLine.FilterChanged)
+    def _filter_changed(self, message: CommandLine.FilterChanged) -> None:
+        self._set_filter(message.text)
+
+    @on(CommandLine.Closed)
+    def _prompt_closed(self) -> None:
+        self.visible_pane.table.focus()
+
+    def _set_filter(self, text: str) -> None:
+        pane = self.visible_pane
+        pane.table.filter_text = text
+        pane.update_title()
+        self.refresh_bindings()
+
+    # --- details ------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _open(self, message: DataTable.RowSelected) -> None:
+        if not isinstance(message.data_table, ResourceTable):
+            return
+        pane = self.visible_pane
+        record = pane.selected()
+        if record is None:
+            return
+        screen = pane.detail(record)
+        if screen is not None:
+            self.app.push_screen(screen)

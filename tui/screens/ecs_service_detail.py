@@ -1,0 +1,133 @@
+"""An ECS service: deployments, tasks, why tasks stopped, and the service's events."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+
+from cloud.records import EcsServiceRecord, EcsTaskRecord
+from tui.context import ConsoleContext
+from tui.formatting import flag_lines, status_text, timestamp
+from tui.messages import DetailFetched
+from tui.screens.detail import DetailScreen, error_section
+from widgets.detail_view import DetailSection
+
+
+def _task_id(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1][:12]
+
+
+def stopped_text(task: EcsTaskRecord) -> Text:
+    """When and why a task stopped, then each container's exit."""
+    text = Text()
+    text.append(f"{timestamp(task.stopped_at)}  {task.stop_code or ''}".rstrip(), style="bold")
+    text.append("\n")
+    text.append(task.stopped_reason or "no reason given", style="red")
+    for name, code, reason in task.container_exit_codes:
+        text.append(f"\n{name}: exit {code if code is not None else '?'}", style="dim")
+        if reason and reason not in (task.stopped_reason or ""):
+            text.append(f" ({reason})", style="dim")
+    return text
+
+
+class EcsServiceDetail(DetailScreen):
+    """What ``aws ecs describe-services`` and ``describe-tasks`` would tell, on one page."""
+
+    def __init__(self, context: ConsoleContext, record: EcsServiceRecord) -> None:
+        self.record = record
+        self.title_text = f"ecs service {record.cluster}/{record.name}  ({record.region})"
+        super().__init__(context)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load(self) -> None:
+        """Read the service with its tasks and events (in a thread)."""
+        from cloud.inventory import fetch_ecs_service_detail
+
+        r = self.record
+        fetched = fetch_ecs_service_detail(self.context.session, r.region, r.cluster, r.name)
+        self.post_message(DetailFetched("service", fetched))
+
+    @property
+    def current(self) -> EcsServiceRecord:
+        """The freshest record: the detail once read, else the one from the pane."""
+        fetched = self.parts.get("service")
+        if fetched is not None and fetched.records:
+            found = fetched.records[0]
+            if isinstance(found, EcsServiceRecord):
+                return found
+        return self.record
+
+    def sections(self) -> list[DetailSection]:
+        """Service, flags, deployments, stopped tasks, running tasks, events."""
+        s = self.current
+        fetched = self.parts.get("service")
+        sections = error_section(fetched.errors) if fetched else []
+        running = [t for t in s.tasks if t.last_status != "STOPPED"]
+        stopped = [t for t in s.tasks if t.last_status == "STOPPED"]
+        sections += [
+            DetailSection(
+                "service",
+                fields=(
+                    ("status", status_text(s.status)),
+                    ("launch type", s.launch_type or "—"),
+                    ("tasks", f"{s.running} running / {s.desired} desired / {s.pending} pending"),
+                    ("task definition", s.task_definition),
+                    ("images", "\n".join(s.images) or "—"),
+                    ("cpu / memory", f"{s.cpu or '—'} / {s.memory or '—'}"),
+                    ("logs", f"{s.log_group or '—'} (prefix {s.log_stream_prefix or '—'})"),
+                ),
+            ),
+            DetailSection("flags", fields=flag_lines(s.flags), empty="nothing to act on"),
+            DetailSection(
+                "deployments",
+                columns=(
+                    "STATUS",
+                    "TASK DEF",
+                    "DESIRED",
+                    "RUNNING",
+                    "PENDING",
+                    "ROLLOUT",
+                    "CREATED",
+                ),
+                rows=tuple(
+                    (
+                        status_text(d.status),
+                        d.task_definition,
+                        str(d.desired),
+                        str(d.running),
+                        str(d.pending),
+                        d.rollout_state or "—",
+                        timestamp(d.created_at),
+                    )
+                    for d in s.deployments
+                ),
+                empty="no deployments",
+            ),
+            DetailSection(
+                "stopped tasks",
+                fields=tuple((_task_id(t.task_arn), stopped_text(t)) for t in stopped),
+                empty="no stopped tasks" if fetched else "loading…",
+            ),
+            DetailSection(
+                "tasks",
+                columns=("TASK", "TASK DEF", "STATUS", "DESIRED", "STARTED"),
+                rows=tuple(
+                    (
+                        _task_id(t.task_arn),
+                        t.task_definition,
+                        status_text(t.last_status),
+                        t.desired_status,
+                        timestamp(t.started_at),
+                    )
+                    for t in running
+                ),
+                empty="no running tasks" if fetched else "loading…",
+            ),
+            DetailSection(
+                "events",
+                columns=("TIME", "MESSAGE"),
+                rows=tuple((timestamp(when), message) for when, message in s.events[:20]),
+                empty="no events" if fetched else "loading…",
+            ),
+        ]
+        return sections

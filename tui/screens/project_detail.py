@@ -1,0 +1,146 @@
+"""A CodeBuild project: its settings, why it cannot build (if so), and its recent builds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import DataTable
+
+from cloud.records import BuildRecord, ProjectRecord
+from tui.context import ConsoleContext
+from tui.formatting import age, duration, flag_lines, number, status_text, timestamp
+from tui.messages import DetailFetched
+from tui.screens.detail import DetailScreen, error_section
+from widgets.detail_view import DetailSection, DetailView
+from widgets.resource_table import ResourceTable, TableColumn, TableRow
+
+BUILD_COLUMNS = [
+    TableColumn("number", "#"),
+    TableColumn("status", "STATUS"),
+    TableColumn("phase", "PHASE"),
+    TableColumn("started", "STARTED"),
+    TableColumn("age", "AGE"),
+    TableColumn("duration", "DURATION"),
+    TableColumn("source", "SOURCE", width=14),
+    TableColumn("initiator", "INITIATOR", width=24),
+]
+
+_SEVERITY = {"FAILED": "critical", "FAULT": "critical", "TIMED_OUT": "critical"}
+
+
+def build_row(build: BuildRecord, now: datetime) -> TableRow:
+    """One build as a table row."""
+    return TableRow(
+        build.build_id,
+        (
+            str(build.number) if build.number is not None else "—",
+            status_text(build.status),
+            build.current_phase or "—",
+            timestamp(build.start),
+            age(build.start, now),
+            duration(build.duration_seconds),
+            (build.source_version or "—")[:14],
+            build.initiator or "—",
+        ),
+        _SEVERITY.get(build.status),
+    )
+
+
+class ProjectDetail(DetailScreen):
+    """A project's facts and builds; ``enter`` on a build shows its phases."""
+
+    def __init__(self, context: ConsoleContext, record: ProjectRecord) -> None:
+        self.record = record
+        self.title_text = f"project {record.name}  ({record.region})"
+        self.builds: dict[str, BuildRecord] = {}
+        super().__init__(context)
+
+    def compose_body(self) -> ComposeResult:
+        """Facts above, builds below."""
+        yield DetailView()
+        yield ResourceTable(BUILD_COLUMNS, id="builds")
+
+    def focus_target(self) -> Widget:
+        """The builds, where enter does something."""
+        return self.query_one(ResourceTable)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load(self) -> None:
+        """Read the recent builds (in a thread)."""
+        from cloud.inventory import fetch_builds
+
+        fetched = fetch_builds(self.context.session, self.record.region, self.record.name)
+        self.post_message(DetailFetched("builds", fetched))
+
+    def show(self) -> None:
+        """Facts in the detail view, builds in the table."""
+        super().show()
+        fetched = self.parts.get("builds")
+        if fetched is None:
+            return
+        table = self.query_one(ResourceTable)
+        now = self.context.clock()
+        builds = [b for b in fetched.records if isinstance(b, BuildRecord)]
+        self.builds = {b.build_id: b for b in builds}
+        table.set_rows([build_row(b, now) for b in builds])
+        table.border_title = f"builds ({len(builds)}) — enter shows phases"
+
+    def sections(self) -> list[DetailSection]:
+        """Project facts, blocked reason, flags."""
+        p = self.record
+        sections = [
+            DetailSection(
+                "project",
+                fields=(
+                    ("source", f"{p.source_type} {p.source_location or ''}".strip()),
+                    ("compute", f"{p.compute_type} ({p.environment_type})"),
+                    ("image", p.image),
+                    ("privileged", "yes" if p.privileged else "no"),
+                    ("service role", p.service_role or "—"),
+                    ("log group", p.log_group or "—"),
+                    ("timeout", f"{p.timeout_minutes} min" if p.timeout_minutes else "—"),
+                    ("concurrent build limit", _limit(p.concurrent_build_limit)),
+                ),
+            )
+        ]
+        if p.blocked is not None:
+            b = p.blocked
+            sections.append(
+                DetailSection(
+                    "cannot start builds",
+                    fields=(
+                        ("quota", f"{b.quota_code} {b.quota_name}"),
+                        ("applied", number(b.applied_value)),
+                        ("AWS default", number(b.default_value, missing="—")),
+                        ("effective concurrency", str(b.effective_concurrency)),
+                        ("queue capacity", f"{b.queue_capacity} (5 x concurrency)"),
+                        ("project limit", _limit(b.project_limit)),
+                    ),
+                    text=Text(b.explanation, style="bold red"),
+                )
+            )
+        sections.append(
+            DetailSection("flags", fields=flag_lines(p.flags), empty="nothing to act on")
+        )
+        fetched = self.parts.get("builds")
+        if fetched is not None:
+            sections += error_section(fetched.errors)
+        return sections
+
+    @on(DataTable.RowSelected, "#builds")
+    def _open_build(self, message: DataTable.RowSelected) -> None:
+        build = self.builds.get(str(message.row_key.value))
+        if build is not None:
+            from tui.screens.build_detail import BuildDetail
+
+            self.app.push_screen(BuildDetail(self.context, build))
+
+
+def _limit(value: int | None) -> str | Text:
+    if value is None:
+        return "none (unlimited)"
+    return Text(str(value), style="bold red") if value <= 0 else str(value)
