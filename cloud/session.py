@@ -49,6 +49,32 @@ def known_regions() -> dict[str, str]:
     return regions
 
 
+def read_kube_contexts(paths: Sequence[Path]) -> tuple[list[str], str | None]:
+    """Context names and the current context of kubeconfig files, merged as kubectl does.
+
+    The first file that names a context or a current-context wins. Raises
+    ValueError for a file that is not a kubeconfig.
+    """
+    import yaml
+
+    names: list[str] = []
+    current: str | None = None
+    for path in paths:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML: {_one_line(exc)}") from exc
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: not a kubeconfig (expected a mapping)")
+        for entry in data.get("contexts") or []:
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+        if current is None and isinstance(data.get("current-context"), str):
+            current = data["current-context"] or None
+    return names, current
+
+
 class CloudSession:
     """Credentials, regions and Kubernetes access for one console, shared across threads."""
 
@@ -148,21 +174,15 @@ class CloudSession:
         for path in existing:
             if not os.access(path, os.R_OK) or not path.is_file():
                 raise CloudConfigError(f"cannot read kubeconfig {path}: not a readable file")
-        from kubernetes.config import ConfigException, list_kube_config_contexts
-
+        # Read the contexts with PyYAML alone: importing the kubernetes package costs
+        # hundreds of milliseconds, and the header needs the context at start-up.
         try:
-            contexts, active = list_kube_config_contexts(config_file=shown)  # type: ignore[no-untyped-call]
-        except ConfigException as exc:
-            if self._requested_context is None and "current-context" in str(exc):
-                return None
+            contexts, active = read_kube_contexts(existing)
+        except (OSError, ValueError) as exc:
             raise CloudConfigError(f"cannot read kubeconfig {shown}: {_one_line(exc)}") from exc
-        except Exception as exc:
-            # A malformed file fails in the YAML parser or deep in the loader; either way the
-            # person needs to know which file and why, in one line.
-            raise CloudConfigError(f"cannot read kubeconfig {shown}: {_one_line(exc)}") from exc
-        names = [str(c.get("name")) for c in contexts or []]
+        names = list(contexts)
         if self._requested_context is None:
-            return str(active["name"]) if active else None
+            return active if active in names else None
         if self._requested_context not in names:
             raise CloudConfigError(
                 f"kube context {self._requested_context!r} not found in {shown} "

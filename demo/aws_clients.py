@@ -1,0 +1,83 @@
+"""boto3 clients for the world's own calls to moto, and a CloudWatch Logs writer."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+import boto3
+import botocore.config
+from botocore.exceptions import ClientError
+
+_CONFIG = botocore.config.Config(
+    retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=16
+)
+
+
+class ClientPool:
+    """One client per (service, region), created once and shared (clients are thread-safe)."""
+
+    def __init__(self, endpoint: str, access_key: str, secret_key: str) -> None:
+        self.endpoint = endpoint
+        self._session = boto3.session.Session(
+            aws_access_key_id=access_key, aws_secret_access_key=secret_key
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        # Creating clients from one session is not thread-safe, using them is.
+        self._lock = threading.Lock()
+
+    def get(self, service: str, region: str) -> Any:
+        """The client for ``service`` in ``region``."""
+        key = (service, region)
+        client = self._clients.get(key)
+        if client is None:
+            with self._lock:
+                client = self._clients.get(key)
+                if client is None:
+                    client = self._session.client(
+                        service, region_name=region, endpoint_url=self.endpoint, config=_CONFIG
+                    )  # type: ignore[call-overload]
+                    self._clients[key] = client
+        return client
+
+
+class LogSink:
+    """Writes events to CloudWatch Logs (moto), creating groups and streams on demand."""
+
+    def __init__(self, clients: ClientPool) -> None:
+        self._clients = clients
+        self._known: set[tuple[str, str, str]] = set()
+        self._lock = threading.Lock()
+
+    def write(
+        self, region: str, group: str, stream: str, events: list[tuple[datetime, str]]
+    ) -> None:
+        """Append ``events`` (time, message) to ``group``/``stream``."""
+        logs = self._clients.get("logs", region)
+        key = (region, group, stream)
+        with self._lock:
+            fresh = key not in self._known
+            self._known.add(key)
+        if fresh:
+            self._ensure(logs, group, stream)
+        if not events:
+            return
+        ordered = sorted(events, key=lambda e: e[0])
+        batch = [{"timestamp": int(at.timestamp() * 1000), "message": text} for at, text in ordered]
+        for start in range(0, len(batch), 5000):
+            logs.put_log_events(
+                logGroupName=group, logStreamName=stream, logEvents=batch[start : start + 5000]
+            )
+
+    @staticmethod
+    def _ensure(logs: Any, group: str, stream: str) -> None:
+        for create, kwargs in (
+            (logs.create_log_group, {"logGroupName": group}),
+            (logs.create_log_stream, {"logGroupName": group, "logStreamName": stream}),
+        ):
+            try:
+                create(**kwargs)
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                    raise

@@ -1,0 +1,144 @@
+"""Reactions added to kmock's emulator: selectors on lists, server-set fields, pod logs.
+
+They run on the kmock event loop. A reaction must always answer: kmock treats a
+reaction that declines (returns ``NotImplemented``) as exhausted and skips it after.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import kmock
+
+# kmock 0.8 exports Response from its package but leaves it out of __all__.
+from kmock._internal.rendering import Response
+
+from demo import k8s_objects as objs
+from demo.k8s_selectors import matches
+from demo.model import Deployment
+
+
+def _status(code: int, reason: str, message: str) -> Response:
+    return Response(
+        status=code,
+        payload={
+            "kind": "Status",
+            "apiVersion": "v1",
+            "status": "Failure",
+            "reason": reason,
+            "message": message,
+            "code": code,
+        },
+    )
+
+
+class ClusterReactions:
+    """Behaviour of a real API server that kmock's emulator leaves out."""
+
+    def __init__(self, emulator: Any, deployments: dict[tuple[str, str], Deployment]) -> None:
+        self.emulator = emulator
+        self.deployments = deployments
+
+    def filtered_list(self, resource: Any, api_version: str, kind: str) -> Any:
+        """List objects of ``resource``, honouring labelSelector and fieldSelector."""
+
+        def react(request: kmock.Request) -> Any:
+            labels = request.params.get("labelSelector")
+            fields = request.params.get("fieldSelector")
+            items = []
+            for (res, namespace, _), obj in list(self.emulator.objects.items()):
+                if res != resource or obj.deleted:
+                    continue
+                if request.namespace is not None and namespace != request.namespace:
+                    continue
+                item = obj.raw
+                if (labels or fields) and not matches(item, labels, fields):
+                    continue
+                items.append(item)
+            return {
+                "apiVersion": api_version,
+                "kind": f"{kind}List",
+                "metadata": {"resourceVersion": "1"},
+                "items": items,
+            }
+
+        return react
+
+    def completed(self, resource: Any) -> Any:
+        """Fill in what the API server sets on create (kmock stores the body as sent)."""
+
+        def react(request: kmock.Request) -> Any:
+            body = request.data if isinstance(request.data, dict) else {}
+            meta = body.get("metadata") or {}
+            namespace = request.namespace or meta.get("namespace")
+            key = (resource, namespace, meta.get("name"))
+            if not meta.get("name") or key not in self.emulator.objects:
+                return _status(422, "Invalid", "metadata.name: Required value")
+            stored = self.emulator.objects[key]
+            now = objs.iso(datetime.now(UTC))
+            fill = {
+                "uid": objs.uid(f"{namespace}/{meta.get('name')}/{now}"),
+                "creationTimestamp": now,
+                "resourceVersion": "1",
+            }
+            if namespace is not None:
+                fill["namespace"] = namespace
+            missing = {k: v for k, v in fill.items() if k not in meta}
+            if missing:
+                stored.patch({"metadata": missing})
+            return Response(status=201, payload=stored.raw)
+
+        return react
+
+    def pod_log(self, request: kmock.Request) -> Any:
+        """``GET .../pods/NAME/log``: the deployment's log, or its crash when crashing."""
+        key = (kmock.resource("v1", "pods"), request.namespace, request.name)
+        if key not in self.emulator.objects or self.emulator.objects[key].deleted:
+            return _status(404, "NotFound", f'pods "{request.name}" not found')
+        pod = self.emulator.objects[key].raw
+        app = pod.get("metadata", {}).get("labels", {}).get("app", "")
+        deployment = self.deployments.get((str(request.namespace), app))
+        statuses = pod.get("status", {}).get("containerStatuses") or [{}]
+        waiting = statuses[0].get("state", {}).get("waiting", {}).get("reason")
+        if waiting in ("ImagePullBackOff", "ErrImagePull"):
+            container = statuses[0].get("name", app)
+            return _status(
+                400,
+                "BadRequest",
+                f'container "{container}" in pod "{request.name}" is waiting to start: '
+                "trying and failing to pull image",
+            )
+        if deployment is None:
+            return ""
+        crashing = waiting == "CrashLoopBackOff" or request.params.get("previous") == "true"
+        lines = list(deployment.crash_log if crashing and deployment.crash_log else deployment.log)
+        tail = request.params.get("tailLines")
+        if tail and tail.isdigit():
+            lines = lines[-int(tail) :] if int(tail) else []
+        if request.params.get("timestamps") == "true":
+            started = pod.get("status", {}).get("startTime", "1970-01-01T00:00:00Z")
+            lines = [
+                f"{started.replace('Z', '')}.{index:06d}Z {line}"
+                for index, line in enumerate(lines)
+            ]
+        # A str: bytes would go out as application/octet-stream, which the client rejects.
+        return "".join(line + "\n" for line in lines)
+
+
+def install_reactions(
+    emulator: Any,
+    deployments: dict[tuple[str, str], Deployment],
+    resources: dict[str, dict[str, Any]],
+) -> ClusterReactions:
+    """Attach the reactions for every declared resource (``group/version/plural`` keys)."""
+    reactions = ClusterReactions(emulator, deployments)
+    pods = kmock.resource("v1", "pods")
+    emulator["get", pods, kmock.subresource("log")] << reactions.pod_log
+    for key, info in resources.items():
+        group_version, _, plural = key.rpartition("/")
+        group, _, version = group_version.rpartition("/")
+        resource = kmock.resource(group, version, plural)
+        emulator["list", resource] << reactions.filtered_list(resource, group_version, info["kind"])
+        emulator["create", resource] << reactions.completed(resource)
+    return reactions

@@ -1,0 +1,172 @@
+"""Start the incident world in a child process (what ``shipdeck --demo`` uses).
+
+The world runs in its own interpreter so its work stays off the console's. The child
+stops when :meth:`WorldProcess.stop` is called, when the parent closes its stdin
+(which also happens when the parent dies), or when the parent pid changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from demo.scenario_reader import ScenarioError
+
+__all__ = ["ScenarioError", "WorldProcess", "WorldStartError", "start_world"]
+
+EXIT_BAD_SCENARIO = 2
+
+
+class WorldStartError(RuntimeError):
+    """The world process did not become ready."""
+
+
+@dataclass
+class WorldProcess:
+    """A running world: where to reach it, and how to stop it."""
+
+    aws_endpoint: str
+    kubeconfig: str | None
+    kube_context: str | None
+    regions: list[str]
+    default_region: str
+    access_key_id: str
+    secret_access_key: str
+    account_id: str
+    startup_seconds: float
+    process: subprocess.Popen[bytes] = field(repr=False)
+    log_path: Path = field(repr=False)
+    owned_dir: Path | None = field(default=None, repr=False)
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point AWS and Kubernetes clients at the world."""
+        values = {
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_DEFAULT_REGION": self.default_region,
+            "AWS_REGION": self.default_region,
+        }
+        if self.kubeconfig:
+            values["KUBECONFIG"] = self.kubeconfig
+        return values
+
+    @property
+    def running(self) -> bool:
+        """True while the child process is alive."""
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the world: close its stdin, then SIGTERM, then kill if it lingers."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        if self.owned_dir is not None:
+            shutil.rmtree(self.owned_dir, ignore_errors=True)  # the launcher made it
+            self.owned_dir = None
+
+    def __enter__(self) -> WorldProcess:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _read_line(stream: object, lines: queue.Queue[bytes]) -> None:
+    readline = getattr(stream, "readline")  # noqa: B009 - stream is the child's stdout pipe
+    lines.put(readline())
+
+
+def start_world(
+    scenario: Path | None = None,
+    port: int = 0,
+    state_dir: Path | None = None,
+    timeout: float = 30.0,
+) -> WorldProcess:
+    """Spawn ``python -m demo serve`` and wait for its ready line.
+
+    Raises :class:`ScenarioError` (one line) when the scenario cannot be used, and
+    :class:`WorldStartError` when the world fails or takes longer than ``timeout``.
+    """
+    owned_dir = None
+    if state_dir is None:
+        state_dir = owned_dir = Path(tempfile.mkdtemp(prefix="shipdeck-world-"))
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log_path = state_dir / "world.log"
+    command = [
+        sys.executable,
+        "-m",
+        "demo",
+        "serve",
+        "--port",
+        str(port),
+        "--state-dir",
+        str(state_dir),
+        "--watch-stdin",
+        "--parent-pid",
+        str(os.getpid()),
+    ]
+    if scenario is not None:
+        command += ["--scenario", str(scenario)]
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, env=env
+        )
+    lines: queue.Queue[bytes] = queue.Queue()
+    threading.Thread(target=_read_line, args=(process.stdout, lines), daemon=True).start()
+    try:
+        line = lines.get(timeout=timeout)
+    except queue.Empty:
+        process.kill()
+        process.wait()
+        raise WorldStartError(
+            f"the world was not ready after {timeout:.0f}s (log: {log_path})"
+        ) from None
+    if not line:
+        code = process.wait()
+        errors = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        if code == EXIT_BAD_SCENARIO and errors:
+            raise ScenarioError.from_line(errors[-1])
+        raise WorldStartError(
+            f"the world exited with {code}: {errors[-1] if errors else ''} (log: {log_path})"
+        )
+    ready = json.loads(line)
+    return WorldProcess(
+        aws_endpoint=ready["aws_endpoint"],
+        kubeconfig=ready["kubeconfig"],
+        kube_context=ready["kube_context"],
+        regions=list(ready["regions"]),
+        default_region=ready["default_region"],
+        access_key_id=ready["access_key_id"],
+        secret_access_key=ready["secret_access_key"],
+        account_id=ready["account_id"],
+        startup_seconds=float(ready.get("startup_seconds", 0.0)),
+        process=process,
+        log_path=log_path,
+        owned_dir=owned_dir,
+    )

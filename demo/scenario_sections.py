@@ -1,0 +1,329 @@
+"""Scenario sections for running things: ECS, Lambda, secrets, logs, alarms, Kubernetes."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from demo.model import (
+    POD_STATES,
+    Alarm,
+    Deployment,
+    EcsCluster,
+    EcsContainer,
+    EcsContainerState,
+    EcsService,
+    EcsTask,
+    EcsTaskDefinition,
+    EnvSource,
+    Kubernetes,
+    KubeSecret,
+    LambdaFunction,
+    LogEvent,
+    LogGroup,
+    LogStream,
+    PodGroup,
+    Secret,
+    ServiceEvent,
+)
+from demo.scenario_reader import Node
+
+
+def _container(node: Node) -> EcsContainer:
+    node.check_keys(
+        {
+            "name",
+            "image",
+            "port",
+            "environment",
+            "log_group",
+            "log_stream_prefix",
+            "health_check",
+            "essential",
+        }
+    )
+    return EcsContainer(
+        name=node.require("name").string(),
+        image=node.require("image").string(),
+        port=node.get("port").optional_integer(),
+        environment=node.get("environment").string_map(),
+        log_group=node.get("log_group").optional_string(),
+        log_stream_prefix=node.get("log_stream_prefix").optional_string(),
+        health_check=node.get("health_check").optional_string(),
+        essential=node.get("essential").boolean(True),
+    )
+
+
+def _task_definition(node: Node) -> EcsTaskDefinition:
+    node.check_keys({"family", "cpu", "memory", "execution_role", "task_role", "containers"})
+    containers = tuple(_container(n) for n in node.require("containers").items())
+    if not containers:
+        raise node.get("containers").fail("a task definition needs at least one container")
+    return EcsTaskDefinition(
+        family=node.require("family").string(),
+        cpu=node.require("cpu").integer(),
+        memory=node.require("memory").integer(),
+        execution_role=node.get("execution_role").string("ecsTaskExecutionRole"),
+        task_role=node.get("task_role").optional_string(),
+        containers=containers,
+    )
+
+
+def _task(node: Node, default_definition: str) -> EcsTask:
+    node.check_keys(
+        {
+            "status",
+            "task_definition",
+            "started",
+            "stopped",
+            "stop_code",
+            "stopped_reason",
+            "containers",
+            "count",
+        }
+    )
+    status = node.get("status").choice(("RUNNING", "STOPPED"), "RUNNING")
+    containers = {}
+    for name, c in node.get("containers").entries():
+        c.check_keys({"exit_code", "reason"})
+        containers[name] = EcsContainerState(
+            c.get("exit_code").optional_integer(), c.get("reason").optional_string()
+        )
+    return EcsTask(
+        status=status,
+        task_definition=node.get("task_definition").string(default_definition),
+        started_at=node.get("started").time() if node.get("started").value is not None else None,
+        stopped_at=node.get("stopped").time() if status == "STOPPED" else None,
+        stop_code=node.get("stop_code").optional_string(),
+        stopped_reason=node.get("stopped_reason").optional_string(),
+        containers=containers,
+    )
+
+
+def _service(node: Node, families: dict[str, int]) -> EcsService:
+    node.check_keys(
+        {"name", "task_definition", "desired", "launch_type", "created", "tasks", "events"}
+    )
+    definition_node = node.require("task_definition")
+    definition = definition_node.string()
+    family, _, revision = definition.partition(":")
+    known = families.get(family, 0)
+    if not known or (revision and not (revision.isdigit() and 1 <= int(revision) <= known)):
+        raise definition_node.fail(f"no task definition {definition!r} in this cluster")
+    tasks: list[EcsTask] = []
+    for task_node in node.get("tasks").items():
+        task = _task(task_node, definition)
+        tasks.extend([task] * task_node.get("count").integer(1))
+    events = []
+    for e in node.get("events").items():
+        e.check_keys({"at", "message"})
+        events.append(ServiceEvent(e.require("at").time(), e.require("message").string()))
+    return EcsService(
+        name=node.require("name").string(),
+        task_definition=definition,
+        desired=node.require("desired").integer(),
+        launch_type=node.get("launch_type").choice(("FARGATE", "EC2"), "FARGATE"),
+        created_at=node.get("created").time(node.anchor - timedelta(days=14)),
+        tasks=tuple(tasks),
+        events=tuple(sorted(events, key=lambda ev: ev.at, reverse=True)),
+    )
+
+
+def ecs_cluster(node: Node) -> EcsCluster:
+    """An ``ecs`` entry: one cluster in one region."""
+    node.check_keys({"region", "cluster", "task_definitions", "services"})
+    definitions = tuple(_task_definition(n) for n in node.get("task_definitions").items())
+    families: dict[str, int] = {}
+    for definition in definitions:
+        families[definition.family] = families.get(definition.family, 0) + 1
+    return EcsCluster(
+        region=node.require("region").string(),
+        name=node.require("cluster").string(),
+        task_definitions=definitions,
+        services=tuple(_service(n, families) for n in node.get("services").items()),
+    )
+
+
+def function(node: Node) -> LambdaFunction:
+    """A ``lambda`` entry: a container-image function."""
+    node.check_keys(
+        {"region", "name", "image", "memory", "timeout", "role", "environment", "description"}
+    )
+    return LambdaFunction(
+        region=node.require("region").string(),
+        name=node.require("name").string(),
+        image=node.require("image").string(),
+        memory=node.get("memory").integer(128),
+        timeout=node.get("timeout").integer(3),
+        role=node.get("role").string("lambda-execution-role"),
+        environment=node.get("environment").string_map(),
+        description=node.get("description").string(""),
+    )
+
+
+def secret(node: Node) -> Secret:
+    """A ``secrets`` entry; a mapping value is stored as JSON, like the console does."""
+    node.check_keys({"region", "name", "description", "value"})
+    value = node.require("value")
+    text = json.dumps(value.string_map()) if isinstance(value.value, dict) else value.string()
+    return Secret(
+        node.require("region").string(),
+        node.require("name").string(),
+        node.get("description").string(""),
+        text,
+    )
+
+
+def _stream(node: Node) -> LogStream:
+    node.check_keys({"name", "events", "start", "every", "lines"})
+    events = []
+    for e in node.get("events").items():
+        e.check_keys({"at", "message"})
+        events.append(LogEvent(e.require("at").time(), e.require("message").string()))
+    if node.get("lines").value is not None:
+        at = node.require("start").time()
+        step = timedelta(seconds=node.get("every").seconds(1.0))
+        for line in node.get("lines").strings():
+            events.append(LogEvent(at, line))
+            at += step
+    return LogStream(node.require("name").string(), tuple(sorted(events, key=lambda e: e.at)))
+
+
+def log_group(node: Node) -> LogGroup:
+    """A ``logs`` entry: a log group with streams."""
+    node.check_keys({"region", "group", "retention_days", "streams"})
+    return LogGroup(
+        region=node.require("region").string(),
+        name=node.require("group").string(),
+        retention_days=node.get("retention_days").optional_integer(),
+        streams=tuple(_stream(n) for n in node.get("streams").items()),
+    )
+
+
+def alarm(node: Node) -> Alarm:
+    """An ``alarms`` entry: a CloudWatch metric alarm."""
+    node.check_keys(
+        {
+            "region",
+            "name",
+            "namespace",
+            "metric",
+            "threshold",
+            "period",
+            "evaluation_periods",
+            "comparison",
+            "dimensions",
+            "state",
+            "state_reason",
+        }
+    )
+    return Alarm(
+        region=node.require("region").string(),
+        name=node.require("name").string(),
+        namespace=node.get("namespace").string("AWS/ECS"),
+        metric=node.require("metric").string(),
+        threshold=node.require("threshold").number(),
+        period=node.get("period").integer(300),
+        evaluation_periods=node.get("evaluation_periods").integer(1),
+        comparison=node.get("comparison").string("GreaterThanThreshold"),
+        dimensions=node.get("dimensions").string_map(),
+        state=node.get("state").choice(("OK", "ALARM", "INSUFFICIENT_DATA"), "OK"),
+        state_reason=node.get("state_reason").string("Scenario state"),
+    )
+
+
+def _env(node: Node) -> dict[str, EnvSource]:
+    env = {}
+    for name, value in node.entries():
+        if isinstance(value.value, dict):
+            value.check_keys({"secret", "key"})
+            env[name] = EnvSource(
+                None, value.require("secret").string(), value.require("key").string()
+            )
+        else:
+            env[name] = EnvSource(value.string(), None, None)
+    return env
+
+
+def _deployment(node: Node) -> Deployment:
+    node.check_keys(
+        {
+            "name",
+            "namespace",
+            "image",
+            "port",
+            "env",
+            "requires_env",
+            "log",
+            "crash_log",
+            "exit_code",
+            "created",
+            "pods",
+        }
+    )
+    pods = []
+    for p in node.require("pods").items():
+        p.check_keys({"state", "count", "restarts", "started", "image"})
+        pods.append(
+            PodGroup(
+                state=p.require("state").choice(POD_STATES),
+                count=p.get("count").integer(1),
+                restarts=p.get("restarts").integer(0),
+                started_at=p.get("started").time(node.anchor - timedelta(hours=3)),
+                image=p.get("image").optional_string(),
+            )
+        )
+    deployment = Deployment(
+        name=node.require("name").string(),
+        namespace=node.require("namespace").string(),
+        image=node.require("image").string(),
+        port=node.get("port").integer(8080),
+        env=_env(node.get("env")),
+        requires_env=node.get("requires_env").strings(),
+        log=node.get("log").strings(),
+        crash_log=node.get("crash_log").strings(),
+        exit_code=node.get("exit_code").integer(101),
+        created_at=node.get("created").time(node.anchor - timedelta(days=2)),
+        pods=tuple(pods),
+    )
+    if any(g.state == "CrashLoopBackOff" for g in pods) and not deployment.crash_log:
+        raise node.get("crash_log").fail("required when a pod is in CrashLoopBackOff")
+    return deployment
+
+
+def kubernetes(node: Node, default_region: str) -> Kubernetes | None:
+    """The ``kubernetes`` section (None when the world has no cluster)."""
+    if node.value is None:
+        return None
+    node.check_keys(
+        {"context", "cluster_arn", "registry_region", "namespaces", "deployments", "secrets"}
+    )
+    namespaces = node.require("namespaces").strings()
+    deployments = tuple(_deployment(n) for n in node.get("deployments").items())
+    for index, d in enumerate(deployments):
+        if d.namespace not in namespaces:
+            where = node.get("deployments")
+            raise Node(None, f"{where.path}[{index}].namespace", node.source, node.anchor).fail(
+                f"namespace {d.namespace!r} is not in kubernetes.namespaces"
+            )
+    secrets = []
+    for s in node.get("secrets").items():
+        s.check_keys({"namespace", "name", "data"})
+        secrets.append(
+            KubeSecret(
+                s.require("namespace").string(),
+                s.require("name").string(),
+                s.get("data").string_map(),
+            )
+        )
+    context = node.get("context").string("nova")
+    return Kubernetes(
+        context=context,
+        cluster_arn=node.get("cluster_arn").string(
+            f"arn:aws:eks:{default_region}:123456789012:cluster/{context}"
+        ),
+        registry_region=node.get("registry_region").string(default_region),
+        namespaces=namespaces,
+        deployments=deployments,
+        secrets=tuple(secrets),
+    )

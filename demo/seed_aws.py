@@ -1,0 +1,246 @@
+"""Put the scenario's AWS resources into moto, over HTTP with boto3, in parallel."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from demo.aws_clients import ClientPool, LogSink
+from demo.codebuild import BuildService
+from demo.ecr_view import EcrView
+from demo.ecs_view import EcsView
+from demo.model import (
+    Alarm,
+    EcrImage,
+    EcrRepository,
+    LambdaFunction,
+    LogGroup,
+    Scenario,
+)
+from demo.seed_ecs import EcsSeeder
+
+_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+def _sha(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def image_manifest(repository: str, image: EcrImage) -> str:
+    """A Docker v2 manifest whose layers have the scenario's sizes (digests are stable)."""
+    seed = f"{repository}|{image.pushed_at.isoformat()}|{image.layers}"
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": _MANIFEST,
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 7023 + len(image.layers) * 311,
+                "digest": _sha(seed + "|config"),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": size,
+                    "digest": _sha(f"{seed}|{index}"),
+                }
+                for index, size in enumerate(image.layers)
+            ],
+        },
+        separators=(",", ":"),
+    )
+
+
+class AwsSeeder:
+    """Creates everything a scenario describes, recording what moto cannot hold."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        clients: ClientPool,
+        sink: LogSink,
+        builds: BuildService,
+        ecr_view: EcrView,
+        ecs_view: EcsView,
+    ) -> None:
+        self.scenario = scenario
+        self.clients = clients
+        self.sink = sink
+        self.builds = builds
+        self.ecr_view = ecr_view
+        self.ecs_view = ecs_view
+        self.cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Skip the jobs not started yet (the world is stopping)."""
+        self.cancelled.set()
+
+    def _run(self, job: Callable[[Any], None], arg: Any) -> None:
+        if not self.cancelled.is_set():
+            job(arg)
+
+    def seed(self, ready: Callable[[str], None] = lambda service: None) -> None:
+        """Seed all of it; ``ready(service)`` is called as each service is complete.
+
+        Service names are SigV4 signing names (``ecr``, ``ecs``, ``logs``, ``monitoring``...).
+        ECS goes last: its first call imports and warms moto's EC2, the slowest part.
+        """
+        s = self.scenario
+        self._roles()
+        ready("iam")
+        for project in s.codebuild:
+            self._project(project)
+        for secret in s.secrets:
+            self.clients.get("secretsmanager", secret.region).create_secret(
+                Name=secret.name, Description=secret.description, SecretString=secret.value
+            )
+        ready("secretsmanager")
+        jobs: list[tuple[tuple[str, ...], Callable[[Any], None], Any]] = []
+        jobs += [(("ecr",), self._repository, r) for r in s.ecr]
+        jobs += [(("codebuild", "logs"), self.builds.seed_project, p) for p in s.codebuild]
+        jobs += [(("logs",), self._log_group, g) for g in s.logs]
+        jobs += [(("lambda",), self._function, f) for f in s.functions]
+        jobs += [(("monitoring",), self._alarm, a) for a in s.alarms]
+        ecs = EcsSeeder(self.clients, self.ecs_view, self._role_arn)
+        jobs += [(("ecs", "ec2"), ecs.seed_cluster, c) for c in s.ecs]
+        pending: dict[str, int] = {}
+        for services, _, _ in jobs:
+            for service in services:
+                pending[service] = pending.get(service, 0) + 1
+        for service in ("codebuild", "ecr", "logs", "lambda", "monitoring", "ecs", "ec2"):
+            if service not in pending:
+                ready(service)
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="seed") as pool:
+            futures = [(services, pool.submit(self._run, job, arg)) for services, job, arg in jobs]
+            for services, future in futures:
+                future.result()  # re-raise the first seeding failure
+                for service in services:
+                    pending[service] -= 1
+                    if pending[service] == 0:
+                        ready(service)
+
+    def _roles(self) -> None:
+        names = {p.service_role for p in self.scenario.codebuild}
+        names |= {f.role for f in self.scenario.functions}
+        for cluster in self.scenario.ecs:
+            for d in cluster.task_definitions:
+                names |= {d.execution_role, *([d.task_role] if d.task_role else [])}
+        iam = self.clients.get("iam", self.scenario.world.default_region)
+        trust = json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        )
+        for name in sorted(names):
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+
+    def _role_arn(self, name: str) -> str:
+        return f"arn:aws:iam::{self.scenario.world.account_id}:role/{name}"
+
+    def _repository(self, repo: EcrRepository) -> None:
+        ecr = self.clients.get("ecr", repo.region)
+        ecr.create_repository(
+            repositoryName=repo.name,
+            imageTagMutability=repo.tag_mutability,
+            imageScanningConfiguration={"scanOnPush": repo.scan_on_push},
+            encryptionConfiguration={"encryptionType": repo.encryption},
+        )
+        if repo.lifecycle_policy is not None:
+            ecr.put_lifecycle_policy(
+                repositoryName=repo.name, lifecyclePolicyText=json.dumps(repo.lifecycle_policy)
+            )
+        # Oldest first, so that moto lists images in push order like ECR.
+        for image in sorted(repo.images, key=lambda i: i.pushed_at):
+            manifest = image_manifest(repo.name, image)
+            digest = _sha(manifest)
+            for tag in image.tags or (None,):
+                kwargs: dict[str, Any] = {"imageTag": tag} if tag else {}
+                ecr.put_image(
+                    repositoryName=repo.name,
+                    imageManifest=manifest,
+                    imageManifestMediaType=_MANIFEST,
+                    imageDigest=digest,
+                    **kwargs,
+                )
+            self.ecr_view.remember(
+                repo.region, repo.name, digest, image.size, image.pushed_at.timestamp()
+            )
+
+    def _project(self, project: Any) -> None:
+        self.clients.get("codebuild", project.region).create_project(
+            name=project.name,
+            description=project.description,
+            source={
+                "type": project.source_type,
+                "location": project.source_location,
+                "buildspec": project.buildspec,
+                "gitCloneDepth": 1,
+            },
+            sourceVersion=project.source_version,
+            artifacts={"type": "NO_ARTIFACTS"},
+            environment={
+                "type": project.environment_type,
+                "image": project.image,
+                "computeType": project.compute_type,
+                "privilegedMode": project.privileged_mode,
+                "imagePullCredentialsType": "CODEBUILD",
+            },
+            serviceRole=self._role_arn(project.service_role),
+            timeoutInMinutes=project.timeout_minutes,
+            queuedTimeoutInMinutes=project.queued_timeout_minutes,
+            logsConfig={"cloudWatchLogs": {"status": "ENABLED", "groupName": project.log_group}},
+            tags=[{"key": k, "value": v} for k, v in project.tags.items()],
+        )
+
+    def _log_group(self, group: LogGroup) -> None:
+        logs = self.clients.get("logs", group.region)
+        # A CodeBuild history job may have created this group first.
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_group(logGroupName=group.name)
+        if group.retention_days:
+            logs.put_retention_policy(logGroupName=group.name, retentionInDays=group.retention_days)
+        for stream in group.streams:
+            self.sink.write(
+                group.region, group.name, stream.name, [(e.at, e.message) for e in stream.events]
+            )
+
+    def _function(self, fn: LambdaFunction) -> None:
+        self.clients.get("lambda", fn.region).create_function(
+            FunctionName=fn.name,
+            PackageType="Image",
+            Code={"ImageUri": fn.image},
+            Role=self._role_arn(fn.role),
+            MemorySize=fn.memory,
+            Timeout=fn.timeout,
+            Description=fn.description,
+            Environment={"Variables": fn.environment},
+        )
+
+    def _alarm(self, alarm: Alarm) -> None:
+        cloudwatch = self.clients.get("cloudwatch", alarm.region)
+        cloudwatch.put_metric_alarm(
+            AlarmName=alarm.name,
+            Namespace=alarm.namespace,
+            MetricName=alarm.metric,
+            Statistic="Average",
+            Period=alarm.period,
+            EvaluationPeriods=alarm.evaluation_periods,
+            Threshold=alarm.threshold,
+            ComparisonOperator=alarm.comparison,
+            Dimensions=[{"Name": k, "Value": v} for k, v in alarm.dimensions.items()],
+        )
+        cloudwatch.set_alarm_state(
+            AlarmName=alarm.name, StateValue=alarm.state, StateReason=alarm.state_reason
+        )

@@ -1,0 +1,181 @@
+"""ECS seeding: clusters, task definitions, services, and their tasks in moto.
+
+Tasks are run and stopped in moto so that ListTasks/StopTask are real; what moto
+cannot hold (exit codes, stop codes, timestamps, service events) goes to EcsView.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from demo.aws_clients import ClientPool
+from demo.ecs_view import EcsView
+from demo.model import EcsCluster, EcsTask, EcsTaskDefinition
+
+
+class EcsSeeder:
+    """Seeds one ECS cluster per call (clusters can be seeded in parallel)."""
+
+    def __init__(
+        self, clients: ClientPool, ecs_view: EcsView, role_arn: Callable[[str], str]
+    ) -> None:
+        self.clients = clients
+        self.ecs_view = ecs_view
+        self._role_arn = role_arn
+
+    def _register(self, ecs: Any, definition: EcsTaskDefinition) -> None:
+        containers = []
+        for c in definition.containers:
+            spec: dict[str, Any] = {
+                "name": c.name,
+                "image": c.image,
+                "essential": c.essential,
+                # moto sums container memory for tasks and fails on a missing value.
+                "memory": definition.memory,
+                "cpu": definition.cpu,
+                "environment": [{"name": k, "value": v} for k, v in c.environment.items()],
+            }
+            if c.port is not None:
+                spec["portMappings"] = [{"containerPort": c.port, "protocol": "tcp"}]
+            if c.log_group:
+                spec["logConfiguration"] = {
+                    "logDriver": "awslogs",
+                    "options": {
+                        "awslogs-group": c.log_group,
+                        "awslogs-region": ecs.meta.region_name,
+                        "awslogs-stream-prefix": c.log_stream_prefix or "ecs",
+                    },
+                }
+            if c.health_check:
+                spec["healthCheck"] = {
+                    "command": ["CMD-SHELL", c.health_check],
+                    "interval": 30,
+                    "timeout": 5,
+                    "retries": 3,
+                }
+            containers.append(spec)
+        extra = (
+            {"taskRoleArn": self._role_arn(definition.task_role)} if definition.task_role else {}
+        )
+        ecs.register_task_definition(
+            family=definition.family,
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            cpu=str(definition.cpu),
+            memory=str(definition.memory),
+            executionRoleArn=self._role_arn(definition.execution_role),
+            containerDefinitions=containers,
+            **extra,
+        )
+
+    def seed_cluster(self, cluster: EcsCluster) -> None:
+        """Create the cluster, its task definitions, services and tasks."""
+        ec2 = self.clients.get("ec2", cluster.region)
+        subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+        group = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]["GroupId"]
+        network = {
+            "awsvpcConfiguration": {
+                "subnets": [subnet],
+                "securityGroups": [group],
+                "assignPublicIp": "DISABLED",
+            }
+        }
+        ecs = self.clients.get("ecs", cluster.region)
+        ecs.create_cluster(clusterName=cluster.name)
+        for definition in cluster.task_definitions:
+            self._register(ecs, definition)
+        for service in cluster.services:
+            created = ecs.create_service(
+                cluster=cluster.name,
+                serviceName=service.name,
+                taskDefinition=service.task_definition,
+                desiredCount=service.desired,
+                launchType=service.launch_type,
+                networkConfiguration=network,
+            )["service"]
+            task_ids = [
+                self._task(ecs, cluster, service.name, task, network) for task in service.tasks
+            ]
+            running = sum(1 for t in service.tasks if t.status == "RUNNING")
+            events = []
+            for index, event in enumerate(service.events):
+                message = event.message
+                for number, task_id in enumerate(task_ids):
+                    message = message.replace(f"{{task{number}}}", task_id)
+                events.append(
+                    {
+                        "id": f"{index:04d}-{zlib.crc32(message.encode()):08x}",
+                        "createdAt": event.at.timestamp(),
+                        "message": message,
+                    }
+                )
+            self.ecs_view.service_facts(
+                created["serviceArn"],
+                {
+                    "events": events,
+                    "runningCount": running,
+                    "pendingCount": 0,
+                    "createdAt": service.created_at.timestamp(),
+                },
+            )
+
+    def _task(
+        self, ecs: Any, cluster: EcsCluster, service: str, task: EcsTask, network: dict[str, Any]
+    ) -> str:
+        started = ecs.run_task(
+            cluster=cluster.name,
+            taskDefinition=task.task_definition,
+            launchType="FARGATE",
+            startedBy=f"ecs-svc/{zlib.crc32(service.encode())}",
+            group=f"service:{service}",
+            networkConfiguration=network,
+            count=1,
+        )["tasks"][0]
+        arn = started["taskArn"]
+        if task.status == "STOPPED":
+            ecs.stop_task(cluster=cluster.name, task=arn, reason=task.stopped_reason or "")
+        family, _, revision = task.task_definition.partition(":")
+        definition = [d for d in cluster.task_definitions if d.family == family][
+            int(revision or 1) - 1
+        ]
+        created = task.started_at or task.stopped_at
+        facts: dict[str, Any] = {
+            "lastStatus": task.status,
+            "desiredStatus": task.status,
+            "cpu": str(definition.cpu),
+            "memory": str(definition.memory),
+            "healthStatus": "HEALTHY" if task.status == "RUNNING" else "UNKNOWN",
+            "platformVersion": "1.4.0",
+            "connectivity": "CONNECTED",
+        }
+        if created is not None:
+            facts["createdAt"] = created.timestamp() - 20
+        if task.started_at is not None:
+            facts["startedAt"] = facts["pullStoppedAt"] = task.started_at.timestamp()
+        if task.stopped_at is not None:
+            facts.update(
+                stoppedAt=task.stopped_at.timestamp(),
+                stopCode=task.stop_code,
+                stoppingAt=task.stopped_at.timestamp() - 2,
+                executionStoppedAt=task.stopped_at.timestamp() - 2,
+            )
+        containers: dict[str, Any] = {}
+        for c in definition.containers:
+            state = task.containers.get(c.name)
+            # None removes moto's field: a running or never-started container has no exit code.
+            shape: dict[str, Any] = {
+                "lastStatus": task.status,
+                "exitCode": None,
+                "healthStatus": "HEALTHY" if task.status == "RUNNING" else "UNKNOWN",
+            }
+            if state is not None:
+                if state.exit_code is not None:
+                    shape["exitCode"] = state.exit_code
+                if state.reason:
+                    shape["reason"] = state.reason
+            containers[c.name] = shape
+        facts["containers"] = containers
+        self.ecs_view.task_facts(arn, facts)
+        return str(arn.rsplit("/", 1)[-1])

@@ -1,0 +1,188 @@
+"""Assemble the running world: moto + gateway, the Kubernetes API, seeding, the clock."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from moto.server import ThreadedMotoServer
+
+from demo.aws_clients import ClientPool, LogSink
+from demo.clock import Step, WorldClock
+from demo.codebuild import BuildService
+from demo.ecr_view import EcrView
+from demo.ecs_view import EcsView
+from demo.gateway import Gateway, Upstream
+from demo.kube import KubeWorld
+from demo.model import Scenario
+from demo.quotas import QuotaBook
+from demo.reconcile import Reconciler
+from demo.seed_aws import AwsSeeder
+
+log = logging.getLogger(__name__)
+TRIM_EVERY_TICKS = 120
+# SigV4 signing names of the services seeded in the background (see AwsSeeder.seed).
+SEEDED_SERVICES = (
+    "iam",
+    "secretsmanager",
+    "codebuild",
+    "ecr",
+    "logs",
+    "lambda",
+    "monitoring",
+    "ecs",
+    "ec2",
+)
+
+
+class World:
+    """The incident world of one scenario, served on 127.0.0.1."""
+
+    def __init__(self, scenario: Scenario, port: int = 0, state_dir: Path | None = None) -> None:
+        self.scenario = scenario
+        self._port = port
+        self._owned_dir: tempfile.TemporaryDirectory[str] | None = None
+        if state_dir is None:
+            self._owned_dir = tempfile.TemporaryDirectory(prefix="shipdeck-world-")
+            state_dir = Path(self._owned_dir.name)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = state_dir
+        self._moto: ThreadedMotoServer | None = None
+        self.gateway: Gateway | None = None
+        self.kube: KubeWorld | None = None
+        self.clock: WorldClock | None = None
+        self._reconciler: Reconciler | None = None
+        self.kubeconfig: Path | None = None
+        self.startup_seconds = 0.0
+        self.seeded_seconds = 0.0
+        self.seed_error: Exception | None = None
+        self._seeded = threading.Event()
+        self._seeding: threading.Thread | None = None
+        self._seeder: AwsSeeder | None = None
+
+    def start(self, wait_for_seeding: bool = False) -> dict[str, Any]:
+        """Start the servers and return the ready information (see ``ready_line``).
+
+        Seeding continues in the background; the gateway holds each service's calls
+        until that service is seeded, so clients never see a half-made world.
+        """
+        began = time.monotonic()
+        world = self.scenario.world
+        # moto's werkzeug server logs every request; the console polls, so keep it quiet.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, moto_port = self._moto.get_host_and_port()
+        clients = ClientPool(
+            f"http://{host}:{moto_port}", world.access_key_id, world.secret_access_key
+        )
+        sink = LogSink(clients)
+        quotas = QuotaBook(self.scenario.quotas, self.scenario.quota_requests, world.account_id)
+        builds = BuildService(clients, sink, quotas, world.account_id, self.scenario.codebuild)
+        ecr_view, ecs_view = EcrView(clients), EcsView()
+        self.gateway = Gateway(Upstream(host, moto_port), port=self._port)
+        for routes in (quotas.routes(), builds.routes(), ecr_view.routes(), ecs_view.routes()):
+            self.gateway.add_routes(routes)
+        self.gateway.gates = {service: threading.Event() for service in SEEDED_SERVICES}
+        self.gateway.start()
+        self._start_kube()
+        seeder = AwsSeeder(self.scenario, clients, sink, builds, ecr_view, ecs_view)
+        steps: list[tuple[str, Step]] = [
+            ("quotas", quotas.advance),
+            ("codebuild", builds.advance),
+            ("ecs", ecs_view.advance),
+        ]
+        if self.kube is not None:
+            self._reconciler = Reconciler(self.kube, clients, ecr_view)
+            steps.append(("kubernetes", self._reconciler.step))
+            steps.append(("housekeeping", self._housekeeping))
+        self.clock = WorldClock(world.tick_seconds, steps)
+        self._seeder = seeder
+        self._seeding = threading.Thread(
+            target=self._seed, args=(seeder, began), name="seeding", daemon=True
+        )
+        self._seeding.start()
+        self.startup_seconds = time.monotonic() - began
+        if wait_for_seeding:
+            self.wait_seeded()
+        return self.ready_line()
+
+    def _seed(self, seeder: AwsSeeder, began: float) -> None:
+        gates = self.gateway.gates if self.gateway is not None else {}
+        try:
+            seeder.seed(lambda service: gates[service].set() if service in gates else None)
+        except Exception as err:  # reported to the person, and the world stops
+            if seeder.cancelled.is_set():
+                return  # stopping while seeding: moto went away under a call
+            log.exception("seeding the world failed")
+            self.seed_error = err
+            return
+        finally:
+            self.seeded_seconds = time.monotonic() - began
+            for gate in gates.values():
+                gate.set()  # never leave callers hanging; a failure is in the log
+            self._seeded.set()
+        log.info("world seeded in %.2fs", self.seeded_seconds)
+        if self.clock is not None:
+            self.clock.start()
+
+    def wait_seeded(self, timeout: float = 120.0) -> None:
+        """Block until seeding is over; raise if it failed."""
+        if not self._seeded.wait(timeout):
+            raise TimeoutError("seeding the world took too long")
+        if self.seed_error is not None:
+            raise RuntimeError(f"seeding the world failed: {self.seed_error}")
+
+    def _start_kube(self) -> None:
+        cluster = self.scenario.kubernetes
+        if cluster is None:
+            return
+        self.kube = KubeWorld(cluster, self.scenario.world.account_id)
+        self.kube.start()
+        self.kubeconfig = self.kube.write_kubeconfig(self.state_dir / "kubeconfig")
+
+    def _housekeeping(self, _: float) -> None:
+        if (
+            self.kube is not None
+            and self.clock is not None
+            and self.clock.ticks % TRIM_EVERY_TICKS == 0
+        ):
+            self.kube.trim_request_log()
+
+    def ready_line(self) -> dict[str, Any]:
+        """What a client needs to use the world."""
+        assert self.gateway is not None, "the world is not started"
+        world = self.scenario.world
+        return {
+            "aws_endpoint": self.gateway.url,
+            "kubeconfig": str(self.kubeconfig) if self.kubeconfig else None,
+            "kube_context": self.scenario.kubernetes.context if self.scenario.kubernetes else None,
+            "regions": list(self.scenario.regions),
+            "default_region": world.default_region,
+            "access_key_id": world.access_key_id,
+            "secret_access_key": world.secret_access_key,
+            "account_id": world.account_id,
+        }
+
+    def stop(self) -> None:
+        """Stop the clock, the servers, and remove the state directory if the world made it."""
+        if self.clock is not None:
+            self.clock.stop()
+        if self._seeding is not None and self._seeder is not None:
+            self._seeder.cancel()
+            self._seeding.join(timeout=3)  # let the jobs in flight end before moto stops
+        if self._reconciler is not None:
+            self._reconciler.close()
+        if self.kube is not None:
+            self.kube.stop()
+        if self.gateway is not None:
+            self.gateway.stop()
+        if self._moto is not None:
+            self._moto.stop()
+        if self._owned_dir is not None:
+            self._owned_dir.cleanup()

@@ -1,0 +1,64 @@
+"""A real incident world (moto + gateway + kmock) for the whole test session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+
+from demo.launcher import WorldProcess, start_world
+from tests.world.helpers import Clients
+
+SEEDS = Path(__file__).resolve().parents[2] / "demo" / "scenarios" / "seeds.yaml"
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProcess]:
+    """The seeds.yaml world, ticking fast and ten times quicker than in the demo."""
+    saved = {k: os.environ.get(k) for k in ("SHIPDECK_WORLD_TICK", "SHIPDECK_WORLD_SPEED")}
+    os.environ["SHIPDECK_WORLD_TICK"] = "0.1"
+    os.environ["SHIPDECK_WORLD_SPEED"] = "10"
+    try:
+        running = start_world(SEEDS, state_dir=tmp_path_factory.mktemp("world"), timeout=60)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    with running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def aws(world: WorldProcess) -> Clients:
+    """boto3 clients pointed at the world."""
+    return Clients(world)
+
+
+@pytest.fixture(scope="session")
+def kube_api(world: WorldProcess) -> Any:
+    """An ApiClient for the world's cluster, through its kubeconfig and context.
+
+    Typed Any in these tests: every field of the client's models is Optional, and the
+    tests read them directly, as a person reads kubectl output.
+    """
+    loader: Any = k8s_config.new_client_from_config
+    return loader(config_file=world.kubeconfig, context=world.kube_context)
+
+
+@pytest.fixture(scope="session")
+def core(kube_api: Any) -> Any:
+    """Kubernetes core API of the world's cluster."""
+    return k8s.CoreV1Api(kube_api)
+
+
+@pytest.fixture(scope="session")
+def apps(kube_api: Any) -> Any:
+    """Kubernetes apps API of the world's cluster."""
+    return k8s.AppsV1Api(kube_api)

@@ -1,0 +1,43 @@
+"""Helpers for the world tests: boto3 clients for the world, polling."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import boto3
+
+from demo.launcher import WorldProcess
+
+T = TypeVar("T")
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 15.0) -> T:
+    """Poll until ``probe`` returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("the world did not get there in time")
+
+
+class Clients:
+    """boto3 clients for the world, one per (service, region)."""
+
+    def __init__(self, world: WorldProcess) -> None:
+        self._world = world
+        self._session = boto3.session.Session(
+            aws_access_key_id=world.access_key_id, aws_secret_access_key=world.secret_access_key
+        )
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, service: str, region: str = "ap-northeast-1") -> Any:
+        key = (service, region)
+        if key not in self._cache:
+            self._cache[key] = self._session.client(  # type: ignore[call-overload]
+                service, region_name=region, endpoint_url=self._world.aws_endpoint
+            )
+        return self._cache[key]
