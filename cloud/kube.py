@@ -45,6 +45,31 @@ def _api(session: CloudSession) -> ApiClient:
     return api
 
 
+def _get(api: ApiClient, path: str, query: Mapping[str, Any] | None = None) -> Any:
+    """GET an API path with the client's auth and TLS settings; the raw response.
+
+    The typed ``CoreV1Api``/``AppsV1Api`` classes cost about half a second to
+    import and validate every call; the console reads JSON dicts anyway.
+    """
+    from kubernetes.client.exceptions import ApiException
+
+    params: Any = api.param_serialize(
+        method="GET",
+        resource_path=path,
+        query_params=[(k, v) for k, v in (query or {}).items() if v is not None],
+        header_params={"Accept": "application/json, */*"},
+        auth_settings=["BearerToken"],
+    )
+    method, url, headers, body, _ = params
+    response: Any = api.call_api(
+        method, url, header_params=headers, body=body, _request_timeout=REQUEST_TIMEOUT
+    )
+    response.read()
+    if not 200 <= response.status <= 299:
+        raise ApiException(http_resp=response)
+    return response
+
+
 def _items(response: Any) -> list[KubeObject]:
     body = json.loads(response.data)
     items = body.get("items", []) if isinstance(body, dict) else []
@@ -58,22 +83,11 @@ def _object(response: Any) -> KubeObject:
 
 def cluster_deployments(session: CloudSession) -> list[DeploymentRecord]:
     """Every deployment of every namespace with its pods and flags."""
-    from kubernetes.client import AppsV1Api, CoreV1Api
-
     api = _api(session)
     context = session.kube_context or ""
-    apps, core = AppsV1Api(api), CoreV1Api(api)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="shipdeck-kube") as pool:
-        deployments_f = pool.submit(
-            apps.list_deployment_for_all_namespaces,
-            _preload_content=False,
-            _request_timeout=REQUEST_TIMEOUT,
-        )
-        pods_f = pool.submit(
-            core.list_pod_for_all_namespaces,
-            _preload_content=False,
-            _request_timeout=REQUEST_TIMEOUT,
-        )
+        deployments_f = pool.submit(_get, api, "/apis/apps/v1/deployments")
+        pods_f = pool.submit(_get, api, "/api/v1/pods")
         deployments = _items(deployments_f.result())
         pods = _items(pods_f.result())
     return _deployment_records(session, context, deployments, pods, {})
@@ -143,30 +157,14 @@ def fetch_deployment_detail(
         return Fetched((), (error,))
 
     def read() -> list[DeploymentRecord]:
-        from kubernetes.client import AppsV1Api, CoreV1Api
-
         api = _api(session)
-        apps, core = AppsV1Api(api), CoreV1Api(api)
+        base = f"/api/v1/namespaces/{namespace}"
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="shipdeck-kube") as pool:
             deployment_f = pool.submit(
-                apps.read_namespaced_deployment,
-                name,
-                namespace,
-                _preload_content=False,
-                _request_timeout=REQUEST_TIMEOUT,
+                _get, api, f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
             )
-            pods_f = pool.submit(
-                core.list_namespaced_pod,
-                namespace,
-                _preload_content=False,
-                _request_timeout=REQUEST_TIMEOUT,
-            )
-            events_f = pool.submit(
-                core.list_namespaced_event,
-                namespace,
-                _preload_content=False,
-                _request_timeout=REQUEST_TIMEOUT,
-            )
+            pods_f = pool.submit(_get, api, f"{base}/pods")
+            events_f = pool.submit(_get, api, f"{base}/events")
             deployment = _object(deployment_f.result())
             pods = _items(pods_f.result())
             events = event_rows(_items(events_f.result()))
@@ -187,15 +185,12 @@ def fetch_pod_log_tail(
 
     Raises the Kubernetes client's errors; the caller shows them.
     """
-    from kubernetes.client import CoreV1Api
-
-    core = CoreV1Api(_api(session))
-    options: dict[str, Any] = {"tail_lines": lines, "previous": previous}
-    if container:
-        options["container"] = container
-    response = core.read_namespaced_pod_log(
-        pod, namespace, _preload_content=False, _request_timeout=REQUEST_TIMEOUT, **options
-    )
+    query = {
+        "tailLines": lines,
+        "previous": "true" if previous else None,
+        "container": container or None,
+    }
+    response = _get(_api(session), f"/api/v1/namespaces/{namespace}/pods/{pod}/log", query)
     data: object = getattr(response, "data", response)
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
     return _unquoted(text)

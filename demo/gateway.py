@@ -198,6 +198,9 @@ class _Handler(BaseHTTPRequestHandler):
     """Keep-alive request handler; speed matters, the console polls."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, the second waits for
+    # the client's delayed ACK (~40 ms a call on a kept-alive connection).
+    disable_nagle_algorithm = True
     owner: Gateway
 
     def _read_body(self) -> bytes:

@@ -14,6 +14,7 @@ from cloud.session import CloudSession
 from tui.config import Settings
 from tui.context import ConsoleContext, utc_now
 from tui.palette import ConsoleCommands
+from tui.prefetch import Prefetch
 
 
 class ShipdeckApp(App[None]):
@@ -45,6 +46,7 @@ class ShipdeckApp(App[None]):
         read_only: bool = False,
         badge: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         super().__init__()
         self.context = ConsoleContext(
@@ -53,6 +55,7 @@ class ShipdeckApp(App[None]):
             read_only=read_only or settings.read_only,
             badge=badge,
             clock=clock or utc_now,
+            prefetch=prefetch,
         )
         if settings.theme in self.available_themes:
             self.theme = settings.theme

@@ -23,6 +23,7 @@ import click
 if TYPE_CHECKING:
     from cloud.session import CloudSession
     from demo.launcher import WorldProcess
+    from tui.app import ShipdeckApp
     from tui.config import Settings
 
 EXIT_BAD_INPUT = 2
@@ -214,17 +215,39 @@ def _run_console(
     read_only: bool,
     badge: str | None,
 ) -> None:
+    app = build_console(
+        settings,
+        profile=profile,
+        regions=regions,
+        context=context,
+        read_only=read_only,
+        badge=badge,
+    )
+    app.run()
+
+
+def build_console(
+    settings: Settings,
+    *,
+    profile: str | None,
+    regions: Sequence[str],
+    context: str | None,
+    read_only: bool,
+    badge: str | None,
+) -> ShipdeckApp:
+    """Check the session, start the first reads, then build the console (not yet running)."""
+    session = _session(profile, regions, context)
+    from tui.prefetch import Prefetch
+
+    prefetch = Prefetch(session)  # the reads overlap with importing and mounting the UI
     from tui.app import ShipdeckApp
     from tui.config import ConfigError, check_binding_ids
-
-    session = _session(profile, regions, context)
 
     try:
         check_binding_ids(settings, ShipdeckApp.binding_ids())
     except ConfigError as exc:
         raise BadInput(str(exc)) from exc
-    app = ShipdeckApp(session, settings, read_only=read_only, badge=badge)
-    app.run()
+    return ShipdeckApp(session, settings, read_only=read_only, badge=badge, prefetch=prefetch)
 
 
 @cli.command("world")
@@ -266,11 +289,13 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
 
 def _register_subcommands() -> None:
     from tui.action_command import action_command, audit_command
+    from tui.fallback_command import fallback_command
     from tui.tail_command import tail
 
     cli.add_command(action_command)
     cli.add_command(audit_command)
     cli.add_command(tail)
+    cli.add_command(fallback_command)
 
 
 _register_subcommands()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from cloud.session import CloudSession
 from tui.config import Settings
+from tui.prefetch import Prefetch
 
 
 def utc_now() -> datetime:
@@ -25,6 +26,7 @@ class ConsoleContext:
     badge: str | None = None
     clock: Callable[[], datetime] = utc_now
     account: str | None = field(default=None)  # filled in once STS answers
+    prefetch: Prefetch | None = None  # the first reads, started before the UI was built
 
     @property
     def multi_region(self) -> bool:

@@ -119,8 +119,12 @@ class ConsoleScreen(ShipdeckScreen):
 
     def _fetch_pane(self, name: str, fetch: Any) -> None:
         """Worker thread: read, then hand the result to the UI thread."""
+        prefetch = self.context.prefetch
+        started = prefetch.take(name) if prefetch is not None else None
         try:
-            fetched: Fetched[Any] = fetch(self.context.session)
+            fetched: Fetched[Any] = (
+                started.result() if started is not None else fetch(self.context.session)
+            )
         finally:
             self._loading.discard(name)  # a set's discard is atomic; no UI is touched here
         if not get_current_worker().is_cancelled:

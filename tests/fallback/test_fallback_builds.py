@@ -1,0 +1,319 @@
+"""Fallback builds on the real engine, pushed to a real registry, logged in through moto's ECR."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actions.audit import AuditLog
+from actions.fallback import (
+    DockerEngine,
+    FallbackBuild,
+    OutputFeed,
+    Recipe,
+    ServiceState,
+    ServiceStatus,
+    recipe_from_config,
+    recipe_from_folder,
+)
+from actions.model import ReadOnlyRefused
+from cloud.session import CloudSession
+from tests.fallback.conftest import SAMPLE_BACKEND, Registry, write_service
+
+pytestmark = pytest.mark.docker
+
+
+class Rows:
+    """Every status the pool published, and how many services ran at once."""
+
+    def __init__(self) -> None:
+        self.seen: list[ServiceStatus] = []
+        self.lock = threading.Lock()
+        self.running: dict[str, bool] = {}
+        self.most_at_once = 0
+
+    def __call__(self, status: ServiceStatus) -> None:
+        with self.lock:
+            self.seen.append(status)
+            active = status.state in (ServiceState.BUILDING, ServiceState.PUSHING)
+            self.running[status.service] = active
+            self.most_at_once = max(self.most_at_once, sum(self.running.values()))
+
+    def states(self, service: str) -> list[ServiceState]:
+        with self.lock:
+            return [s.state for s in self.seen if s.service == service]
+
+
+def _build(
+    session: CloudSession,
+    recipe: Recipe,
+    registry: Registry,
+    **kwargs: Any,
+) -> FallbackBuild:
+    return FallbackBuild(session, recipe, registry=registry.url, use_buildx=False, **kwargs)
+
+
+def _wait_for(check: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_three_sample_services_pushed_in_parallel(
+    engine: DockerEngine,
+    session: CloudSession,
+    start_registry: Callable[..., Registry],
+    repositories: Callable[..., list[str]],
+    ecr_password: str,
+    tmp_path: Path,
+) -> None:
+    registry = start_registry(password=ecr_password)
+    recipe = recipe_from_folder(
+        SAMPLE_BACKEND, name="nova-ecr-build", repository="nova/{service}",
+        tags=["latest", "main-{git_sha}"],
+    ).only(["auth-service", "feed-service", "media-service"])  # fmt: skip
+    repositories(*(f"nova/{s}" for s in recipe.services))
+    rows, feed = Rows(), OutputFeed()
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    action = _build(session, recipe, registry, audit=audit, on_status=rows, feed=feed)
+
+    plan = action.plan()
+    assert plan.ready, [c for c in plan.checks if not c.passed]
+    assert f"{registry.host}/nova/auth-service:latest" in [c.resource for c in plan.changes]
+    assert any(c.startswith("aws ecr get-login-password") for c in plan.commands)
+    assert not any(ecr_password in line for line in plan.commands)
+    outcome = action.apply(plan)
+
+    assert outcome.ok, outcome.message
+    assert rows.most_at_once == 2  # the pool's default bound, reached
+    assert action.pool is not None
+    for status in action.pool.statuses():
+        assert status.state is ServiceState.DONE
+        assert status.digest.startswith("sha256:") and status.size > 0
+        repository = f"nova/{status.service}"
+        assert registry.digest(repository, "latest") == status.digest
+        assert registry.digest(repository, f"main-{action.git_sha}") == status.digest
+        assert rows.states(status.service)[:2] == [ServiceState.BUILDING, ServiceState.BUILDING]
+        assert any(s.steps == 5 for s in rows.seen if s.service == status.service)
+    lines = feed.drain(limit=10_000)
+    assert any(line.text.startswith("Step 2/5 : COPY") for line in lines)
+    assert not any(ecr_password in line.text for line in lines)
+    events = [e["event"] for e in audit.entries()]
+    assert events == ["plan", "apply", "outcome"]
+
+
+def test_broken_dockerfile_fails_its_row_while_the_others_finish(
+    engine: DockerEngine,
+    session: CloudSession,
+    start_registry: Callable[..., Registry],
+    repositories: Callable[..., list[str]],
+    tmp_path: Path,
+) -> None:
+    registry = start_registry()
+    write_service(tmp_path, "good-one")
+    write_service(tmp_path, "broken", broken=True)
+    write_service(tmp_path, "good-two")
+    recipe = recipe_from_folder(tmp_path, name="demo", repository="demo/{service}")
+    repositories(*(f"demo/{s}" for s in recipe.services))
+    action = _build(session, recipe, registry)
+    outcome = action.apply(action.plan())
+
+    assert not outcome.ok
+    assert action.pool is not None
+    rows = {s.service: s for s in action.pool.statuses()}
+    assert rows["broken"].state is ServiceState.FAILED
+    assert "no-such-file" in rows["broken"].error
+    assert "\n" not in rows["broken"].error
+    assert rows["good-one"].state is rows["good-two"].state is ServiceState.DONE
+    assert registry.digest("demo/broken", "latest") is None
+    assert registry.digest("demo/good-two", "latest") == rows["good-two"].digest
+    assert "failed: broken (" in outcome.message
+
+
+def test_push_with_wrong_credentials_fails_the_row(
+    engine: DockerEngine,
+    session: CloudSession,
+    start_registry: Callable[..., Registry],
+    repositories: Callable[..., list[str]],
+    tmp_path: Path,
+) -> None:
+    registry = start_registry(password="not-what-ecr-hands-out")
+    write_service(tmp_path, "auth-service")
+    recipe = recipe_from_folder(tmp_path, name="nova", repository="nova/{service}")
+    repositories("nova/auth-service")
+    action = _build(session, recipe, registry)
+    plan = action.plan()
+    assert not plan.ready  # the plan already says the registry refuses us
+    pool_outcome = _run_pool_despite_plan(action)
+    status = pool_outcome["auth-service"]
+    assert status.state is ServiceState.FAILED
+    assert "401" in status.error or "unauthorized" in status.error.lower()
+    assert registry.digest("nova/auth-service", "latest") is None
+
+
+def test_push_refused_by_a_read_only_registry_fails_the_row(
+    engine: DockerEngine,
+    session: CloudSession,
+    start_registry: Callable[..., Registry],
+    repositories: Callable[..., list[str]],
+    tmp_path: Path,
+) -> None:
+    registry = start_registry(read_only=True)
+    write_service(tmp_path, "search-service")
+    recipe = recipe_from_folder(tmp_path, name="nova", repository="nova/{service}")
+    repositories("nova/search-service")
+    action = _build(session, recipe, registry)
+    outcome = action.apply(action.plan())
+    assert not outcome.ok
+    assert action.pool is not None
+    (status,) = action.pool.statuses()
+    assert status.state is ServiceState.FAILED
+    assert status.error.startswith("push ")  # the engine's error chunk, not an exception
+    assert registry.digest("nova/search-service", "latest") is None
+
+
+def _run_pool_despite_plan(action: FallbackBuild) -> dict[str, ServiceStatus]:
+    """Run the pool directly (as apply would after a plan that passed)."""
+    from actions.fallback.pool import BuildPool
+    from actions.fallback.sdk_builder import SdkBuilder
+
+    assert action.engine is not None
+    pool = BuildPool(
+        action.jobs(), builder=SdkBuilder(action.engine), login=action.login, guard=action.guard
+    )
+    return {s.service: s for s in pool.run()}
+
+
+def test_cancel_during_a_build_leaves_no_tag(
+    engine: DockerEngine,
+    session: CloudSession,
+    start_registry: Callable[..., Registry],
+    repositories: Callable[..., list[str]],
+    tmp_path: Path,
+) -> None:
+    registry = start_registry()
+    write_service(tmp_path, "slow-service", steps=60)
+    write_service(tmp_path, "quick-service")
+    recipe = recipe_from_folder(tmp_path, name="nova", repository="nova/{service}")
+    repositories(*(f"nova/{s}" for s in recipe.services))
+    rows = Rows()
+    action = _build(session, recipe, registry, on_status=rows)
+    plan = action.plan()
+    outcomes: list[Any] = []
+    runner = threading.Thread(target=lambda: outcomes.append(action.apply(plan)))
+    runner.start()
+    _wait_for(lambda: any(s.service == "slow-service" and s.step >= 3 for s in rows.seen))
+    cancelled_at = time.monotonic()
+    assert action.cancel("slow-service")
+    runner.join(60)
+
+    assert action.pool is not None
+    slow = action.pool.status("slow-service")
+    assert slow.state is ServiceState.CANCELLED
+    assert slow.ended - cancelled_at < 5  # cut at once, not after the 60 steps
+    assert ServiceState.PUSHING not in rows.states("slow-service")
+    assert registry.digest("nova/slow-service", "latest") is None
+    assert action.pool.status("quick-service").state is ServiceState.DONE
+    assert not outcomes[0].ok and "cancelled: slow-service" in outcomes[0].message
+
+
+def _pushed_once(
+    session: CloudSession, registry: Registry, context: Path, service: str
+) -> tuple[str, Recipe]:
+    """Push a first image as ``latest``; returns its digest and a recipe for a new one."""
+    write_service(context, service)
+    first = recipe_from_folder(context, name="nova", repository="nova/{service}")
+    first_build = _build(session, first, registry)
+    assert first_build.apply(first_build.plan()).ok
+    old = registry.digest(f"nova/{service}", "latest")
+    assert old is not None
+    write_service(context, service, big=32 << 20)  # a new image, with a big layer to push
+    second = recipe_from_config(
+        "nova",
+        {"context": str(context), "services": [service], "repository": "nova/{service}",
+         "tags": ["latest", "extra"]},
+    )  # fmt: skip
+    return old, second
+
+
+def test_cancel_after_a_tag_landed_puts_it_back(
+    engine: DockerEngine,
+    session: CloudSession,
+    start_registry: Callable[..., Registry],
+    repositories: Callable[..., list[str]],
+    tmp_path: Path,
+) -> None:
+    registry = start_registry()
+    repositories("nova/media-service")
+    old, recipe = _pushed_once(session, registry, tmp_path, "media-service")
+    lines: list[str] = []
+    action = _build(session, recipe, registry)
+
+    def on_line(service: str, text: str) -> None:
+        lines.append(text)
+        if text.startswith("latest: digest:"):  # latest is in the registry now: cancel
+            action.cancel_all()
+
+    action.on_line = on_line
+    outcome = action.apply(action.plan())
+
+    assert action.pool is not None
+    status = action.pool.status("media-service")
+    assert status.state is ServiceState.CANCELLED and status.error == "", status
+    assert any(line.startswith("undo: nova/media-service:latest put back") for line in lines)
+    assert registry.digest("nova/media-service", "latest") == old
+    assert registry.digest("nova/media-service", "extra") is None
+    assert not outcome.ok
+
+
+def test_cancel_in_the_middle_of_a_push_leaves_no_new_tag(
+    engine: DockerEngine,
+    session: CloudSession,
+    start_registry: Callable[..., Registry],
+    repositories: Callable[..., list[str]],
+    tmp_path: Path,
+) -> None:
+    registry = start_registry()
+    repositories("nova/streaming-service")
+    old, recipe = _pushed_once(session, registry, tmp_path, "streaming-service")
+    rows = Rows()
+    action = _build(session, recipe, registry, on_status=rows)
+    plan = action.plan()
+    runner = threading.Thread(target=action.apply, args=(plan,))
+    runner.start()
+
+    def uploading() -> bool:
+        with rows.lock:
+            return any(s.state is ServiceState.PUSHING and " of " in s.detail for s in rows.seen)
+
+    _wait_for(uploading, timeout=60)
+    action.cancel_all()
+    runner.join(60)
+
+    assert action.pool is not None
+    status = action.pool.status("streaming-service")
+    assert status.state is ServiceState.CANCELLED and status.error == "", status
+    assert registry.digest("nova/streaming-service", "latest") == old
+    assert registry.digest("nova/streaming-service", "extra") is None
+
+
+def test_read_only_mode_refuses_before_building(
+    engine: DockerEngine,
+    session: CloudSession,
+    start_registry: Callable[..., Registry],
+    repositories: Callable[..., list[str]],
+) -> None:
+    registry = start_registry()
+    recipe = recipe_from_folder(SAMPLE_BACKEND, repository="nova/{service}").only(["user-service"])
+    repositories("nova/user-service")
+    action = _build(session, recipe, registry, read_only=True)
+    with pytest.raises(ReadOnlyRefused):
+        action.apply(action.plan())
+    assert action.pool is None
+    assert registry.digest("nova/user-service", "latest") is None
