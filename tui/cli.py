@@ -185,14 +185,20 @@ def open_console(
     )
 
 
-def _session(profile: str | None, regions: Sequence[str], context: str | None) -> CloudSession:
-    from cloud.session import CloudConfigError, CloudSession
+def _validate(session: CloudSession) -> None:
+    from cloud.session import CloudConfigError
 
-    session = CloudSession(profile=profile, regions=regions, kube_context=context)
     try:
         session.validate()
     except CloudConfigError as exc:
         raise BadInput(str(exc)) from exc
+
+
+def _session(profile: str | None, regions: Sequence[str], context: str | None) -> CloudSession:
+    from cloud.session import CloudSession
+
+    session = CloudSession(profile=profile, regions=regions, kube_context=context)
+    _validate(session)
     return session
 
 
@@ -235,11 +241,15 @@ def build_console(
     read_only: bool,
     badge: str | None,
 ) -> ShipdeckApp:
-    """Check the session, start the first reads, then build the console (not yet running)."""
-    session = _session(profile, regions, context)
+    """Start the first reads, check the session, then build the console (not yet running)."""
+    from cloud.session import CloudSession
     from tui.prefetch import Prefetch
 
-    prefetch = Prefetch(session)  # the reads overlap with importing and mounting the UI
+    session = CloudSession(profile=profile, regions=regions, kube_context=context)
+    # The reads overlap with checking the session and with importing and mounting the
+    # UI; when the check fails, the person gets the error and the reads are dropped.
+    prefetch = Prefetch(session)
+    _validate(session)
     from tui.app import ShipdeckApp
     from tui.config import ConfigError, check_binding_ids
 

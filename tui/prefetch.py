@@ -7,8 +7,9 @@ clients and wait on the network) overlap with it instead of following it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from cloud.records import Fetched
@@ -27,19 +28,33 @@ def _fetchers() -> dict[str, Callable[[CloudSession], Fetched[Any]]]:
 
 
 class Prefetch:
-    """One future per pane; each is handed out once, to the pane's first load."""
+    """One future per pane; each is handed out once, to the pane's first load.
+
+    The reads run on daemon threads: they start before the session is fully
+    checked, and a person's typo (an unknown region) must exit at once rather
+    than wait for reads that no one will look at.
+    """
 
     def __init__(self, session: CloudSession) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="shipdeck-prefetch")
-        self._futures: dict[str, Future[Fetched[Any]]] = {
-            pane: self._pool.submit(self._fetch, pane, session)
-            for pane in ("repositories", "builds", "services", "quotas")
-        }
-        self._pool.shutdown(wait=False)
+        self._futures: dict[str, Future[Fetched[Any]]] = {}
+        for pane in ("repositories", "builds", "services", "quotas"):
+            future: Future[Fetched[Any]] = Future()
+            self._futures[pane] = future
+            threading.Thread(
+                target=self._fetch,
+                args=(pane, session, future),
+                name=f"shipdeck-prefetch-{pane}",
+                daemon=True,
+            ).start()
 
     @staticmethod
-    def _fetch(pane: str, session: CloudSession) -> Fetched[Any]:
-        return _fetchers()[pane](session)
+    def _fetch(pane: str, session: CloudSession, future: Future[Fetched[Any]]) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(_fetchers()[pane](session))
+        except BaseException as exc:  # noqa: BLE001 - the pane's worker re-raises and reports it
+            future.set_exception(exc)
 
     def take(self, pane: str) -> Future[Fetched[Any]] | None:
         """The pending first read of ``pane``, or None once it was taken (or never started)."""

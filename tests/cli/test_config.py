@@ -60,7 +60,7 @@ def test_shipdeck_config_names_a_missing_file(
     ("text", "expected"),
     [
         ("colour = 1\n", r"config\.toml: colour: unknown key"),
-        ('regions = [1, 2]\n', r"config\.toml: regions: expected a list of region names"),
+        ("regions = [1, 2]\n", r"config\.toml: regions: expected a list of region names"),
         ("[refresh]\nbuilds = 0\n", r"config\.toml: refresh\.builds: expected seconds >= 1"),
         ("[refresh]\nlogs = 3\n", r"config\.toml: refresh\.logs: unknown pane"),
         ('read_only = "yes"\n', r"config\.toml: read_only: expected true or false"),
