@@ -40,7 +40,7 @@ def _child() -> None:
         badge=None,
     )
 
-    async def wait_for_panes(pilot: Pilot[None]) -> None:
+    async def wait_for_panes(pilot: Pilot[object]) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             filled = [t for t in app.query(DataTable) if t.row_count > 0]
@@ -87,7 +87,7 @@ def main() -> None:
             AWS_CONFIG_FILE=os.devnull,
             KUBECONFIG=str(world.kubeconfig),
             BENCH_REGIONS=",".join(world.regions),
-            BENCH_CONTEXT=world.kube_context,
+            BENCH_CONTEXT=world.kube_context or "",
         )
         env.pop("AWS_PROFILE", None)
         times: list[float] = []
