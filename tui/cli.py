@@ -270,12 +270,21 @@ def build_console(
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="AWS endpoint port.")
 def world_command(scenario: Path | None, port: int) -> None:
     """Run the demo world alone on loopback; print the shell lines to use it."""
+    import shlex
+
     with _world(scenario, port=port) as world:
         env = world_environment(world)
         click.echo("# the shipdeck demo world is up; paste these lines into another shell:")
         for name, value in env.items():
-            click.echo(f"export {name}={value}")
+            click.echo(f"export {name}={shlex.quote(value)}")
+        if world.registry:
+            click.echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
+        else:
+            click.echo("# no local registry (docker-registry not found): pushes need --registry")
         click.echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
+        config = Path(world.config_path) if world.config_path else None
+        if world.registry and config and "[fallback." in config.read_text(encoding="utf-8"):
+            click.echo("#       shipdeck fallback-build nova-ecr-build --yes")
         click.echo("# serving until Ctrl-C", err=True)
         _wait_for_interrupt(world)
 
@@ -299,13 +308,17 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
 
 def _register_subcommands() -> None:
     from tui.action_command import action_command, audit_command
+    from tui.doctor_command import doctor_command
     from tui.fallback_command import fallback_command
     from tui.tail_command import tail
+    from tui.timeline_command import timeline_command
 
     cli.add_command(action_command)
     cli.add_command(audit_command)
     cli.add_command(tail)
     cli.add_command(fallback_command)
+    cli.add_command(doctor_command)
+    cli.add_command(timeline_command)
 
 
 _register_subcommands()

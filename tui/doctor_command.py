@@ -1,0 +1,104 @@
+"""``shipdeck doctor``: the findings of the account, headless, for a terminal or CI.
+
+Fetches the four panes in parallel (plus the few extras the rules read),
+prints every finding with its evidence, cause and the ``shipdeck ...`` lines
+that fix it, and records the findings for ``shipdeck timeline``. Exit 1 when a
+critical finding exists, 0 otherwise; bad input exits 2 with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from cloud.findings import Finding
+    from cloud.records import FetchError
+
+EXIT_CRITICAL = 1
+SCHEMA_VERSION = 1
+
+
+def finding_lines(finding: Finding) -> list[str]:
+    """A finding as plain lines: severity and title, where, cause, evidence, fixes."""
+    where = finding.where + (f" ({finding.region})" if finding.region else "")
+    lines = [f"{finding.severity.value.upper():8} {finding.title}", f"         id:    {finding.id}"]
+    lines.append(f"         where: {where}")
+    lines.append(f"         cause: {finding.cause}")
+    lines.extend(f"         | {line}" for line in finding.evidence)
+    for fix in finding.fixes:
+        note = f"   # {fix.note}" if fix.note else ""
+        lines.append(f"         fix:   {fix.command()}{note}")
+    return lines
+
+
+def _summary(findings: list[Finding]) -> dict[str, int]:
+    counts = Counter(f.severity.value for f in findings)
+    return {level: counts.get(level, 0) for level in ("critical", "warning", "info")}
+
+
+def _error_dict(error: FetchError) -> dict[str, str]:
+    return {
+        "service": error.service,
+        "region": error.region,
+        "kind": error.kind.value,
+        "message": error.message,
+    }
+
+
+def doctor_report(
+    findings: list[Finding], errors: tuple[FetchError, ...], checked_at: datetime
+) -> dict[str, Any]:
+    """The ``--json`` document (see the README's "shipdeck doctor --json")."""
+    return {
+        "version": SCHEMA_VERSION,
+        "checked_at": checked_at.isoformat(timespec="seconds"),
+        "summary": _summary(findings),
+        "findings": [f.as_dict() for f in findings],
+        "errors": [_error_dict(e) for e in errors],
+    }
+
+
+@click.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as one JSON document.")
+@click.pass_context
+def doctor_command(ctx: click.Context, as_json: bool) -> None:
+    """Find what is wrong, why, and the action that fixes it (exit 1 on a critical finding)."""
+    from actions.timeline import record_findings
+    from cloud.findings import find, read_snapshot
+    from tui.cli import cloud_session
+
+    session = cloud_session(ctx.obj or {})
+    snapshot = read_snapshot(session)
+    findings = find(snapshot)
+    checked_at = datetime.now(UTC)
+    try:
+        record_findings(
+            findings, complete=not snapshot.errors, regions=session.regions, now=checked_at
+        )
+    except OSError as exc:
+        # The timeline is a convenience; the findings still count.
+        click.echo(f"shipdeck: could not record the findings for the timeline: {exc}", err=True)
+    if as_json:
+        click.echo(json.dumps(doctor_report(findings, snapshot.errors, checked_at), indent=2))
+    else:
+        for finding in findings:
+            click.echo("\n".join(finding_lines(finding)))
+            click.echo("")
+        for error in snapshot.errors:
+            click.echo(f"could not check: {error.line()}", err=True)
+        counts = _summary(findings)
+        if findings:
+            click.echo(
+                f"{len(findings)} findings: {counts['critical']} critical, "
+                f"{counts['warning']} warning, {counts['info']} info"
+            )
+        else:
+            click.echo("no findings: nothing wrong was found")
+    if any(f.severity.value == "critical" for f in findings):
+        sys.exit(EXIT_CRITICAL)

@@ -1,0 +1,46 @@
+"""``shipdeck timeline``: findings seen and resolved, actions planned and applied, in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("timeline")
+@click.option(
+    "--export",
+    "export",
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the timeline as Markdown (for the post-mortem) instead of printing it.",
+)
+@click.option("--since", metavar="WHEN", help="Only events since then: 2h, 1d, or an ISO time.")
+@click.pass_context
+def timeline_command(ctx: click.Context, export: Path | None, since: str | None) -> None:
+    """Print the incident timeline (or write it as Markdown with --export FILE)."""
+    from datetime import UTC, datetime
+
+    from actions.timeline import timeline, timeline_line, timeline_markdown
+    from cloud.logs import SinceError, parse_since
+    from tui.action_command import audit_log
+    from tui.cli import BadInput
+
+    start = None
+    if since:
+        try:
+            start = datetime.fromtimestamp(parse_since(since) / 1000, UTC)
+        except SinceError as exc:
+            raise BadInput(str(exc)) from exc
+    events = timeline(audit_log((ctx.obj or {}).get("profile")), since=start)
+    if export is not None:
+        try:
+            export.write_text(timeline_markdown(events), encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"cannot write {export}: {exc.strerror or exc}") from exc
+        click.echo(f"wrote {len(events)} events to {export}")
+        return
+    if not events:
+        click.echo("nothing recorded yet: run shipdeck doctor, or use the console", err=True)
+    for event in events:
+        click.echo(timeline_line(event))
