@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from cloud.session import CloudSession
 from tui.config import Settings
 from tui.prefetch import Prefetch
+
+if TYPE_CHECKING:
+    from actions.audit import AuditLog
 
 
 def utc_now() -> datetime:
@@ -27,6 +31,16 @@ class ConsoleContext:
     clock: Callable[[], datetime] = utc_now
     account: str | None = field(default=None)  # filled in once STS answers
     prefetch: Prefetch | None = None  # the first reads, started before the UI was built
+    audit: AuditLog | None = None  # every plan and apply of this console; see audit_log()
+    action_running: str | None = None  # the remediation under way (one at a time)
+
+    def audit_log(self) -> AuditLog:
+        """The audit log under the state directory, created on first use and kept."""
+        if self.audit is None:
+            from tui.action_command import audit_log
+
+            self.audit = audit_log(self.session.profile)
+        return self.audit
 
     @property
     def multi_region(self) -> bool:

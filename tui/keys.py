@@ -12,6 +12,7 @@ from widgets.key_help import KeyHelpRow
 def binding_scopes() -> list[tuple[str, list[BindingType]]]:
     """(where it works, bindings) for every class that declares bindings with ids."""
     from tui.app import ShipdeckApp
+    from tui.remediations import BUILD_KEYS, QUOTA_KEYS, REPOSITORY_KEYS, SERVICE_KEYS, bindings
     from tui.screens.console import ConsoleScreen
     from tui.screens.detail import DetailScreen
     from widgets.command_line import CommandLine
@@ -25,6 +26,11 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
         ("details", DetailScreen.BINDINGS),
         ("prompt", CommandLine.BINDINGS),
         ("help", KeyHelp.BINDINGS),
+        # Actions: the same keys in the pane and in the resource's detail screen.
+        ("repositories", bindings(REPOSITORY_KEYS)),
+        ("builds", bindings(BUILD_KEYS)),
+        ("services", bindings(SERVICE_KEYS)),
+        ("quotas", bindings(QUOTA_KEYS)),
     ]
 
 
@@ -46,6 +52,8 @@ def all_binding_ids() -> set[str]:
 
 def help_rows(keymap: Mapping[str, str], display: Callable[[str], str]) -> list[KeyHelpRow]:
     """One row per binding id per scope, with the keys after the keymap."""
+    from tui.remediations import long_description
+
     rows: list[KeyHelpRow] = []
     seen: set[tuple[str, str]] = set()
     for scope, bindings in binding_scopes():
@@ -55,5 +63,19 @@ def help_rows(keymap: Mapping[str, str], display: Callable[[str], str]) -> list[
             seen.add((scope, binding.id))
             keys = keymap.get(binding.id, binding.key)
             shown = ", ".join(display(k.strip()) for k in keys.split(",") if k.strip())
-            rows.append(KeyHelpRow(scope, shown, binding.description, binding.id))
+            description = long_description(binding.id, binding.description, label=False)
+            rows.append(KeyHelpRow(scope, shown, description, binding.id))
     return rows
+
+
+def keys_markdown(display: Callable[[str], str] = str) -> str:
+    """The keys as a Markdown table, for the README (``python -m tui.keys``)."""
+    lines = ["| where | keys | does | binding id |", "|---|---|---|---|"]
+    for row in help_rows({}, display):
+        keys = row.keys.replace("|", "\\|")
+        lines.append(f"| {row.scope} | `{keys}` | {row.description} | `{row.binding_id}` |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(keys_markdown())

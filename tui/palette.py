@@ -9,6 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
 from tui.command_table import COMMANDS
+from tui.remediations import long_description
 
 Entry = tuple[str, str, Callable[[], Awaitable[object]]]
 
@@ -32,9 +33,8 @@ class ConsoleCommands(Provider):
             seen.add(marker)
             keys = app.get_key_display(binding)
             help_text = f"key {keys}" + (f"  ·  {binding.id}" if binding.id else "")
-            entries.append(
-                (binding.description, help_text, self._runner(binding.action, active.node))
-            )
+            title = long_description(binding.id, binding.description)
+            entries.append((title, help_text, self._runner(binding.action, active.node)))
         actions = {action for _, action in seen}
         if "show_pane('repositories')" in actions:  # the console screen: offer the : commands too
             for command in COMMANDS:

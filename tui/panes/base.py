@@ -104,6 +104,7 @@ class ResourcePane(Vertical, Generic[R]):
         self.generation += 1
         self._show_errors()
         self.update_title()
+        self.refresh_bindings()  # which action keys apply may have changed with the rows
 
     def rerender(self, now: datetime) -> None:
         """Rebuild the rows from the records already read (e.g. so ages move on)."""

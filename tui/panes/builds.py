@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from cloud.records import Fetched, Flag, ProjectRecord
 from cloud.session import CloudSession
+from tui.action_flow import RemediationHost
 from tui.formatting import age, duration, flags_text, status_text
 from tui.panes.base import FLAGS_WIDTH, ResourcePane
+from tui.remediations import BUILD_KEYS, bindings
 from widgets.resource_table import TableColumn
 
 _HISTORY_MARKS = {
@@ -33,10 +36,12 @@ def history(statuses: tuple[str, ...]) -> Text:
     return line
 
 
-class BuildsPane(ResourcePane[ProjectRecord]):
+class BuildsPane(RemediationHost, ResourcePane[ProjectRecord]):
     """CodeBuild projects in every region; blocked ones first."""
 
     pane = "builds"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(BUILD_KEYS)
+    remediation_keys = BUILD_KEYS
 
     @staticmethod
     def fetch(session: CloudSession) -> Fetched[Any]:
@@ -97,3 +102,7 @@ class BuildsPane(ResourcePane[ProjectRecord]):
         from tui.screens.project_detail import ProjectDetail
 
         return ProjectDetail(self.context, record)
+
+    def remediation_record(self) -> object | None:
+        """The selected row's record."""
+        return self.selected()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from cloud.records import Fetched, Flag, QuotaRecord
 from cloud.session import CloudSession
+from tui.action_flow import RemediationHost
 from tui.formatting import flags_text, number, short
 from tui.panes.base import FLAGS_WIDTH, ResourcePane
+from tui.remediations import QUOTA_KEYS, bindings
 from widgets.resource_table import TableColumn
 
 
@@ -40,10 +43,12 @@ def applied_text(record: QuotaRecord) -> Text:
     return Text("none", style="bold red" if record.effective_value <= 0 else "dim")
 
 
-class QuotasPane(ResourcePane[QuotaRecord]):
+class QuotasPane(RemediationHost, ResourcePane[QuotaRecord]):
     """Quotas that decide whether builds and services can run."""
 
     pane = "quotas"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(QUOTA_KEYS)
+    remediation_keys = QUOTA_KEYS
 
     @staticmethod
     def fetch(session: CloudSession) -> Fetched[Any]:
@@ -102,3 +107,7 @@ class QuotasPane(ResourcePane[QuotaRecord]):
         from tui.screens.quota_detail import QuotaDetail
 
         return QuotaDetail(self.context, record)
+
+    def remediation_record(self) -> object | None:
+        """The selected row's record."""
+        return self.selected()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from cloud.records import Fetched, Flag, RepositoryRecord
 from cloud.session import CloudSession
+from tui.action_flow import RemediationHost
 from tui.formatting import age, flags_text, human_size, short
 from tui.panes.base import FLAGS_WIDTH, ResourcePane
+from tui.remediations import REPOSITORY_KEYS, bindings
 from widgets.resource_table import TableColumn
 
 
@@ -22,10 +25,12 @@ def _yes_no(value: bool | None, good: bool = True) -> Text:
     return Text("yes" if value else "no", style="" if ok else "yellow")
 
 
-class RepositoriesPane(ResourcePane[RepositoryRecord]):
+class RepositoriesPane(RemediationHost, ResourcePane[RepositoryRecord]):
     """ECR repositories in every region, problems first."""
 
     pane = "repositories"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(REPOSITORY_KEYS)
+    remediation_keys = REPOSITORY_KEYS
 
     @staticmethod
     def fetch(session: CloudSession) -> Fetched[Any]:
@@ -88,3 +93,7 @@ class RepositoriesPane(ResourcePane[RepositoryRecord]):
         from tui.screens.repository_detail import RepositoryDetail
 
         return RepositoryDetail(self.context, record)
+
+    def remediation_record(self) -> object | None:
+        """The selected row's record."""
+        return self.selected()

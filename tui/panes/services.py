@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from cloud.records import (
@@ -17,8 +18,10 @@ from cloud.records import (
     ServiceRecord,
 )
 from cloud.session import CloudSession
+from tui.action_flow import RemediationHost
 from tui.formatting import age, flags_text, image_tag, short, status_text
 from tui.panes.base import FLAGS_WIDTH, ResourcePane
+from tui.remediations import SERVICE_KEYS, bindings
 from widgets.resource_table import TableColumn
 
 
@@ -46,10 +49,12 @@ def ready_text(ready: int, desired: int) -> Text:
     return Text(f"{ready}/{desired}", style=style)
 
 
-class ServicesPane(ResourcePane[ServiceRecord]):
+class ServicesPane(RemediationHost, ResourcePane[ServiceRecord]):
     """Everything that runs images, broken ones first."""
 
     pane = "services"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SERVICE_KEYS)
+    remediation_keys = SERVICE_KEYS
 
     @staticmethod
     def fetch(session: CloudSession) -> Fetched[Any]:
@@ -135,3 +140,7 @@ class ServicesPane(ResourcePane[ServiceRecord]):
         from tui.screens.deployment_detail import DeploymentDetail
 
         return DeploymentDetail(self.context, record)
+
+    def remediation_record(self) -> object | None:
+        """The selected row's record."""
+        return self.selected()

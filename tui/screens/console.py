@@ -36,16 +36,18 @@ PANE_CLASSES = (
     QuotasPane,
 )
 PANES: tuple[str, ...] = tuple(cls.pane for cls in PANE_CLASSES)
+_PANES = Binding.Group("Panes", compact=True)
 
 
 class ConsoleScreen(ShipdeckScreen):
     """The main screen: one pane at a time, all four loaded at start, the visible one kept fresh."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show_pane('repositories')", "Repos", id="pane.repositories"),
-        Binding("2", "show_pane('builds')", "Builds", id="pane.builds"),
-        Binding("3", "show_pane('services')", "Services", id="pane.services"),
-        Binding("4", "show_pane('quotas')", "Quotas", id="pane.quotas"),
+        # One footer entry for the four (room for the action keys of the pane).
+        Binding("1", "show_pane('repositories')", "Repos", id="pane.repositories", group=_PANES),
+        Binding("2", "show_pane('builds')", "Builds", id="pane.builds", group=_PANES),
+        Binding("3", "show_pane('services')", "Services", id="pane.services", group=_PANES),
+        Binding("4", "show_pane('quotas')", "Quotas", id="pane.quotas", group=_PANES),
         Binding("colon", "command_line", "Command", id="command-line"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("r", "refresh", "Refresh", id="refresh"),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on, work
+from textual.binding import BindingType
 
 from cloud.records import ContainerStateRecord, DeploymentRecord, PodRecord
+from tui.action_flow import RemediationHost
 from tui.context import ConsoleContext
 from tui.formatting import flag_lines, timestamp
 from tui.messages import DetailFetched, LogTailRead
+from tui.remediations import K8S_KEYS, bindings
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection
 
@@ -57,14 +62,21 @@ def pod_rows(pods: tuple[PodRecord, ...]) -> tuple[tuple[str | Text, ...], ...]:
     )
 
 
-class DeploymentDetail(DetailScreen):
+class DeploymentDetail(RemediationHost, DetailScreen):
     """``kubectl describe`` for a deployment, its pods and ``logs --previous`` of a crashing one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings(K8S_KEYS)
+    remediation_keys = K8S_KEYS
 
     def __init__(self, context: ConsoleContext, record: DeploymentRecord) -> None:
         self.record = record
         self.title_text = f"deployment {record.namespace}/{record.name}  ({record.context})"
         self.log_tail: LogTailRead | None = None
         super().__init__(context)
+
+    def remediation_record(self) -> object | None:
+        """The resource this screen is about."""
+        return self.current
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load(self) -> None:

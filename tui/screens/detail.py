@@ -76,6 +76,7 @@ class DetailScreen(ShipdeckScreen):
     def _fetched(self, message: DetailFetched) -> None:
         self.parts[message.part] = message.fetched
         self.show()
+        self.refresh_bindings()  # which action keys apply may have changed
 
     def action_back(self) -> None:
         """Back to where the person came from."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import work
+from textual.binding import BindingType
 
 from cloud.records import EcsServiceRecord, EcsTaskRecord
+from tui.action_flow import RemediationHost
 from tui.context import ConsoleContext
 from tui.formatting import flag_lines, status_text, timestamp
 from tui.messages import DetailFetched
+from tui.remediations import ECS_KEYS, bindings
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection
 
@@ -30,13 +35,20 @@ def stopped_text(task: EcsTaskRecord) -> Text:
     return text
 
 
-class EcsServiceDetail(DetailScreen):
+class EcsServiceDetail(RemediationHost, DetailScreen):
     """What ``aws ecs describe-services`` and ``describe-tasks`` would tell, on one page."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings(ECS_KEYS)
+    remediation_keys = ECS_KEYS
 
     def __init__(self, context: ConsoleContext, record: EcsServiceRecord) -> None:
         self.record = record
         self.title_text = f"ecs service {record.cluster}/{record.name}  ({record.region})"
         super().__init__(context)
+
+    def remediation_record(self) -> object | None:
+        """The resource this screen is about."""
+        return self.current
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load(self) -> None:

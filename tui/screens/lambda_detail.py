@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
+from textual.binding import BindingType
 
 from cloud.records import LambdaFunctionRecord
+from tui.action_flow import RemediationHost
 from tui.context import ConsoleContext
 from tui.formatting import flag_lines, status_text, timestamp
+from tui.remediations import LAMBDA_KEYS, bindings
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
 
-class LambdaDetail(DetailScreen):
+class LambdaDetail(RemediationHost, DetailScreen):
     """What the function is running and whether its last update worked."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings(LAMBDA_KEYS)
+    remediation_keys = LAMBDA_KEYS
 
     def __init__(self, context: ConsoleContext, record: LambdaFunctionRecord) -> None:
         self.record = record
         self.title_text = f"lambda {record.name}  ({record.region})"
         super().__init__(context)
+
+    def remediation_record(self) -> object | None:
+        """The resource this screen is about."""
+        return self.record
 
     def sections(self) -> list[DetailSection]:
         """Function facts and flags."""

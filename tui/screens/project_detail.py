@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable
 
 from cloud.records import BuildRecord, ProjectRecord
+from tui.action_flow import RemediationHost
 from tui.context import ConsoleContext
 from tui.formatting import age, duration, flag_lines, number, status_text, timestamp
 from tui.messages import DetailFetched
+from tui.remediations import BUILD_KEYS, bindings
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection, DetailView
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
@@ -50,14 +54,28 @@ def build_row(build: BuildRecord, now: datetime) -> TableRow:
     )
 
 
-class ProjectDetail(DetailScreen):
+class ProjectDetail(RemediationHost, DetailScreen):
     """A project's facts and builds; ``enter`` on a build shows its phases."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings(BUILD_KEYS)
+    remediation_keys = BUILD_KEYS
 
     def __init__(self, context: ConsoleContext, record: ProjectRecord) -> None:
         self.record = record
         self.title_text = f"project {record.name}  ({record.region})"
         self.builds: dict[str, BuildRecord] = {}
         super().__init__(context)
+
+    def remediation_record(self) -> object | None:
+        """The resource this screen is about."""
+        return self.record
+
+    def remediation_build(self) -> BuildRecord | None:
+        """The build under the cursor (stop and retry act on it)."""
+        if not self.is_mounted:
+            return None
+        key = self.query_one(ResourceTable).selected_key()
+        return None if key is None else self.builds.get(key)
 
     def compose_body(self) -> ComposeResult:
         """Facts above, builds below."""

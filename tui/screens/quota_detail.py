@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
+from textual.binding import BindingType
 
 from cloud.records import QuotaRecord
+from tui.action_flow import RemediationHost
 from tui.context import ConsoleContext
 from tui.formatting import flag_lines, number, status_text, timestamp
+from tui.remediations import QUOTA_KEYS, bindings
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
 
-class QuotaDetail(DetailScreen):
+class QuotaDetail(RemediationHost, DetailScreen):
     """The arithmetic behind a quota, in the words a person needs for a support case."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings(QUOTA_KEYS)
+    remediation_keys = QUOTA_KEYS
 
     def __init__(self, context: ConsoleContext, record: QuotaRecord) -> None:
         self.record = record
         self.title_text = f"quota {record.service_code} {record.quota_code}  ({record.region})"
         super().__init__(context)
+
+    def remediation_record(self) -> object | None:
+        """The resource this screen is about."""
+        return self.record
 
     def sections(self) -> list[DetailSection]:
         """Values, explanation, flags, requests."""

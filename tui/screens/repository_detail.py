@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import work
+from textual.binding import BindingType
 
 from cloud.records import ImageRecord, RepositoryRecord
+from tui.action_flow import RemediationHost
 from tui.context import ConsoleContext
 from tui.formatting import flag_lines, human_size, size_with_bytes, status_text, timestamp
 from tui.messages import DetailFetched
+from tui.remediations import REPOSITORY_KEYS, bindings
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection
 
@@ -51,13 +56,20 @@ def image_row(image: ImageRecord) -> tuple[str | Text, ...]:
     )
 
 
-class RepositoryDetail(DetailScreen):
+class RepositoryDetail(RemediationHost, DetailScreen):
     """An ECR repository and every image in it, newest first."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings(REPOSITORY_KEYS)
+    remediation_keys = REPOSITORY_KEYS
 
     def __init__(self, context: ConsoleContext, record: RepositoryRecord) -> None:
         self.record = record
         self.title_text = f"repository {record.name}  ({record.region})"
         super().__init__(context)
+
+    def remediation_record(self) -> object | None:
+        """The resource this screen is about."""
+        return self.record
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load(self) -> None:

@@ -1,0 +1,311 @@
+"""Remediations from the console: key -> (form) -> plan preview -> confirm -> the row changes.
+
+These tests change the world, so they run against a world of their own (ticking
+fast, so pods recover within a few tenths of a second), never the shared one the
+snapshot and pane tests read. The audit log goes to a temporary state directory.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Button, Input
+
+from cloud.session import CloudSession
+from demo.launcher import WorldProcess, start_world
+from tests.tui.conftest import SEEDS
+from tests.tui.helpers import console, on_console, pane, row_by_name, select_row
+from tui.app import ShipdeckApp
+from tui.config import Settings
+from tui.keys import all_binding_ids
+from tui.palette import ConsoleCommands
+from widgets.action_form import ActionForm
+from widgets.plan_preview import PlanPreview
+
+SECRET = "clickhouse://writer:Sup3r-s3cret-Pa55@clickhouse.nova.internal:9000/nova"
+REGION = "ap-northeast-1"
+ActionApp = Callable[..., ShipdeckApp]
+
+
+@pytest.fixture(scope="module")
+def action_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProcess]:
+    """A world only these tests change; every client of this module points at it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
+        patch.setenv("SHIPDECK_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+        with start_world(SEEDS) as running:
+            for name, value in running.env().items():
+                patch.setenv(name, value)
+            patch.delenv("AWS_PROFILE", raising=False)
+            yield running
+
+
+@pytest.fixture(scope="module")
+def action_session(action_world: WorldProcess) -> CloudSession:
+    """One session on this module's world."""
+    return CloudSession(regions=tuple(action_world.regions), kube_context=action_world.kube_context)
+
+
+@pytest.fixture
+def action_app(action_session: CloudSession) -> ActionApp:
+    """A console on this module's world: ``action_app(read_only=True)``."""
+
+    def make(read_only: bool = False) -> ShipdeckApp:
+        return ShipdeckApp(action_session, Settings(), read_only=read_only, badge="DEMO WORLD")
+
+    return make
+
+
+@pytest.fixture
+def ecr(action_world: WorldProcess) -> Any:
+    """A plain boto3 ECR client, to change the world behind the console's back."""
+    make_client: Callable[..., Any] = boto3.client
+    return make_client("ecr", region_name=REGION, endpoint_url=action_world.aws_endpoint)
+
+
+async def wait_for(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Let the app run until ``check`` holds (the modals keep a worker waiting, so no settle)."""
+    for _ in range(int(timeout / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    assert check(), "timed out"
+
+
+async def loaded(pilot: Pilot[None], *names: str) -> None:
+    """Wait for the first fetch of each pane."""
+    app = pilot.app
+    assert isinstance(app, ShipdeckApp)
+    await wait_for(pilot, lambda: all(pane(app, n).generation >= 1 for n in names))
+
+
+async def modal(pilot: Pilot[None], kind: type[Screen[Any]]) -> Any:
+    """Wait for a screen of ``kind`` on top and return it."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def screen_text(app: ShipdeckApp) -> str:
+    """Everything on the terminal now, as plain text (from the SVG screenshot)."""
+    svg = app.export_screenshot()
+    text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+    return re.sub(r"\s+", " ", text)
+
+
+async def reload_until(
+    pilot: Pilot[None], name: str, check: Callable[[], bool], timeout: float = 30.0
+) -> None:
+    """Read pane ``name`` again every half second until ``check`` holds."""
+    app = pilot.app
+    assert isinstance(app, ShipdeckApp)
+    for _ in range(int(timeout / 0.5)):
+        if check():
+            return
+        console(app).load(name)
+        await pilot.pause(0.5)
+    assert check(), "timed out"
+
+
+async def test_retag_latest_key_preview_confirm_and_the_row_changes(action_app: ActionApp) -> None:
+    app = action_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, "repositories")
+        assert "latest missing" in row_by_name(app, "repositories", "nova/cdn-service")["flags"]
+        select_row(app, "repositories", "nova/cdn-service")
+        await pilot.press("t")
+        preview = await modal(pilot, PlanPreview)
+        text = screen_text(app)
+        assert re.search(r"\(absent\) -> [0-9a-f]{12}", text)
+        assert "aws ecr put-image --region ap-northeast-1 --repository-name nova/cdn" in text
+        assert not preview.query_one("#plan-apply", Button).disabled
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_console(app))
+
+        def fixed() -> bool:
+            row = row_by_name(app, "repositories", "nova/cdn-service")
+            return "latest missing" not in row["flags"] and row["latest"] == "yes"
+
+        await reload_until(pilot, "repositories", fixed)
+        audit = app.context.audit_log()
+        events = [(e["event"], e["action"]) for e in audit.entries()]
+        assert ("outcome", "retag-latest") in events
+
+
+async def test_delete_tag_needs_the_name_typed(action_app: ActionApp) -> None:
+    app = action_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, "repositories")
+        assert "buildcache" in row_by_name(app, "repositories", "nova/feed-service")["flags"]
+        select_row(app, "repositories", "nova/feed-service")
+        await pilot.press("D")
+        preview = await modal(pilot, PlanPreview)
+        apply = preview.query_one("#plan-apply", Button)
+        assert "DESTRUCTIVE" in screen_text(app)
+        assert apply.disabled
+        await pilot.press("enter")  # nothing typed: refused, still on the preview
+        await pilot.pause()
+        assert app.screen is preview
+        await pilot.press(*"nova/feed-service:buildcach")
+        assert apply.disabled
+        await pilot.press("e")
+        assert preview.query_one("#plan-confirm", Input).value == "nova/feed-service:buildcache"
+        assert not apply.disabled
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_console(app))
+
+        def freed() -> bool:
+            return (
+                "buildcache" not in row_by_name(app, "repositories", "nova/feed-service")["flags"]
+            )
+
+        await reload_until(pilot, "repositories", freed)
+
+
+async def test_wire_secret_env_never_shows_the_value_and_the_pods_recover(
+    action_app: ActionApp,
+) -> None:
+    app = action_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, "services")
+        await pilot.press("3")
+        assert "CrashLoopBackOff" in row_by_name(app, "services", "user-service")["flags"]
+        select_row(app, "services", "user-service")
+        await pilot.press("W")
+        form = await modal(pilot, ActionForm)
+        assert form.query_one("#field-name", Input).value == "CLICKHOUSE_URL"  # from the flag
+        value = form.query_one("#field-value", Input)
+        assert value.password and value.has_focus
+        await pilot.press(*SECRET)
+        seen = [screen_text(app)]
+        await pilot.press("enter")
+        await modal(pilot, PlanPreview)
+        seen.append(screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_console(app))
+        await pilot.pause(0.3)
+        seen.append(screen_text(app))  # the outcome notification is up
+        await reload_until(
+            pilot,
+            "services",
+            lambda: "CrashLoopBackOff" not in row_by_name(app, "services", "user-service")["flags"],
+        )
+        seen.append(screen_text(app))
+        for text in seen:
+            assert "s3cret" not in text and "Sup3r" not in text
+        assert "s3cret" not in app.context.audit_log().path.read_text()
+
+
+async def test_a_failed_check_cannot_be_applied(action_app: ActionApp) -> None:
+    app = action_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, "builds")
+        await pilot.press("2")
+        select_row(app, "builds", "nova-ecr-build")
+        await pilot.press("s")
+        preview = await modal(pilot, PlanPreview)
+        text = screen_text(app)
+        assert re.search(r"✗\s*account concurrency > 0", text)
+        assert "cannot apply: account concurrency > 0" in text
+        assert preview.query_one("#plan-apply", Button).disabled
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is preview
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_console(app))
+        refused = [e for e in app.context.audit_log().entries() if e["event"] != "plan"]
+        assert not [e for e in refused if e["action"] == "start-build"]
+
+
+async def test_a_plan_that_went_stale_is_shown_again(action_app: ActionApp, ecr: Any) -> None:
+    app = action_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, "repositories")
+        select_row(app, "repositories", "nova/events-service")
+        await pilot.press("t")
+        first = await modal(pilot, PlanPreview)
+        # Someone else tags another image latest while the preview is open.
+        images = ecr.describe_images(repositoryName="nova/events-service")["imageDetails"]
+        planned = first.data.changes[0][3]
+        other = next(i for i in images if planned not in i["imageDigest"])
+        manifest = ecr.batch_get_image(
+            repositoryName="nova/events-service", imageIds=[{"imageDigest": other["imageDigest"]}]
+        )["images"][0]["imageManifest"]
+        ecr.put_image(
+            repositoryName="nova/events-service", imageManifest=manifest, imageTag="latest"
+        )
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: app.screen is not first and isinstance(app.screen, PlanPreview)
+        )
+        fresh = app.screen
+        assert isinstance(fresh, PlanPreview)
+        assert "The state changed since the plan was shown" in screen_text(app)
+        assert fresh.data.changes[0][2] == other["imageDigest"].split(":")[1][:12]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_console(app))
+        outcomes = [e.get("outcome") for e in app.context.audit_log().entries()]
+        assert "stale plan" in outcomes
+
+
+async def test_read_only_greys_the_action_keys_and_they_do_nothing(action_app: ActionApp) -> None:
+    app = action_app(read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, "repositories", "builds")
+        select_row(app, "repositories", "nova/cdn-service")
+        await pilot.pause()
+        active = app.screen.active_bindings
+        assert active["t"].binding.id == "action.retag-latest"
+        assert not active["t"].enabled
+        assert not active["D"].enabled
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        assert on_console(app)
+        # A support-case draft writes only a local file: allowed in read-only mode.
+        await pilot.press("2")
+        select_row(app, "builds", "nova-ecr-build")
+        await pilot.pause()
+        active = app.screen.active_bindings
+        assert active["c"].enabled
+        assert not active["s"].enabled
+
+
+async def test_keys_follow_the_kind_of_the_selected_row(action_app: ActionApp) -> None:
+    app = action_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, "services")
+        await pilot.press("3")
+        services = pane(app, "services")
+        select_row(app, "services", "frontend-service")  # ECS
+        await pilot.pause()
+        active = app.screen.active_bindings
+        assert active["F"].enabled and active["B"].binding.id == "action.rollback-service"
+        assert active["plus"].binding.id == "action.scale-service"
+        assert not active["R"].enabled  # restart-rollout: a Kubernetes action
+        select_row(app, "services", "hr-chatbot-backend")  # Lambda
+        await pilot.pause()
+        active = app.screen.active_bindings
+        assert active["B"].binding.id == "action.rollback-lambda" and active["B"].enabled
+        assert not active["F"].enabled
+        assert services.check_action("remediate", ("rollback-service",)) is False  # hidden
+        select_row(app, "services", "cdn-service")  # Kubernetes
+        await pilot.pause()
+        active = app.screen.active_bindings
+        assert active["R"].enabled and active["W"].enabled
+        assert active["plus"].binding.id == "action.scale-deployment"
+        titles = [title for title, _, _ in ConsoleCommands(app.screen)._entries()]
+        assert any(t.startswith("Restart: Restart a deployment's pods") for t in titles)
+        assert not any(t.startswith("Redeploy") for t in titles)  # not for this row
+
+
+def test_every_action_has_a_binding_id() -> None:
+    from actions.catalogue import CATALOGUE
+
+    assert {f"action.{name}" for name in CATALOGUE} <= all_binding_ids()
