@@ -1,0 +1,174 @@
+"""The logs screen: one live log view fed by a thread worker; ``escape`` stops it and goes back.
+
+``log_source_for`` turns a row's record (a project's last build, a build, an
+ECS service, a Lambda function, a deployment's crashing pod, a pod) into what
+``LogsScreen`` reads, so an ``l`` key on any pane or detail needs one line.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from cloud.records import (
+    BuildRecord,
+    DeploymentRecord,
+    EcsServiceRecord,
+    LambdaFunctionRecord,
+    PodRecord,
+    ProjectRecord,
+)
+from tui.context import ConsoleContext
+from tui.log_worker import (
+    BACKLOG_PAUSE,
+    FLUSH_INTERVAL,
+    TAKE_LIMIT,
+    BuildSource,
+    EcsSource,
+    LambdaSource,
+    LogFeed,
+    LogsArrived,
+    LogSource,
+    PodSource,
+    error_scope,
+    labeller,
+    open_stream,
+    source_title,
+)
+from tui.screens.base import ShipdeckScreen
+from widgets.log_buffer import DEFAULT_MAX_LINES
+from widgets.log_view import LogView
+
+
+def saved_logs_dir() -> Path:
+    """Where ``ctrl+s`` writes: ``<state dir>/logs``."""
+    from actions.paths import state_dir
+
+    return state_dir() / "logs"
+
+
+def _pod_source(pod: PodRecord, container: str | None = None) -> PodSource:
+    """A pod's log: of a container that keeps dying, the previous (crashed) run."""
+    for state in pod.containers:
+        if container is not None and state.name != container:
+            continue
+        crashed = state.restart_count > 0 and not state.ready
+        return PodSource(pod.namespace, pod.name, state.name, previous=crashed)
+    return PodSource(pod.namespace, pod.name, container)
+
+
+def log_source_for(record: object) -> LogSource | None:
+    """What ``l`` on ``record`` shows, or None when it has no log."""
+    match record:
+        case BuildRecord():
+            return BuildSource(record.region, record.build_id)
+        case ProjectRecord(last_build=BuildRecord() as build):
+            return BuildSource(build.region, build.build_id)
+        case EcsServiceRecord():
+            return EcsSource(record.region, record.cluster, record.name)
+        case LambdaFunctionRecord():
+            return LambdaSource(record.region, record.name)
+        case PodRecord():
+            return _pod_source(record)
+        case DeploymentRecord():
+            from tui.screens.deployment_detail import crashing_pod
+
+            crashing = crashing_pod(record)
+            if crashing is not None:
+                return _pod_source(*crashing)
+            return _pod_source(record.pods[0]) if record.pods else None
+    return None
+
+
+class LogsScreen(ShipdeckScreen):
+    """A live log of one source; the keys are the log view's (``logs.*``)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="back", tooltip="Stop reading and go back"),
+    ]
+
+    def __init__(
+        self,
+        context: ConsoleContext,
+        source: LogSource,
+        *,
+        max_lines: int = DEFAULT_MAX_LINES,
+        save_dir: Path | None = None,
+    ) -> None:
+        super().__init__(context)
+        self.source = source
+        self.feed = LogFeed()
+        self._max_lines = max_lines
+        self._save_dir = save_dir
+        self._label, self._show_labels = labeller(source)
+        self._last_take = 0.0
+        self._take_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        """Header, the log view, footer."""
+        yield self.make_header()
+        yield LogView(
+            source_title(self.source),
+            max_lines=self._max_lines,
+            show_source=self._show_labels,
+            save_dir=self._save_dir if self._save_dir is not None else saved_logs_dir(),
+            id="logs",
+        )
+        yield Footer()
+
+    @property
+    def view(self) -> LogView:
+        """The log view."""
+        return self.query_one(LogView)
+
+    def on_mount(self) -> None:
+        """Keys to the rows; start reading."""
+        self.view.log_lines.focus()
+        self.follow_logs()
+
+    @work(thread=True, exclusive=True, group="logs", exit_on_error=False, description="read logs")
+    def follow_logs(self) -> None:
+        """Worker thread: read the source until it ends or the screen goes away."""
+        session, source, stop = self.context.session, self.source, self.feed.stop
+        self.feed.read(
+            lambda: open_stream(session, source, stop),
+            self.post_message,
+            self._label,
+            error_scope(source),
+        )
+
+    @on(LogsArrived)
+    def _arrived(self, message: LogsArrived) -> None:
+        """Take what is pending now, or once the ~100 ms since the last take are up."""
+        if message.feed is not self.feed or self._take_timer is not None:
+            return
+        wait = self._last_take + FLUSH_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._take()
+        else:
+            self._take_timer = self.set_timer(wait, self._take)
+
+    def _take(self) -> None:
+        self._take_timer = None
+        self._last_take = time.monotonic()
+        items = self.feed.take(TAKE_LIMIT)
+        if items:
+            self.view.write_batch(items)
+        if self.feed.pending_count:  # a backlog: the next slice soon, keys and drawing first
+            self._take_timer = self.set_timer(BACKLOG_PAUSE, self._take)
+
+    def on_unmount(self) -> None:
+        """The transport stops at its next check."""
+        self.feed.stop.set()
+
+    def action_back(self) -> None:
+        """Stop reading and go back."""
+        self.feed.stop.set()
+        self.dismiss()

@@ -1,0 +1,314 @@
+"""The model behind the log view: a bounded buffer of lines, what is held while paused, the rate.
+
+Nothing here draws. Lines come in as plain strings or ``(timestamp_ms, source,
+text)`` tuples and status notes as ``StatusNote``; the buffer keeps the newest
+``max_lines`` of them and turns each into the rows the view shows (with or
+without timestamps, wrapped or not).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+DEFAULT_MAX_LINES = 100_000
+ERROR_PATTERN = "ERROR|FAILED|FATAL|panicked|Exception|Traceback|exit code|Exit code"
+"""What makes a line error-like: styled, and a stop for ``e``."""
+
+# Row and entry flags (one byte per row on screen).
+ERROR = 1
+STATUS = 2
+CONTINUATION = 4  # a row of an entry after its first (no prefix of its own)
+WRAPPED = 8  # a row that continues the line above it on screen (wrap is on)
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+_NO_TIME = " " * 24  # as wide as a timestamp, for lines without one
+
+Severity = Literal["info", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusNote:
+    """Something about the stream rather than a line of it: an error, a reconnect, a phase."""
+
+    kind: str  # "error", "throttled", "phase", ...
+    text: str
+    severity: Severity = "info"
+    at_ms: int | None = None  # when it happened, if it belongs to a moment in the stream
+
+    def line(self) -> str:
+        """``kind: text``, as the status line and an inline row show it."""
+        return f"{self.kind}: {self.text}"
+
+
+class LogEntry(NamedTuple):
+    """One buffered line (a tuple: a million of them must stay small and quick to make)."""
+
+    timestamp_ms: int | None
+    source: str
+    text: str
+    flags: int
+
+
+LogItem = str | tuple[int | None, str, str] | StatusNote
+"""What a feeder hands the view: a bare line, a (timestamp_ms, source, text) line, or a status."""
+
+
+@lru_cache(maxsize=4096)
+def _second(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
+def iso_time(timestamp_ms: int) -> str:
+    """Epoch ms as ``2024-05-01T12:00:00.123Z`` (UTC)."""
+    seconds, millis = divmod(timestamp_ms, 1000)
+    return f"{_second(seconds)}.{millis:03d}Z"
+
+
+def error_matcher(pattern: str) -> Callable[[str], bool]:
+    """A test for error-like lines: plain words are looked for directly (5x quicker than re)."""
+    words = pattern.split("|")
+    if all(word and re.escape(word) == word for word in words):
+
+        def has_word(text: str) -> bool:
+            return any(word in text for word in words)
+
+        return has_word
+    search = re.compile(pattern).search
+    return lambda text: search(text) is not None
+
+
+def compile_search(text: str) -> re.Pattern[str] | None:
+    """A regex for ``text`` (a literal when it is not a valid one); smart case; None when empty."""
+    if not text:
+        return None
+    flags = 0 if any(c.isupper() for c in text) else re.IGNORECASE
+    try:
+        return re.compile(text, flags)
+    except re.error:
+        return re.compile(re.escape(text), flags)
+
+
+@dataclass(frozen=True)
+class LineFilter:
+    """``&`` filter: lines matching a regex, or (with a leading ``!``) lines that do not."""
+
+    text: str
+    pattern: re.Pattern[str]
+    invert: bool
+
+    @classmethod
+    def parse(cls, text: str) -> LineFilter | None:
+        """The filter typed as ``text``; None for an empty one (which clears)."""
+        invert = text.startswith("!")
+        body = text[1:] if invert else text
+        pattern = compile_search(body)
+        if pattern is None:
+            return None
+        return cls(text, pattern, invert)
+
+    def keeps(self, entry: LogEntry) -> bool:
+        """Status rows always pass: a filter must not hide that the stream broke."""
+        if entry.flags & STATUS:
+            return True
+        found = self.pattern.search(entry.text) is not None
+        return found != self.invert
+
+
+class RateMeter:
+    """Lines per second over the last few seconds."""
+
+    def __init__(self, window: float = 5.0) -> None:
+        self._window = window
+        self._samples: deque[tuple[float, int]] = deque()
+        self._total = 0
+
+    def add(self, count: int, now: float | None = None) -> None:
+        """``count`` lines arrived ``now``."""
+        if count:
+            self._samples.append((time.monotonic() if now is None else now, count))
+            self._total += count
+
+    def rate(self, now: float | None = None) -> float:
+        """Lines per second in the window that ends ``now``."""
+        now = time.monotonic() if now is None else now
+        while self._samples and self._samples[0][0] < now - self._window:
+            self._total -= self._samples.popleft()[1]
+        return self._total / self._window
+
+
+class LogBuffer:
+    """The newest ``max_lines`` entries, plus those held while intake is paused."""
+
+    def __init__(self, max_lines: int = DEFAULT_MAX_LINES, error_pattern: str = ERROR_PATTERN):
+        self.max_lines = max_lines
+        self.entries: deque[LogEntry] = deque(maxlen=max_lines)
+        self.held: deque[LogEntry] = deque(maxlen=max_lines)
+        self.paused = False
+        self.received = 0  # every line ever added (statuses not counted)
+        self.dropped = 0  # lines pushed out of the buffer (or out of the held lines)
+        self.rate = RateMeter()
+        self._is_error = error_matcher(error_pattern)
+
+    def entry(self, item: LogItem) -> LogEntry:
+        """``item`` as an entry, flagged when error-like or a status."""
+        if isinstance(item, str):
+            return LogEntry(None, "", item, ERROR if self._is_error(item) else 0)
+        if isinstance(item, StatusNote):
+            error = item.severity == "error" or self._is_error(item.text)
+            return LogEntry(item.at_ms, item.kind, item.line(), STATUS | (ERROR if error else 0))
+        timestamp_ms, source, text = item
+        return LogEntry(timestamp_ms, source, text, ERROR if self._is_error(text) else 0)
+
+    def add(self, items: Iterable[LogItem]) -> list[LogEntry]:
+        """Take ``items``; return the entries to show now (none while paused)."""
+        is_error, make = self._is_error, LogEntry._make
+        entries: list[LogEntry] = []
+        statuses = 0
+        for item in items:  # the hot path: (timestamp, source, text) tuples
+            if type(item) is tuple:
+                text = item[2]
+                entries.append(make((*item, ERROR if is_error(text) else 0)))
+            else:
+                entry = self.entry(item)
+                statuses += 1 if entry.flags & STATUS else 0
+                entries.append(entry)
+        lines = len(entries) - statuses
+        self.received += lines
+        self.rate.add(lines)
+        if self.paused:
+            self._push(self.held, entries)
+            return []
+        self._push(self.entries, entries)
+        return entries[-self.max_lines :]
+
+    def release(self) -> list[LogEntry]:
+        """Resume intake: what was held goes into the buffer and is returned to show."""
+        self.paused = False
+        held = list(self.held)
+        self.held.clear()
+        self._push(self.entries, held)
+        return held[-self.max_lines :]
+
+    def _push(self, into: deque[LogEntry], entries: list[LogEntry]) -> None:
+        overflow = len(into) + len(entries) - self.max_lines
+        if overflow > 0:
+            self.dropped += overflow
+        into.extend(entries)
+
+    def everything(self) -> Iterator[LogEntry]:
+        """Every buffered entry, then every held one (what ``ctrl+s`` saves)."""
+        yield from self.entries
+        yield from self.held
+
+    @property
+    def line_count(self) -> int:
+        """Buffered lines, statuses included."""
+        return len(self.entries)
+
+
+def saved_line(entry: LogEntry) -> str:
+    """An entry as a saved file has it: ``ISO-time source text`` (what is known of it)."""
+    parts = []
+    if entry.timestamp_ms is not None:
+        parts.append(iso_time(entry.timestamp_ms))
+    if entry.flags & STATUS:
+        parts.append(f"[{entry.text}]")
+        return " ".join(parts)
+    if entry.source:
+        parts.append(entry.source)
+    parts.append(entry.text)
+    return " ".join(parts)
+
+
+def save_path(folder: Path, source: str) -> Path:
+    """A new file in ``folder`` named after the source and the time (UTC)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", source).strip("-.") or "log"
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    path = folder / f"{slug}-{stamp}.log"
+    number = 2
+    while path.exists():
+        path = folder / f"{slug}-{stamp}-{number}.log"
+        number += 1
+    return path
+
+
+def write_saved(path: Path, entries: Iterable[LogEntry]) -> None:
+    """Write ``entries`` one per line (raises OSError)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        out.writelines(f"{saved_line(entry)}\n" for entry in entries)
+
+
+class RowFormat(NamedTuple):
+    """How entries become rows: which prefix parts, and the wrap width (0: no wrap)."""
+
+    timestamps: bool
+    sources: bool
+    wrap_width: int
+
+
+def prefix_of(entry: LogEntry, fmt: RowFormat) -> str:
+    """The dim part before the text: time and source, ending in ``│ `` when there is any."""
+    parts = []
+    if fmt.timestamps:
+        parts.append(iso_time(entry.timestamp_ms) if entry.timestamp_ms is not None else _NO_TIME)
+    if fmt.sources and entry.source and not entry.flags & STATUS:
+        parts.append(entry.source)
+    return f"{' '.join(parts)} │ " if parts else ""
+
+
+def rows_of(entries: Iterable[LogEntry], fmt: RowFormat) -> tuple[list[str], bytearray]:
+    """The rows for ``entries`` and one flag byte per row."""
+    rows: list[str] = []
+    flags = bytearray()
+    add_row, add_flag = rows.append, flags.append
+    breaks = _BREAKS.search
+    simple = not fmt.wrap_width
+    for entry in entries:
+        text = entry.text
+        status = entry.flags & STATUS
+        if status:
+            text = f"── {text}"
+        if simple and text and not breaks(text):  # one row per entry: the common case
+            timestamp = entry.timestamp_ms
+            if fmt.timestamps:
+                stamp = iso_time(timestamp) if timestamp is not None else _NO_TIME
+                if fmt.sources and entry.source and not status:
+                    add_row(f"{stamp} {entry.source} │ {text}")
+                else:
+                    add_row(f"{stamp} │ {text}")
+            elif fmt.sources and entry.source and not status:
+                add_row(f"{entry.source} │ {text}")
+            else:
+                add_row(text)
+            add_flag(entry.flags)
+            continue
+        prefix = prefix_of(entry, fmt)
+        pieces = text.splitlines() or [""]
+        for index, piece in enumerate(pieces):
+            line = f"{prefix}{piece}" if index == 0 else f"{' ' * len(prefix)}{piece}"
+            chunks = _wrap(line, fmt.wrap_width) if fmt.wrap_width else [line]
+            for number, chunk in enumerate(chunks):
+                # Log drops an empty row; a space keeps rows and flags in step.
+                add_row(chunk or " ")
+                more = (CONTINUATION if index or number else 0) | (WRAPPED if number else 0)
+                add_flag(entry.flags | more)
+    return rows, flags
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    line = line.expandtabs()
+    if len(line) <= width and line.isascii():
+        return [line]
+    if line.isascii():
+        return [line[i : i + width] for i in range(0, len(line), width)] or [""]
+    from rich.cells import chop_cells
+
+    return chop_cells(line, width) or [""]

@@ -1,0 +1,43 @@
+"""The line above the log rows: the newest status of the stream and how many of each kind."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual.widgets import Static
+
+from widgets.log_buffer import StatusNote
+
+_SEVERITY_MARK = {"info": "·", "warning": "▲", "error": "✗"}
+
+
+class LogStatusLine(Static):
+    """``▲ throttled: /aws/...: retrying in 2s   (phase 6 · throttled 1)``, coloured by severity."""
+
+    DEFAULT_CSS = """
+    LogStatusLine {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        &.-warning { color: $text-warning; }
+        &.-error { color: $text-error; background: $error 15%; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("waiting for lines…", id=id, markup=False)
+        self.counts: Counter[str] = Counter()
+        """Status notes seen, by kind (never reset: nothing the stream said is lost)."""
+        self.last: StatusNote | None = None
+
+    def show(self, note: StatusNote) -> None:
+        """Count ``note`` and show it."""
+        self.counts[note.kind] += 1
+        self.last = note
+        counts = " · ".join(f"{kind} {n}" for kind, n in sorted(self.counts.items()))
+        text = Text(f"{_SEVERITY_MARK[note.severity]} {note.line()}", no_wrap=True)
+        text.append(f"   ({counts})", style="dim")
+        self.update(text)
+        self.set_class(note.severity == "warning", "-warning")
+        self.set_class(note.severity == "error", "-error")

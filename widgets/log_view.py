@@ -1,0 +1,444 @@
+"""A live log view: fed in batches, bounded, with follow, pause, search, filter, wrap and save.
+
+Built on Textual's ``Log`` (see ``widgets.log_lines``), so only the rows on
+screen are drawn. A feeder calls ``write_batch`` about ten times a second with
+plain lines (``str`` or ``(timestamp_ms, source, text)``) and ``StatusNote``s;
+the view keeps the newest ``max_lines`` lines. Follow is on until the person
+scrolls up, and comes back at the end (``end`` or ``f``). Every key is a
+binding with an id (``logs.*``) so a keymap can move it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+
+from widgets.log_buffer import (
+    CONTINUATION,
+    DEFAULT_MAX_LINES,
+    ERROR,
+    ERROR_PATTERN,
+    WRAPPED,
+    LineFilter,
+    LogBuffer,
+    LogEntry,
+    LogItem,
+    RowFormat,
+    StatusNote,
+    compile_search,
+    rows_of,
+    save_path,
+    write_saved,
+)
+from widgets.log_lines import LogLines
+from widgets.log_prompt import LogPromptBar, PromptMode
+from widgets.log_status import LogStatusLine
+
+
+class LogView(Vertical):
+    """A bounded, batched, followable log with search, filter, wrap, timestamps, save and copy."""
+
+    DEFAULT_CSS = """
+    LogView {
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text;
+        border-title-style: bold;
+        border-subtitle-color: $accent;
+        &:focus-within { border: round $primary; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "follow", "Follow", id="logs.follow", tooltip="Follow new lines (end too)"),
+        Binding("p", "pause", "Pause", id="logs.pause", tooltip="Hold new lines; p shows them"),
+        Binding("slash", "search", "Search", id="logs.search", tooltip="Highlight a regex"),
+        Binding("n", "next", "Next", id="logs.next", tooltip="Next search match"),
+        Binding("N", "prev", "Prev", id="logs.prev", tooltip="Previous search match"),
+        Binding(
+            "ampersand",
+            "filter",
+            "Filter",
+            id="logs.filter",
+            tooltip="Only lines matching a regex (!regex: not matching; empty: all)",
+        ),
+        Binding("w", "wrap", "Wrap", id="logs.wrap", tooltip="Wrap long lines"),
+        Binding("t", "timestamps", "Time", id="logs.timestamps", tooltip="Timestamps on/off"),
+        Binding("ctrl+s", "save", "Save", id="logs.save", tooltip="Save every buffered line"),
+        Binding("y", "copy", "Copy", id="logs.copy", tooltip="Copy selection or screen (OSC 52)"),
+        Binding("e", "next_error", "Next error", id="logs.next-error", tooltip="Next error line"),
+    ]
+
+    follow: reactive[bool] = reactive(True, bindings=True, init=False)
+    """New lines scroll into view; off when the person scrolls up."""
+    paused: reactive[bool] = reactive(False, bindings=True, init=False)
+    """Intake held: new lines wait (counted) until ``p`` again."""
+    wrap: reactive[bool] = reactive(False, bindings=True, init=False)
+    """Long lines wrap at the width instead of scrolling sideways."""
+    timestamps: reactive[bool] = reactive(True, bindings=True, init=False)
+    """Rows start with the line's time (UTC)."""
+    search_text: reactive[str] = reactive("", bindings=True, init=False)
+    """The ``/`` regex being highlighted ("" for none)."""
+    filter_text: reactive[str] = reactive("", bindings=True, init=False)
+    """The ``&`` filter as typed ("" for none; a leading ``!`` inverts)."""
+
+    @dataclass
+    class Saved(Message):
+        """``ctrl+s`` wrote ``lines`` lines to ``path``."""
+
+        path: Path
+        lines: int
+
+    @dataclass
+    class SaveFailed(Message):
+        """``ctrl+s`` could not write ``path``."""
+
+        path: Path
+        error: str
+
+    def __init__(
+        self,
+        source: str = "",
+        *,
+        max_lines: int = DEFAULT_MAX_LINES,
+        show_source: bool = False,
+        timestamps: bool = True,
+        save_dir: Path | None = None,
+        error_pattern: str = ERROR_PATTERN,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.source = source
+        """What the lines are of (shown in the border, used in the saved file's name)."""
+        self.show_source = show_source
+        self.save_dir = save_dir
+        self.buffer = LogBuffer(max_lines, error_pattern)
+        self.match_count = 0
+        self.error_rows = 0
+        self.shown_entries = 0
+        self._filter: LineFilter | None = None
+        self._wrap_width = 0
+        self.set_reactive(LogView.timestamps, timestamps)
+        self.log_lines = LogLines(max_lines, self._scrolled, self._end_pressed, id="log-lines")
+        self.log_lines.prefixed = timestamps or show_source
+
+    def compose(self) -> ComposeResult:
+        """Status line, rows, prompt."""
+        yield LogStatusLine(id="log-status")
+        yield self.log_lines
+        yield LogPromptBar(id="log-prompt-bar")
+
+    def on_mount(self) -> None:
+        """Keep the rate in the border moving."""
+        self.set_interval(1.0, self.update_border)
+        self.update_border()
+
+    # --- feeding ------------------------------------------------------------
+
+    def write_batch(self, items: Iterable[LogItem]) -> None:
+        """Add lines and status notes in one go (call it ~10 times a second, not per line)."""
+        items = list(items)
+        status_line = self.query_one(LogStatusLine)
+        for item in items:
+            if isinstance(item, StatusNote):
+                status_line.show(item)  # at once, even while paused
+        shown = self.buffer.add(items)
+        if shown:
+            self._show_entries(shown)
+        self.update_border()
+
+    def write_status(self, note: StatusNote) -> None:
+        """Add one status note (an error, a reconnect, a phase...)."""
+        self.write_batch([note])
+
+    def _row_format(self) -> RowFormat:
+        return RowFormat(self.timestamps, self.show_source, self._wrap_width if self.wrap else 0)
+
+    def _show_entries(self, entries: list[LogEntry]) -> None:
+        keep = self._filter
+        if keep is not None:
+            entries = [e for e in entries if keep.keeps(e)]
+        if not entries:
+            return
+        rows, flags = rows_of(entries, self._row_format())
+        pruned_rows, pruned_flags = self.log_lines.add_rows(rows, flags)
+        self._count(rows, flags, +1)
+        self._count(pruned_rows, pruned_flags, -1)
+        if self.follow and not self.paused and not self.log_lines.is_vertical_scrollbar_grabbed:
+            self.log_lines.move_to(None)
+        elif pruned_rows and not self.follow:
+            # Keep the same lines on screen while older ones leave the top.
+            self.log_lines.move_to(max(0.0, self.log_lines.scroll_y - len(pruned_rows)))
+
+    def _count(self, rows: list[str], flags: bytearray, sign: int) -> None:
+        if not rows:
+            return
+        firsts = [f for f in flags if not f & CONTINUATION]
+        self.shown_entries += sign * len(firsts)
+        self.error_rows += sign * sum(1 for f in firsts if f & ERROR)
+        pattern = self.log_lines.search
+        if pattern is not None:
+            self.match_count += sign * sum(1 for row in rows if pattern.search(row))
+
+    def _rebuild(self) -> None:
+        """Draw every buffered entry again (filter, wrap or timestamps changed)."""
+        keep = self._filter
+        entries = [e for e in self.buffer.entries if keep is None or keep.keeps(e)]
+        fmt = self._row_format()
+        rows, flags = rows_of(entries, fmt)
+        self.log_lines.prefixed = fmt.timestamps or fmt.sources
+        self.log_lines.set_rows(rows, flags)
+        self.shown_entries = self.error_rows = self.match_count = 0
+        self._count(rows, flags, +1)
+        if self.follow:
+            self.call_after_refresh(self.log_lines.move_to, None)
+        self.update_border()
+
+    # --- border -------------------------------------------------------------
+
+    def update_border(self) -> None:
+        """Source in the title; count, rate and state in the subtitle."""
+        self.border_title = f"logs · {self.source}" if self.source else "logs"
+        total = self.buffer.line_count
+        count = f"{self.shown_entries:,}/{total:,}" if self._filter else f"{total:,}"
+        parts = [f"{count} lines", f"{self.buffer.rate.rate():,.0f}/s"]
+        parts.append("FOLLOW" if self.follow else "follow off")
+        if self.paused:
+            parts.append(f"PAUSED +{len(self.buffer.held):,}")
+        if self.filter_text:
+            parts.append(f"&{self.filter_text}")
+        if self.search_text:
+            parts.append(f"/{self.search_text} ({self.match_count:,})")
+        if self.wrap:
+            parts.append("wrap")
+        if self.buffer.dropped:
+            parts.append(f"{self.buffer.dropped:,} oldest dropped")
+        self.border_subtitle = " · ".join(parts)
+
+    # --- follow and scrolling ----------------------------------------------
+
+    def _scrolled(self, old: float, new: float) -> None:
+        """The person scrolled: up turns follow off, reaching the end turns it back on."""
+        if new < old and not self.log_lines.is_vertical_scroll_end:
+            self.follow = False
+        elif new > old and new >= self.log_lines.max_scroll_y:
+            self.follow = True
+
+    def _end_pressed(self) -> None:
+        self.action_follow()
+
+    def watch_follow(self, follow: bool) -> None:
+        """Back at the end when follow comes on."""
+        self.log_lines.following = follow
+        # Not when already there: follow also comes on from inside a scroll animation.
+        if follow and not self.log_lines.is_vertical_scroll_end:
+            self.log_lines.move_to(None)
+        self.update_border()
+
+    def _goto(self, row: int) -> None:
+        """Mark ``row`` and bring it on screen; the person is reading, so follow stops."""
+        self.follow = False
+        self.log_lines.current_row = row
+        if row not in self.log_lines.visible_range():
+            height = self.log_lines.scrollable_content_region.height
+            self.log_lines.move_to(max(0, row - height // 3))
+        self.log_lines.refresh()
+
+    # --- actions ------------------------------------------------------------
+
+    def action_follow(self) -> None:
+        """Follow new lines again (and jump to the end)."""
+        self.follow = True
+        self.log_lines.move_to(None)
+
+    def action_pause(self) -> None:
+        """Hold new lines (counted in the border); again to show them."""
+        if self.paused:
+            self.paused = False
+            released = self.buffer.release()
+            if released:
+                self._show_entries(released)
+        else:
+            self.buffer.paused = True
+            self.paused = True
+        self.update_border()
+
+    def action_search(self) -> None:
+        """Open the ``/`` prompt."""
+        self._open_prompt("search", self.search_text)
+
+    def action_filter(self) -> None:
+        """Open the ``&`` prompt."""
+        self._open_prompt("filter", self.filter_text)
+
+    def action_next(self) -> None:
+        """To the next row matching the search (wrapping)."""
+        self._find_match(forward=True)
+
+    def action_prev(self) -> None:
+        """To the previous row matching the search (wrapping)."""
+        self._find_match(forward=False)
+
+    def action_wrap(self) -> None:
+        """Wrap long lines at the width, or not."""
+        self.wrap = not self.wrap
+        self._wrap_width = max(10, self.log_lines.scrollable_content_region.width)
+        self._rebuild()
+
+    def action_timestamps(self) -> None:
+        """Show the lines' times, or not."""
+        self.timestamps = not self.timestamps
+        self._rebuild()
+
+    def action_save(self) -> None:
+        """Write every buffered line (and any held) to a file; its path is notified."""
+        entries = list(self.buffer.everything())
+        folder = self.save_dir if self.save_dir is not None else Path.cwd()
+        self._write_file(save_path(folder, self.source), entries)
+
+    def action_copy(self) -> None:
+        """Copy the selection, or else the rows on screen, to the clipboard (OSC 52)."""
+        selected = self.screen.get_selected_text()
+        if selected:
+            text, what = selected, "selection"
+        else:
+            lines = self.log_lines
+            shown = lines.visible_range()
+            parts: list[str] = []
+            for row in shown:
+                if parts:
+                    parts.append("" if lines.row_flags[row] & WRAPPED else "\n")
+                parts.append(lines.lines[row])
+            text, what = "".join(parts), f"{len(shown)} rows"
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied {what} to the clipboard", timeout=3)
+
+    def action_next_error(self) -> None:
+        """To the next error-like line after the current one (wrapping)."""
+        row = self.log_lines.next_error_row(self._start_row())
+        if row is None:
+            self.notify("no error lines", timeout=3)
+        else:
+            self._goto(row)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey what does not apply now (no search: no n/N; no errors: no e; ...)."""
+        if action in ("next", "prev"):
+            return True if self.search_text else None
+        if action == "next_error":
+            return True if self.error_rows else None
+        if action == "follow":
+            return None if self.follow else True
+        if action in ("save", "copy"):
+            return True if self.buffer.line_count or self.buffer.held else None
+        return True
+
+    # --- search and filter --------------------------------------------------
+
+    def _start_row(self) -> int:
+        current = self.log_lines.current_row
+        if current is not None:
+            return current
+        shown = self.log_lines.visible_range()
+        return shown.start - 1 if shown else -1
+
+    def _find_match(self, *, forward: bool) -> None:
+        lines = self.log_lines
+        if lines.search is None:
+            return
+        start = self._start_row()
+        if not forward and lines.current_row is None:
+            start = lines.visible_range().stop
+        row = lines.find_row(lines.search, start, forward=forward)
+        if row is None:
+            self.notify(f"no match for /{self.search_text}", timeout=3, markup=False)
+        else:
+            self._goto(row)
+
+    def _set_search(self, text: str) -> None:
+        self.search_text = text
+        self.log_lines.search = compile_search(text)
+        self.log_lines.current_row = None
+        pattern = self.log_lines.search
+        self.match_count = (
+            sum(1 for row in self.log_lines.lines if pattern.search(row)) if pattern else 0
+        )
+        self.log_lines.refresh()
+        self.update_border()
+
+    def _set_filter(self, text: str) -> None:
+        self._filter = LineFilter.parse(text)
+        self.filter_text = text if self._filter is not None else ""
+        self._rebuild()
+
+    def _open_prompt(self, mode: PromptMode, value: str) -> None:
+        self.query_one(LogPromptBar).open(mode, value)
+
+    @on(LogPromptBar.Changed)
+    def _prompt_changed(self, event: LogPromptBar.Changed) -> None:
+        """Searching highlights as the person types; a filter applies on enter."""
+        if event.mode == "search":
+            self.log_lines.search = compile_search(event.value)
+            self.log_lines.refresh()
+
+    @on(LogPromptBar.Submitted)
+    def _prompt_submitted(self, event: LogPromptBar.Submitted) -> None:
+        self.log_lines.focus()
+        if event.mode == "search":
+            self._set_search(event.value)
+            if self.log_lines.search is not None:
+                self.action_prev()  # the newest match at or above the screen's bottom
+        else:
+            self._set_filter(event.value)
+
+    @on(LogPromptBar.Cancelled)
+    def _prompt_cancelled(self) -> None:
+        self.log_lines.search = compile_search(self.search_text)
+        self.log_lines.focus()
+        self.log_lines.refresh()
+
+    def on_resize(self) -> None:
+        """Wrapped rows follow the width."""
+        if self.wrap:
+            self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        width = max(10, self.log_lines.scrollable_content_region.width)
+        if width != self._wrap_width:
+            self._wrap_width = width
+            self._rebuild()
+
+    # --- saving -------------------------------------------------------------
+
+    @work(thread=True, group="log-save", exit_on_error=False, description="save log")
+    def _write_file(self, path: Path, entries: list[LogEntry]) -> None:
+        """Worker thread: write the snapshot; report back with a message."""
+        try:
+            write_saved(path, entries)
+        except OSError as exc:
+            self.post_message(self.SaveFailed(path, str(exc)))
+            return
+        self.post_message(self.Saved(path, len(entries)))
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        text = f"{message.lines:,} lines → {message.path}"
+        self.notify(text, title="log saved", timeout=8, markup=False)
+
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        title = f"could not save {message.path}"
+        self.notify(message.error, title=title, severity="error", markup=False)
+
+
+__all__ = ["LogItem", "LogView", "StatusNote"]
