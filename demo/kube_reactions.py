@@ -110,7 +110,7 @@ class ClusterReactions:
                 "trying and failing to pull image",
             )
         if deployment is None:
-            return ""
+            return _text("")
         crashing = waiting == "CrashLoopBackOff" or request.params.get("previous") == "true"
         lines = list(deployment.crash_log if crashing and deployment.crash_log else deployment.log)
         tail = request.params.get("tailLines")
@@ -122,8 +122,17 @@ class ClusterReactions:
                 f"{started.replace('Z', '')}.{index:06d}Z {line}"
                 for index, line in enumerate(lines)
             ]
-        # A str: bytes would go out as application/octet-stream, which the client rejects.
-        return "".join(line + "\n" for line in lines)
+        # Plain text, as the API server sends it (a bare str would go out JSON-quoted).
+        return _text("".join(line + "\n" for line in lines))
+
+
+def _text(body: str) -> Any:
+    """A ``text/plain`` answer, the content type of a pod log."""
+    return Response(
+        status=200,
+        payload=body.encode("utf-8"),
+        headers={"Content-Type": "text/plain; charset=utf-8"},
+    )
 
 
 def install_reactions(

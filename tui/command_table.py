@@ -27,6 +27,12 @@ class ConsoleCommand:
 
 COMMANDS: tuple[ConsoleCommand, ...] = (
     ConsoleCommand(
+        "findings",
+        ("finding", "doctor", "problems"),
+        "What is wrong, why, and the key that fixes it",
+        "show_pane('findings')",
+    ),
+    ConsoleCommand(
         "repositories", ("repos", "repo", "ecr"), "ECR repositories", "show_pane('repositories')"
     ),
     ConsoleCommand(
@@ -39,6 +45,15 @@ COMMANDS: tuple[ConsoleCommand, ...] = (
         "show_pane('services')",
     ),
     ConsoleCommand("quotas", ("quota",), "Service quotas", "show_pane('quotas')"),
+    ConsoleCommand(
+        "logs", ("log", "tail"), "Tail CloudWatch log groups (several merge)", "open_logs"
+    ),
+    ConsoleCommand(
+        "timeline",
+        ("tl", "incident"),
+        "Findings seen and resolved, actions planned and applied (ctrl+e exports)",
+        "app.timeline",
+    ),
     ConsoleCommand("help", ("keys",), "Every key and its binding id", "app.help"),
     ConsoleCommand("quit", ("q", "q!", "exit"), "Quit shipdeck", "app.quit"),
 )

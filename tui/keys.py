@@ -12,11 +12,17 @@ from widgets.key_help import KeyHelpRow
 def binding_scopes() -> list[tuple[str, list[BindingType]]]:
     """(where it works, bindings) for every class that declares bindings with ids."""
     from tui.app import ShipdeckApp
+    from tui.panes.findings import FindingsPane
     from tui.remediations import BUILD_KEYS, QUOTA_KEYS, REPOSITORY_KEYS, SERVICE_KEYS, bindings
     from tui.screens.console import ConsoleScreen
     from tui.screens.detail import DetailScreen
+    from tui.screens.finding_detail import FindingDetail
+    from tui.screens.log_group_picker import GroupList, LogGroupPicker
+    from tui.screens.logs import LogsScreen
+    from tui.screens.timeline import TimelineScreen
     from widgets.command_line import CommandLine
     from widgets.key_help import KeyHelp
+    from widgets.log_view import LogView
     from widgets.resource_table import ResourceTable
 
     return [
@@ -24,6 +30,9 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
         ("panes", ConsoleScreen.BINDINGS),
         ("tables", ResourceTable.BINDINGS),
         ("details", DetailScreen.BINDINGS),
+        ("findings", FindingsPane.BINDINGS),
+        ("finding", FindingDetail.BINDINGS),
+        ("timeline", TimelineScreen.BINDINGS),
         ("prompt", CommandLine.BINDINGS),
         ("help", KeyHelp.BINDINGS),
         # Actions: the same keys in the pane and in the resource's detail screen.
@@ -31,6 +40,9 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
         ("builds", bindings(BUILD_KEYS)),
         ("services", bindings(SERVICE_KEYS)),
         ("quotas", bindings(QUOTA_KEYS)),
+        ("logs", LogView.BINDINGS),
+        ("log screen", LogsScreen.BINDINGS),
+        ("log groups", [*LogGroupPicker.BINDINGS, *GroupList.BINDINGS]),
     ]
 
 

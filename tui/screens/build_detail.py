@@ -32,6 +32,10 @@ class BuildDetail(DetailScreen):
         self.title_text = f"build {build.project} {number}  ({build.region})"
         super().__init__(context)
 
+    def log_subject(self) -> object | None:
+        """``l`` follows this build's log."""
+        return self.build
+
     def sections(self) -> list[DetailSection]:
         """Build facts, then phases."""
         b = self.build

@@ -20,6 +20,7 @@ from tui.formatting import age
 from tui.messages import AccountRead, PaneFetched
 from tui.panes.base import ResourcePane
 from tui.panes.builds import BuildsPane
+from tui.panes.findings import SOURCES, FindingsPane
 from tui.panes.quotas import QuotasPane
 from tui.panes.repositories import RepositoriesPane
 from tui.panes.services import ServicesPane
@@ -30,6 +31,7 @@ from widgets.resource_table import ResourceTable
 from widgets.status_bar import PaneStatus, StatusBar
 
 PANE_CLASSES = (
+    FindingsPane,
     RepositoriesPane,
     BuildsPane,
     ServicesPane,
@@ -43,7 +45,8 @@ class ConsoleScreen(ShipdeckScreen):
     """The main screen: one pane at a time, all four loaded at start, the visible one kept fresh."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # One footer entry for the four (room for the action keys of the pane).
+        # One footer entry for the panes (room for the action keys of the pane).
+        Binding("0", "show_pane('findings')", "Findings", id="pane.findings", group=_PANES),
         Binding("1", "show_pane('repositories')", "Repos", id="pane.repositories", group=_PANES),
         Binding("2", "show_pane('builds')", "Builds", id="pane.builds", group=_PANES),
         Binding("3", "show_pane('services')", "Services", id="pane.services", group=_PANES),
@@ -52,9 +55,10 @@ class ConsoleScreen(ShipdeckScreen):
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Clear filter", id="back"),
+        Binding("l", "logs", "Logs", id="logs.open", tooltip="Live log of the selected row"),
     ]
 
-    current: reactive[str] = reactive("repositories", bindings=True)
+    current: reactive[str] = reactive("findings", bindings=True)
     """The pane on screen."""
 
     def __init__(self, context: ConsoleContext) -> None:
@@ -103,6 +107,10 @@ class ConsoleScreen(ShipdeckScreen):
 
     def load(self, name: str) -> None:
         """Fetch pane ``name`` in a thread, unless a fetch of it is already under way."""
+        if name == FindingsPane.pane:  # computed from the four others: read those
+            for source in SOURCES:
+                self.load(source)
+            return
         if name in self._loading:
             return
         self._loading.add(name)
@@ -138,6 +146,7 @@ class ConsoleScreen(ShipdeckScreen):
     @on(PaneFetched)
     def _pane_fetched(self, message: PaneFetched) -> None:
         self.pane(message.pane).show_fetched(message.fetched, self.context.clock())
+        self.query_one(FindingsPane).source_fetched(message.pane, message.fetched)
         self._update_status()
 
     @on(AccountRead)
@@ -147,11 +156,12 @@ class ConsoleScreen(ShipdeckScreen):
 
     def _tick(self) -> None:
         """Once a second: refresh the visible pane when due, move the ages on."""
-        name = self.current
-        started = self._started_at.get(name)
-        interval = float(self.context.settings.refresh.get(name, 30.0))
-        if started is None or time.monotonic() - started >= interval:
-            self.load(name)
+        # The findings pane is kept fresh by keeping its four sources fresh.
+        for name in SOURCES if self.current == FindingsPane.pane else (self.current,):
+            started = self._started_at.get(name)
+            interval = float(self.context.settings.refresh.get(name, 30.0))
+            if started is None or time.monotonic() - started >= interval:
+                self.load(name)
         if self._message_clear_at and time.monotonic() >= self._message_clear_at:
             self.say("")
         self._update_status()
@@ -165,7 +175,7 @@ class ConsoleScreen(ShipdeckScreen):
                 PaneStatus(
                     name,
                     age(pane.fetched_at, now) if pane.fetched_at else None,
-                    loading=name in self._loading,
+                    loading=name in self._loading or pane.busy,
                     errors=len(pane.errors),
                 )
             )
@@ -175,8 +185,17 @@ class ConsoleScreen(ShipdeckScreen):
 
     def say(self, message: str, seconds: float = 6.0) -> None:
         """A one-line message in the status line that goes away by itself."""
-        self.query_one(StatusBar).message = message
+        self.query_one(StatusBar).message = self.context.shown(message)
         self._message_clear_at = time.monotonic() + seconds if message else 0.0
+
+    def presenter_changed(self) -> None:
+        """Rows, error lines and the header again, masked or not."""
+        super().presenter_changed()
+        now = self.context.clock()
+        for name in PANES:
+            pane = self.pane(name)
+            if pane.fetched_at is not None:
+                pane.rerender(now)
 
     # --- actions ------------------------------------------------------------
 
@@ -212,7 +231,29 @@ class ConsoleScreen(ShipdeckScreen):
         """Grey ``escape`` when there is no filter to clear."""
         if action == "back" and self.is_mounted:
             return True if self.visible_pane.table.filter_text else None
+        if action == "logs" and self.is_mounted:
+            from tui.screens.logs import log_source_for
+
+            record = self.visible_pane.selected()
+            return True if record is not None and log_source_for(record) else None
         return True
+
+    def action_logs(self) -> None:
+        """Live log of the row under the cursor (build, ECS service, Lambda, pod)."""
+        from tui.screens.logs import LogsScreen, log_source_for
+
+        record = self.visible_pane.selected()
+        source = log_source_for(record) if record is not None else None
+        if source is None:
+            self.say("no log for this row")
+            return
+        self.app.push_screen(LogsScreen(self.context, source))
+
+    def action_open_logs(self) -> None:
+        """``:logs``: choose log groups to tail."""
+        from tui.screens.log_group_picker import LogGroupPicker
+
+        self.app.push_screen(LogGroupPicker(self.context))
 
     # --- prompt -------------------------------------------------------------
 
@@ -223,7 +264,8 @@ class ConsoleScreen(ShipdeckScreen):
         found = find_command(message.text)
         if found is None:
             word = message.text.split()[0]
-            self.say(f"unknown command {word!r}: try repos, builds, services, quotas, help, quit")
+            known = "findings, repos, builds, services, quotas, timeline, help"
+            self.say(f"unknown command {word!r}: try {known}")
             return
         command, _args = found
         self.say("")

@@ -78,6 +78,10 @@ class DeploymentDetail(RemediationHost, DetailScreen):
         """The resource this screen is about."""
         return self.current
 
+    def log_subject(self) -> object | None:
+        """``l`` follows this resource's log (as last read)."""
+        return self.current
+
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load(self) -> None:
         """Read the deployment with its pods and events (in a thread)."""

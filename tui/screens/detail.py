@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 
 from cloud.records import Fetched, FetchError
 from tui.messages import DetailFetched
+from tui.presenter import mask_section
 from tui.screens.base import ShipdeckScreen
 from widgets.detail_view import DetailSection, DetailView
 
@@ -31,6 +32,7 @@ class DetailScreen(ShipdeckScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
         Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("l", "logs", "Logs", id="logs.open"),
     ]
 
     title_text: str = ""
@@ -69,8 +71,17 @@ class DetailScreen(ShipdeckScreen):
         return None
 
     def show(self) -> None:
-        """Redraw the sections."""
-        self.query_one(DetailView).show(self.sections())
+        """Redraw the title and the sections (masked in presenter mode)."""
+        self.query_one(".detail-title", Static).update(self.context.shown(self.title_text))
+        sections = self.sections()
+        if self.context.presenter:
+            sections = [mask_section(s) for s in sections]
+        self.query_one(DetailView).show(sections)
+
+    def presenter_changed(self) -> None:
+        """Show the sections again, masked or not."""
+        super().presenter_changed()
+        self.show()
 
     @on(DetailFetched)
     def _fetched(self, message: DetailFetched) -> None:
@@ -81,6 +92,20 @@ class DetailScreen(ShipdeckScreen):
     def action_back(self) -> None:
         """Back to where the person came from."""
         self.dismiss()
+
+    def log_subject(self) -> object | None:
+        """What ``l`` shows the log of."""
+        return getattr(self, "record", None)
+
+    def action_logs(self) -> None:
+        """Live log of this resource (or of its selected build or pod)."""
+        from tui.screens.logs import LogsScreen, log_source_for
+
+        source = log_source_for(self.log_subject())
+        if source is None:
+            self.notify("no log for this", timeout=3)
+            return
+        self.app.push_screen(LogsScreen(self.context, source))
 
     def action_refresh(self) -> None:
         """Read again."""

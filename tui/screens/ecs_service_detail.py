@@ -50,6 +50,10 @@ class EcsServiceDetail(RemediationHost, DetailScreen):
         """The resource this screen is about."""
         return self.current
 
+    def log_subject(self) -> object | None:
+        """``l`` follows this resource's log (as last read)."""
+        return self.current
+
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load(self) -> None:
         """Read the service with its tasks and events (in a thread)."""

@@ -17,6 +17,7 @@ from tui.action_flow import RemediationHost
 from tui.context import ConsoleContext
 from tui.formatting import age, duration, flag_lines, number, status_text, timestamp
 from tui.messages import DetailFetched
+from tui.presenter import mask_rows
 from tui.remediations import BUILD_KEYS, bindings
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection, DetailView
@@ -70,6 +71,10 @@ class ProjectDetail(RemediationHost, DetailScreen):
         """The resource this screen is about."""
         return self.record
 
+    def log_subject(self) -> object | None:
+        """``l`` follows the selected build's log, else the project's last build."""
+        return self.remediation_build() or self.record
+
     def remediation_build(self) -> BuildRecord | None:
         """The build under the cursor (stop and retry act on it)."""
         if not self.is_mounted:
@@ -104,7 +109,8 @@ class ProjectDetail(RemediationHost, DetailScreen):
         now = self.context.clock()
         builds = [b for b in fetched.records if isinstance(b, BuildRecord)]
         self.builds = {b.build_id: b for b in builds}
-        table.set_rows([build_row(b, now) for b in builds])
+        rows = [build_row(b, now) for b in builds]
+        table.set_rows(mask_rows(rows) if self.context.presenter else rows)
         table.border_title = f"builds ({len(builds)}) — enter shows phases"
 
     def sections(self) -> list[DetailSection]:
