@@ -6,11 +6,21 @@ through a moto ECR endpoint. Every round builds fresh contexts (new random
 content) so no round profits from the previous one's build cache.
 
     .venv/bin/python -m bench.fallback [--services 4] [--steps 8] [--blob-mb 4] [--rounds 3]
+
+``--console`` measures the console instead: the demo world (with its
+registry) and ``FallbackScreen`` under Textual's Pilot build and push 8 fresh
+services 2 at a time, each streaming ~3 lines per COPY step into the output
+view, while a key (``down``/``up`` on the services table) is pressed every
+50 ms: the time from the press to the screen having processed it and
+refreshed, median and p95 (the budget is 100 ms).
+
+    .venv/bin/python -m bench.fallback --console [--steps 60] [--presses 150]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shutil
 import socket
@@ -23,6 +33,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -104,7 +115,12 @@ def main() -> None:
     parser.add_argument("--blob-mb", type=int, default=4, help="random layer per image (MB)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per pool size")
     parser.add_argument("--buildx", action="store_true", help="use buildx (needs the plugin)")
+    parser.add_argument("--console", action="store_true", help="key response while builds stream")
+    parser.add_argument("--presses", type=int, default=150, help="with --console: keys pressed")
     args = parser.parse_args()
+    if args.console:
+        asyncio.run(_console(args))
+        return
     with tempfile.TemporaryDirectory(prefix="shipdeck-bench-") as tmp, _ecr():
         root = Path(tmp)
         (root / "registry" / "data").mkdir(parents=True)
@@ -148,6 +164,133 @@ def _round(
         raise SystemExit(f"bench build failed: {outcome.message}")
     shutil.rmtree(context)
     return wall
+
+
+CONSOLE_SERVICES = (
+    "auth-service",
+    "content-service",
+    "feed-service",
+    "media-service",
+    "messaging-service",
+    "search-service",
+    "streaming-service",
+    "user-service",
+)
+KEY_BUDGET_MS = 100.0
+
+
+async def _console(args: argparse.Namespace) -> None:
+    """Key response of FallbackScreen while 8 builds stream, on the demo world."""
+    from textual.app import App
+
+    from demo.launcher import start_world
+    from tui.config import Settings
+    from tui.context import ConsoleContext
+    from tui.screens.fallback import FallbackScreen
+
+    with tempfile.TemporaryDirectory(prefix="shipdeck-bench-") as tmp, start_world() as world:
+        if world.registry is None:
+            raise SystemExit("the console bench needs the world's registry (docker-registry)")
+        saved = dict(os.environ)
+        os.environ.update(world.env(), AWS_CONFIG_FILE=os.devnull, SHIPDECK_STATE_DIR=tmp)
+        context_dir = Path(tmp) / "backend"
+        for service in CONSOLE_SERVICES:
+            folder = context_dir / service
+            folder.mkdir(parents=True)
+            (folder / "app").write_bytes(os.urandom(4096))  # fresh: no build cache
+            lines = ["FROM scratch"] + [f"COPY {service}/app /app/{i}" for i in range(args.steps)]
+            (folder / "Dockerfile").write_text("\n".join(lines) + "\n")
+        raw = {
+            "context": str(context_dir),
+            "services": list(CONSOLE_SERVICES),
+            "repository": "nova/{service}",
+            "tags": ["bench"],
+            "parallel": 2,
+        }
+        settings = Settings(regions=(world.default_region,), fallback={"nova-ecr-build": raw})
+        console = ConsoleContext(CloudSession(regions=(world.default_region,)), settings)
+
+        class BenchApp(App[None]):
+            def on_mount(self) -> None:
+                self.push_screen(FallbackScreen(console, "nova-ecr-build", world.default_region))
+
+        times: list[float] = []
+        pilot_times: list[float] = []
+        app = BenchApp()
+        try:
+            async with app.run_test(size=(140, 45)) as pilot:
+                screen = app.screen
+                assert isinstance(screen, FallbackScreen)
+                while screen.plan is None:
+                    await pilot.pause(0.05)
+                idle = [await _key_to_paint(app, screen, n) for n in range(30)]
+                await pilot.press("s", "y")
+                while not screen.running:
+                    await pilot.pause(0.01)
+                await pilot.press("enter")  # follow the first service's output
+                for n in range(args.presses):
+                    if screen.outcome is not None:
+                        break
+                    times.append(await _key_to_paint(app, screen, n))
+                    started = time.perf_counter()
+                    await pilot.press(_key_for(screen.table, n))
+                    pilot_times.append((time.perf_counter() - started) * 1000)
+                    await asyncio.sleep(0.05)
+                while screen.outcome is None:
+                    await pilot.pause(0.1)
+                outcome = screen.outcome
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    if not times:
+        raise SystemExit("the builds ended before any key was pressed: raise --steps")
+    median, p95 = _median_p95(times)
+    verdict = "ok" if p95 < KEY_BUDGET_MS else f"OVER the {KEY_BUDGET_MS:.0f} ms budget"
+    print(
+        f"console while {len(CONSOLE_SERVICES)} builds stream ({args.steps} COPY steps each, "
+        f"{outcome.message}), {len(times)} presses:"
+    )
+    print(
+        f"  key -> cursor moved and repainted: median {median:.1f} ms, p95 {p95:.1f} ms, "
+        f"max {max(times):.1f} ms: {verdict} (idle: median {_median_p95(idle)[0]:.1f} ms)"
+    )
+    pilot_median, pilot_p95 = _median_p95(pilot_times)
+    print(
+        f"  pilot.press() returning: median {pilot_median:.1f} ms, p95 {pilot_p95:.1f} ms "
+        "(includes Pilot's wait until the whole process is idle, build threads included)"
+    )
+
+
+def _key_for(table: Any, n: int) -> str:
+    """A key that moves the cursor: down from the top, up from the bottom, else alternating."""
+    if table.cursor_row <= 0:
+        return "down"
+    if table.cursor_row >= table.row_count - 1:
+        return "up"
+    return "down" if n % 2 else "up"
+
+
+def _median_p95(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+async def _key_to_paint(app: Any, screen: Any, n: int) -> float:
+    """Post one key as the terminal would; ms until the cursor moved and the screen repainted."""
+    from textual import events
+
+    table = screen.table
+    before = table.cursor_row
+    started = time.perf_counter()
+    app.post_message(events.Key(_key_for(table, n), None))
+    while table.cursor_row == before:
+        if time.perf_counter() - started > 5:
+            raise SystemExit("the key did not move the cursor within 5 s")
+        await asyncio.sleep(0.0005)
+    painted = asyncio.Event()
+    table.call_after_refresh(painted.set)
+    await painted.wait()
+    return (time.perf_counter() - started) * 1000
 
 
 if __name__ == "__main__":

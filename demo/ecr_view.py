@@ -48,6 +48,11 @@ class EcrView:
             if pushed_at is not None:
                 self._pushed[(region, repository, digest)] = pushed_at
 
+    def note_change(self) -> None:
+        """Count a change made to images outside the gateway (the registry's pushes)."""
+        with self._lock:
+            self.generation += 1
+
     def routes(self) -> dict[str, Route]:
         """Gateway routes: DescribeImages corrected, mutations counted."""
         routes: dict[str, Route] = {_PREFIX + "DescribeImages": self._describe_images}

@@ -46,9 +46,11 @@ class WorldProcess:
     process: subprocess.Popen[bytes] = field(repr=False)
     log_path: Path = field(repr=False)
     owned_dir: Path | None = field(default=None, repr=False)
+    registry: str | None = None  # host:port of the world's registry (ECR's proxyEndpoint)
+    config_path: str | None = None  # the console config the world wrote (SHIPDECK_CONFIG)
 
     def env(self) -> dict[str, str]:
-        """Environment variables that point AWS and Kubernetes clients at the world."""
+        """Environment variables that point AWS, Kubernetes and shipdeck at the world."""
         values = {
             "AWS_ENDPOINT_URL": self.aws_endpoint,
             "AWS_ACCESS_KEY_ID": self.access_key_id,
@@ -58,6 +60,8 @@ class WorldProcess:
         }
         if self.kubeconfig:
             values["KUBECONFIG"] = self.kubeconfig
+        if self.config_path:
+            values["SHIPDECK_CONFIG"] = self.config_path
         return values
 
     @property
@@ -169,4 +173,6 @@ def start_world(
         process=process,
         log_path=log_path,
         owned_dir=owned_dir,
+        registry=ready.get("registry"),
+        config_path=ready.get("config"),
     )

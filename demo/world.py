@@ -21,6 +21,7 @@ from demo.kube import KubeWorld
 from demo.model import Scenario
 from demo.quotas import QuotaBook
 from demo.reconcile import Reconciler
+from demo.registry import RegistryMirror, start_registry, write_console_config
 from demo.seed_aws import AwsSeeder
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ class World:
         self._seeded = threading.Event()
         self._seeding: threading.Thread | None = None
         self._seeder: AwsSeeder | None = None
+        self.registry: RegistryMirror | None = None
+        self.config_path: Path | None = None
 
     def start(self, wait_for_seeding: bool = False) -> dict[str, Any]:
         """Start the servers and return the ready information (see ``ready_line``).
@@ -89,6 +92,18 @@ class World:
         for routes in (quotas.routes(), builds.routes(), ecr_view.routes(), ecs_view.routes()):
             self.gateway.add_routes(routes)
         self.gateway.gates = {service: threading.Event() for service in SEEDED_SERVICES}
+        self.registry = start_registry(
+            self.state_dir,
+            self.gateway.url,
+            clients,
+            ecr_view,
+            self.scenario,
+            ecr_seeded=self.gateway.gates["ecr"],
+        )
+        if self.registry is not None:
+            self.gateway.add_routes(self.registry.routes())
+            self.gateway.hooks.append(self.registry.hook)
+        self.config_path = write_console_config(self.scenario, self.state_dir)
         self.gateway.start()
         self._start_kube()
         seeder = AwsSeeder(self.scenario, clients, sink, builds, ecr_view, ecs_view)
@@ -167,6 +182,8 @@ class World:
             "access_key_id": world.access_key_id,
             "secret_access_key": world.secret_access_key,
             "account_id": world.account_id,
+            "registry": self.registry.registry.host if self.registry else None,
+            "config": str(self.config_path) if self.config_path else None,
         }
 
     def stop(self) -> None:
@@ -180,6 +197,8 @@ class World:
             self._reconciler.close()
         if self.kube is not None:
             self.kube.stop()
+        if self.registry is not None:
+            self.registry.stop()
         if self.gateway is not None:
             self.gateway.stop()
         if self._moto is not None:

@@ -30,6 +30,9 @@ from tests.fallback.conftest import SAMPLE_BACKEND
 NOVA = [
     "auth-service", "user-service", "content-service", "feed-service",
     "media-service", "messaging-service", "search-service", "streaming-service",
+    "notification-service",
+    "events-service",
+    "cdn-service",
 ]  # fmt: skip
 
 
@@ -91,7 +94,7 @@ def test_relative_context_is_read_from_the_config_files_folder(tmp_path: Path) -
     assert recipes["nova"].context == tmp_path / "backend"
 
 
-def test_folder_recipe_finds_the_eight_sample_services() -> None:
+def test_folder_recipe_finds_every_sample_service() -> None:
     recipe = recipe_from_folder(SAMPLE_BACKEND, name="nova-ecr-build", repository="nova/{service}")
     assert sorted(recipe.services) == sorted(NOVA)
     for service in recipe.services:

@@ -15,6 +15,7 @@ from tui.action_flow import RemediationHost
 from tui.formatting import age, duration, flags_text, status_text
 from tui.panes.base import FLAGS_WIDTH, ResourcePane
 from tui.remediations import BUILD_KEYS, bindings
+from tui.screens.fallback import OPEN_FALLBACK
 from widgets.resource_table import TableColumn
 
 _HISTORY_MARKS = {
@@ -40,8 +41,16 @@ class BuildsPane(RemediationHost, ResourcePane[ProjectRecord]):
     """CodeBuild projects in every region; blocked ones first."""
 
     pane = "builds"
-    BINDINGS: ClassVar[list[BindingType]] = bindings(BUILD_KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(BUILD_KEYS), OPEN_FALLBACK]
     remediation_keys = BUILD_KEYS
+
+    def action_fallback(self) -> None:
+        """``b``: build the selected project's services here and push them to ECR."""
+        record = self.selected()
+        if record is not None:
+            from tui.screens.fallback import FallbackScreen
+
+            self.app.push_screen(FallbackScreen(self.context, record.name, record.region))
 
     @staticmethod
     def fetch(session: CloudSession) -> Fetched[Any]:
