@@ -15,9 +15,11 @@ from textual.dom import DOMNode
 
 from cloud.records import BuildRecord
 from tui.action_params import action_values, choices, form_fields
+from tui.presenter import mask_fields, unmask_answer
 from tui.remediations import RemediationKey, Target, target_for
+from tui.screens.shared_preview import SharedPlanPreview
 from widgets.action_form import ActionForm, FormField
-from widgets.plan_preview import PlanPreview, PlanPreviewData
+from widgets.plan_preview import PlanPreviewData
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -141,11 +143,12 @@ class RemediationFlow:
         self.typed = {f.name: f.value for f in fields}
         while True:
             if show_form:
-                title = f"{cls.name}  {self.target.label}"
-                answer = await self.app.push_screen_wait(ActionForm(title, fields, where=cls.title))
+                title = self.context.shown(f"{cls.name}  {self.target.label}")
+                shown = mask_fields(fields) if self.context.presenter else fields
+                answer = await self.app.push_screen_wait(ActionForm(title, shown, where=cls.title))
                 if answer is None:
                     return None
-                self.typed = answer
+                self.typed = unmask_answer(fields, shown, answer)
             try:
                 values = action_values(cls, self.target, self.typed)
                 return make_action(
@@ -172,7 +175,8 @@ class RemediationFlow:
 
         changed: str | None = None
         while True:
-            preview = PlanPreview(preview_data(plan, self.where, changed), editable=editable)
+            data = preview_data(plan, self.where, changed)
+            preview = SharedPlanPreview(self.context, data, editable=editable)
             confirmed = await self.app.push_screen_wait(preview)
             if preview.edit_requested:
                 return "edit"
@@ -277,17 +281,22 @@ class RemediationHost(DOMNode):
         target = self.remediation_target(action)
         if target is None or self.remediation_state(action) is not True:
             return
-        running = self.context.action_running
-        if running is not None:
-            self.app.notify(f"{running} is under way; one action at a time", severity="warning")
-            return
         origin = self.screen if self.screen is not self.app.screen_stack[0] else None
-        flow = RemediationFlow(self.app, self.context, target, origin)
-        self.context.action_running = action  # set now, so a second key press is refused
-        self.app.run_worker(
-            flow.run(),
-            name=f"action {action}",
-            group="remediation",
-            exit_on_error=False,
-            description=f"{action} {target.target}",
-        )
+        launch(self.app, self.context, target, origin)
+
+
+def launch(app: App[Any], context: ConsoleContext, target: Target, origin: DOMNode | None) -> None:
+    """Run the flow of ``target`` as an app worker, unless another action is under way."""
+    running = context.action_running
+    if running is not None:
+        app.notify(f"{running} is under way; one action at a time", severity="warning")
+        return
+    flow = RemediationFlow(app, context, target, origin)
+    context.action_running = target.action  # set now, so a second key press is refused
+    app.run_worker(
+        flow.run(),
+        name=f"action {target.action}",
+        group="remediation",
+        exit_on_error=False,
+        description=f"{target.action} {target.target}",
+    )

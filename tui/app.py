@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cloud.session import CloudSession
@@ -28,6 +29,23 @@ class ShipdeckApp(App[None]):
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave shipdeck"),
         Binding("question_mark", "help", "Keys", id="help", tooltip="Every key and its id"),
         Binding(
+            "ctrl+r",
+            "toggle_presenter",
+            "Presenter",
+            id="presenter",
+            show=False,
+            priority=True,
+            tooltip="Screen sharing: mask account ids, addresses, e-mail and secrets everywhere",
+        ),
+        Binding(
+            "ctrl+e",
+            "export_timeline",
+            "Export timeline",
+            id="timeline.export",
+            show=False,
+            tooltip="Write the incident timeline as Markdown under the state directory",
+        ),
+        Binding(
             "ctrl+p",
             "command_palette",
             "Palette",
@@ -47,6 +65,7 @@ class ShipdeckApp(App[None]):
         badge: str | None = None,
         clock: Callable[[], datetime] | None = None,
         prefetch: Prefetch | None = None,
+        presenter: bool = False,
     ) -> None:
         super().__init__()
         self.context = ConsoleContext(
@@ -56,6 +75,7 @@ class ShipdeckApp(App[None]):
             badge=badge,
             clock=clock or utc_now,
             prefetch=prefetch,
+            presenter=presenter,
         )
         if settings.theme in self.available_themes:
             self.theme = settings.theme
@@ -85,8 +105,70 @@ class ShipdeckApp(App[None]):
         from widgets.key_help import KeyHelp
 
         rows = help_rows(self.context.settings.keys, self._key_display)
-        hint = 'Remap any key in config.toml under [keys], e.g.  refresh = "ctrl+r"'
+        hint = 'Remap any key in config.toml under [keys], e.g.  refresh = "f5"'
         self.push_screen(KeyHelp(rows, hint))
 
     def _key_display(self, key: str) -> str:
         return self.get_key_display(Binding(key, ""))
+
+    # --- presenter mode: the app-wide choke points ----------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of every screen, masked in presenter mode."""
+        shown = self.context.shown
+        super().notify(
+            shown(message), title=shown(title), severity=severity, timeout=timeout, markup=markup
+        )
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copies stay masked in presenter mode (what is pasted in the meeting chat...)."""
+        super().copy_to_clipboard(self.context.shown(text))
+
+    def action_toggle_presenter(self) -> None:
+        """Presenter mode on or off; every open screen shows its data again."""
+        self.context.presenter = not self.context.presenter
+        for screen in self.screen_stack:
+            changed = getattr(screen, "presenter_changed", None)
+            if callable(changed):
+                changed()
+        state = "on: account ids, addresses, secrets masked" if self.context.presenter else "off"
+        self.notify(f"presenter mode {state}", timeout=3)
+
+    def action_timeline(self) -> None:
+        """Open the incident timeline."""
+        from tui.screens.timeline import TimelineScreen
+
+        self.push_screen(TimelineScreen(self.context))
+
+    def action_export_timeline(self) -> None:
+        """Write the timeline as Markdown under ``<state dir>/timelines/`` and say where."""
+        self.run_worker(
+            self._export_timeline(),
+            name="export timeline",
+            group="timeline-export",
+            exclusive=True,
+            exit_on_error=False,
+            description="export the timeline",
+        )
+
+    async def _export_timeline(self) -> None:
+        import asyncio
+
+        from tui.timeline_export import export_timeline
+
+        try:
+            path, count = await asyncio.to_thread(
+                export_timeline, self.context.audit_log(), self.context.shown, self.context.clock()
+            )
+        except OSError as exc:
+            self.notify(f"{exc.strerror or exc}", title="timeline not written", severity="error")
+            return
+        self.notify(f"{count} events → {path}", title="timeline written", markup=False, timeout=10)

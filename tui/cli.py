@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -58,6 +59,11 @@ def _version() -> str:
 @click.option("--read-only", is_flag=True, help="Make every remediation impossible.")
 @click.option("--demo", is_flag=True, help="Open the console on the embedded incident world.")
 @click.option(
+    "--presenter",
+    is_flag=True,
+    help="Screen sharing: mask account ids, addresses, e-mail and secrets (ctrl+r toggles).",
+)
+@click.option(
     "--scenario",
     metavar="FILE",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -72,6 +78,7 @@ def cli(
     context: str | None,
     read_only: bool,
     demo: bool,
+    presenter: bool,
     scenario: Path | None,
 ) -> None:
     """shipdeck: a keyboard-first console for incidents in AWS container delivery.
@@ -82,8 +89,10 @@ def cli(
     ctx.ensure_object(dict)
     ctx.obj.update(profile=profile, regions=regions, context=context, read_only=read_only)
     if ctx.invoked_subcommand is not None:
-        if demo or scenario is not None:
-            raise BadInput("--demo and --scenario open the console; use them without a subcommand")
+        if demo or scenario is not None or presenter:
+            raise BadInput(
+                "--demo, --scenario and --presenter open the console; use them without a subcommand"
+            )
         return
     if scenario is not None and not demo:
         raise BadInput("--scenario goes with --demo")
@@ -94,6 +103,7 @@ def cli(
         read_only=read_only,
         demo=demo,
         scenario=scenario,
+        presenter=presenter,
     )
 
 
@@ -160,12 +170,17 @@ def open_console(
     read_only: bool,
     demo: bool,
     scenario: Path | None,
+    presenter: bool = False,
 ) -> None:
     """Check every input, then run the console (on the demo world with ``demo``)."""
     settings = _settings()
     if demo:
         with _world(scenario) as world:
             _point_at_world(world)
+            # The world writes a config with its fallback recipe (the sample backend);
+            # the person's own keys, theme and recipes still win.
+            world_settings = _settings()
+            settings = replace(settings, fallback={**world_settings.fallback, **settings.fallback})
             _run_console(
                 settings,
                 profile=None,
@@ -173,6 +188,7 @@ def open_console(
                 context=context or world.kube_context,
                 read_only=read_only or settings.read_only,
                 badge="DEMO WORLD",
+                presenter=presenter,
             )
         return
     _run_console(
@@ -182,6 +198,7 @@ def open_console(
         context=context or settings.context,
         read_only=read_only or settings.read_only,
         badge=None,
+        presenter=presenter,
     )
 
 
@@ -220,6 +237,7 @@ def _run_console(
     context: str | None,
     read_only: bool,
     badge: str | None,
+    presenter: bool = False,
 ) -> None:
     app = build_console(
         settings,
@@ -228,6 +246,7 @@ def _run_console(
         context=context,
         read_only=read_only,
         badge=badge,
+        presenter=presenter,
     )
     app.run()
 
@@ -240,6 +259,7 @@ def build_console(
     context: str | None,
     read_only: bool,
     badge: str | None,
+    presenter: bool = False,
 ) -> ShipdeckApp:
     """Start the first reads, check the session, then build the console (not yet running)."""
     from cloud.session import CloudSession
@@ -257,7 +277,14 @@ def build_console(
         check_binding_ids(settings, ShipdeckApp.binding_ids())
     except ConfigError as exc:
         raise BadInput(str(exc)) from exc
-    return ShipdeckApp(session, settings, read_only=read_only, badge=badge, prefetch=prefetch)
+    return ShipdeckApp(
+        session,
+        settings,
+        read_only=read_only,
+        badge=badge,
+        prefetch=prefetch,
+        presenter=presenter,
+    )
 
 
 @cli.command("world")

@@ -46,6 +46,12 @@ COMMANDS: tuple[ConsoleCommand, ...] = (
     ),
     ConsoleCommand("quotas", ("quota",), "Service quotas", "show_pane('quotas')"),
     ConsoleCommand(
+        "fallback",
+        ("fallback-build", "fb"),
+        "Build a project's services here and push them to ECR: :fallback [PROJECT]",
+        "fallback",
+    ),
+    ConsoleCommand(
         "logs", ("log", "tail"), "Tail CloudWatch log groups (several merge)", "open_logs"
     ),
     ConsoleCommand(

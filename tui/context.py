@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from cloud.session import CloudSession
 from tui.config import Settings
 from tui.prefetch import Prefetch
+from tui.presenter import Cell, mask, mask_cell
 
 if TYPE_CHECKING:
     from actions.audit import AuditLog
@@ -33,6 +34,15 @@ class ConsoleContext:
     prefetch: Prefetch | None = None  # the first reads, started before the UI was built
     audit: AuditLog | None = None  # every plan and apply of this console; see audit_log()
     action_running: str | None = None  # the remediation under way (one at a time)
+    presenter: bool = False  # screen sharing: account ids, addresses, secrets masked
+
+    def shown(self, text: str) -> str:
+        """``text`` as it may appear on screen now (masked in presenter mode)."""
+        return mask(text) if self.presenter else text
+
+    def shown_cell(self, cell: Cell) -> Cell:
+        """A cell or field value as it may appear on screen now."""
+        return mask_cell(cell) if self.presenter else cell
 
     def audit_log(self) -> AuditLog:
         """The audit log under the state directory, created on first use and kept."""

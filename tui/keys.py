@@ -16,10 +16,12 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
     from tui.remediations import BUILD_KEYS, QUOTA_KEYS, REPOSITORY_KEYS, SERVICE_KEYS, bindings
     from tui.screens.console import ConsoleScreen
     from tui.screens.detail import DetailScreen
+    from tui.screens.fallback import OPEN_FALLBACK, FallbackScreen
     from tui.screens.finding_detail import FindingDetail
     from tui.screens.log_group_picker import GroupList, LogGroupPicker
     from tui.screens.logs import LogsScreen
     from tui.screens.timeline import TimelineScreen
+    from widgets.build_rows import ConfirmBuild
     from widgets.command_line import CommandLine
     from widgets.key_help import KeyHelp
     from widgets.log_view import LogView
@@ -37,9 +39,10 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
         ("help", KeyHelp.BINDINGS),
         # Actions: the same keys in the pane and in the resource's detail screen.
         ("repositories", bindings(REPOSITORY_KEYS)),
-        ("builds", bindings(BUILD_KEYS)),
+        ("builds", [*bindings(BUILD_KEYS), OPEN_FALLBACK]),
         ("services", bindings(SERVICE_KEYS)),
         ("quotas", bindings(QUOTA_KEYS)),
+        ("fallback", [*FallbackScreen.BINDINGS, *ConfirmBuild.BINDINGS]),
         ("logs", LogView.BINDINGS),
         ("log screen", LogsScreen.BINDINGS),
         ("log groups", [*LogGroupPicker.BINDINGS, *GroupList.BINDINGS]),

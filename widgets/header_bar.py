@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -32,6 +34,11 @@ class HeaderBar(Static):
     """A word that must not be missed on a shared screen, e.g. ``DEMO WORLD``."""
     read_only: reactive[bool] = reactive(False)
     """True when every change is refused."""
+    presenter: reactive[bool] = reactive(False)
+    """Screen sharing: a PRESENTER badge, and every value passed through ``text_filter``."""
+
+    text_filter: Callable[[str], str] | None = None
+    """What presenter mode does to a value (masks account ids, ARNs...)."""
 
     def render(self) -> Text:
         """Compose the line from the current values."""
@@ -43,13 +50,17 @@ class HeaderBar(Static):
         if self.read_only:
             line.append("  ")
             line.append(" READ-ONLY ", style="bold white on red")
+        if self.presenter:
+            line.append("  ")
+            line.append(" PRESENTER ", style="bold white on blue")
         # Most telling first, so a narrow terminal cuts the least useful part (the regions).
         self._field(line, "aws", f"{self.profile}/{self.account or '…'}")
         self._field(line, "kube", self.kube_context or "—")
         self._field(line, "regions", ", ".join(self.regions) or "—")
         return line
 
-    @staticmethod
-    def _field(line: Text, label: str, value: str) -> None:
+    def _field(self, line: Text, label: str, value: str) -> None:
+        if self.presenter and self.text_filter is not None:
+            value = self.text_filter(value)
         line.append(f"  {label} ", style="dim")
         line.append(value, style="bold")

@@ -31,12 +31,15 @@ class WorldAccess:
 
 
 @pytest.fixture(scope="session")
-def world() -> Iterator[WorldAccess]:
-    """The demo world of the seeded incidents, started once, with every client pointed at it."""
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldAccess]:
+    """The demo world of the seeded incidents, started once, with every client pointed at it.
+
+    The state directory (audit log, the findings the console records) is a temporary one.
+    """
     from demo.launcher import start_world
 
     running = start_world(SEEDS)
-    env = running.env()
+    env = {**running.env(), "SHIPDECK_STATE_DIR": str(tmp_path_factory.mktemp("state"))}
     saved = {name: os.environ.get(name) for name in [*env, "AWS_PROFILE"]}
     os.environ.update(env)
     os.environ.pop("AWS_PROFILE", None)

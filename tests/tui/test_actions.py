@@ -118,6 +118,7 @@ async def test_retag_latest_key_preview_confirm_and_the_row_changes(action_app: 
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await loaded(pilot, "repositories")
+        await pilot.press("1")
         assert "latest missing" in row_by_name(app, "repositories", "nova/cdn-service")["flags"]
         select_row(app, "repositories", "nova/cdn-service")
         await pilot.press("t")
@@ -143,6 +144,7 @@ async def test_delete_tag_needs_the_name_typed(action_app: ActionApp) -> None:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await loaded(pilot, "repositories")
+        await pilot.press("1")
         assert "buildcache" in row_by_name(app, "repositories", "nova/feed-service")["flags"]
         select_row(app, "repositories", "nova/feed-service")
         await pilot.press("D")
@@ -228,6 +230,7 @@ async def test_a_plan_that_went_stale_is_shown_again(action_app: ActionApp, ecr:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await loaded(pilot, "repositories")
+        await pilot.press("1")
         select_row(app, "repositories", "nova/events-service")
         await pilot.press("t")
         first = await modal(pilot, PlanPreview)
@@ -259,6 +262,7 @@ async def test_read_only_greys_the_action_keys_and_they_do_nothing(action_app: A
     app = action_app(read_only=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await loaded(pilot, "repositories", "builds")
+        await pilot.press("1")
         select_row(app, "repositories", "nova/cdn-service")
         await pilot.pause()
         active = app.screen.active_bindings

@@ -12,6 +12,7 @@ from widgets.key_help import KeyHelp
 from widgets.status_bar import StatusBar
 
 EXPECTED_IDS = {
+    "pane.findings",
     "pane.repositories",
     "pane.builds",
     "pane.services",
@@ -24,6 +25,10 @@ EXPECTED_IDS = {
     "open",
     "back",
     "palette",
+    "finding.fix",
+    "finding.fix-2",
+    "presenter",
+    "timeline.export",
 }
 
 
@@ -71,6 +76,7 @@ async def test_filter_is_incremental_and_escape_clears(make_app: AppFactory) -> 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
+        await pilot.press("1")
         total = len(rows(app, "repositories"))
         await pilot.press("slash", *"cdn")
         await pilot.pause()
@@ -110,6 +116,7 @@ async def test_refresh_keeps_the_cursor_row(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
+        await pilot.press("1")
         select_row(app, "repositories", "nova/search-service")
         table = pane(app, "repositories").table
         before = pane(app, "repositories").generation
@@ -127,7 +134,7 @@ async def test_keymap_remaps_bindings(make_app: AppFactory) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("2")
-        assert console(app).current == "repositories"
+        assert console(app).current == "findings"
         await pilot.press("b")
         assert console(app).current == "builds"
         await pilot.press("f4")

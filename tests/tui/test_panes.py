@@ -13,7 +13,8 @@ async def test_startup_fetches_all_four_panes(make_app: AppFactory) -> None:
         for name in ("repositories", "builds", "services", "quotas"):
             assert rows(app, name), f"{name} is empty"
             assert pane(app, name).fetched_at is not None
-        assert console(app).current == "repositories"
+        assert console(app).current == "findings"  # the console opens on what is wrong
+        assert rows(app, "findings")
 
 
 async def test_repositories_flag_missing_latest_and_buildcache(make_app: AppFactory) -> None:

@@ -107,14 +107,23 @@ class ResourcePane(Vertical, Generic[R]):
         self.refresh_bindings()  # which action keys apply may have changed with the rows
 
     def rerender(self, now: datetime) -> None:
-        """Rebuild the rows from the records already read (e.g. so ages move on)."""
+        """Rebuild the rows (and the error line) from what was read, e.g. for presenter mode."""
         self.table.set_rows([self._row(r, now) for r in self.records.values()])
+        self._show_errors()
+
+    @property
+    def busy(self) -> bool:
+        """Working on its rows outside the console's fetches (the findings pane computes)."""
+        return False
 
     def _row(self, record: R, now: datetime) -> TableRow:
         severity = worst_severity(self.flags(record))
+        cells = self.cells(record, now)
+        if self.context.presenter:
+            cells = tuple(self.context.shown_cell(c) for c in cells)
         return TableRow(
             self.row_key(record),
-            self.cells(record, now),
+            cells,
             severity.value if severity is not None else None,
         )
 
@@ -129,7 +138,7 @@ class ResourcePane(Vertical, Generic[R]):
             if index:
                 text.append("\n")
             text.append("✗ ", style="bold red")
-            text.append(error.line())
+            text.append(self.context.shown(error.line()))
         errors.update(text)
         errors.display = True
 

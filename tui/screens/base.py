@@ -27,7 +27,14 @@ class ShipdeckScreen(Screen[None]):
         header.kube_context = session.kube_context
         header.badge = self.context.badge
         header.read_only = self.context.read_only
+        header.text_filter = self.context.shown
+        header.presenter = self.context.presenter
         return header
+
+    def presenter_changed(self) -> None:
+        """Presenter mode was switched: show this screen's data again (subclasses add theirs)."""
+        for header in self.query(HeaderBar):
+            header.presenter = self.context.presenter
 
     @on(Worker.StateChanged)
     def report_worker_failure(self, event: Worker.StateChanged) -> None:

@@ -267,9 +267,25 @@ class ConsoleScreen(ShipdeckScreen):
             known = "findings, repos, builds, services, quotas, timeline, help"
             self.say(f"unknown command {word!r}: try {known}")
             return
-        command, _args = found
+        command, args = found
         self.say("")
+        if command.name == "fallback":
+            self._open_fallback(args)
+            return
         self.call_after_refresh(self.run_action, command.action)
+
+    def _open_fallback(self, args: tuple[str, ...]) -> None:
+        """``:fallback [PROJECT]``: the named project, else the one selected in builds."""
+        from tui.panes.builds import BuildsPane
+        from tui.screens.fallback import FallbackScreen
+
+        record = self.query_one(BuildsPane).selected()
+        project = args[0] if args else (record.name if record else None)
+        if project is None:
+            self.say("fallback: name a project (:fallback nova-ecr-build) or select one in builds")
+            return
+        region = record.region if record and record.name == project else None
+        self.app.push_screen(FallbackScreen(self.context, project, region))
 
     @on(CommandLine.FilterChanged)
     def _filter_changed(self, message: CommandLine.FilterChanged) -> None:

@@ -1,0 +1,35 @@
+"""The plan preview as the console shows it: masked in presenter mode, redrawn when it changes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.presenter import mask_preview
+from widgets.plan_preview import PlanPreview, PlanPreviewData
+
+if TYPE_CHECKING:
+    from tui.context import ConsoleContext
+
+
+class SharedPlanPreview(PlanPreview):
+    """A ``PlanPreview`` that keeps the plain data and shows it masked while presenting."""
+
+    def __init__(
+        self, context: ConsoleContext, data: PlanPreviewData, *, editable: bool = False
+    ) -> None:
+        self.context = context
+        self.plain_data = data
+        """The preview unmasked (``data`` is what is on screen)."""
+        super().__init__(self._shown(), editable=editable)
+
+    def _shown(self) -> PlanPreviewData:
+        return mask_preview(self.plain_data) if self.context.presenter else self.plain_data
+
+    def presenter_changed(self) -> None:
+        """Build the preview again, masked or not (a half-typed confirmation is lost)."""
+        self.data = self._shown()
+        self.call_later(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        await self.recompose()
+        self.on_mount()
