@@ -3,8 +3,8 @@
 The fix names an action of the catalogue, its target and parameters. When a
 row of the panes is that target, the action starts from it (so the form has
 the row's defaults and lists, and the right panes are read again after the
-apply); the fix's own parameters win. ``fallback-build`` is its own
-subcommand: until its screen is on a key, the fix shows the command to run.
+apply); the fix's own parameters win. ``fallback-build`` opens the fallback
+build screen for the services the fix names.
 """
 
 from __future__ import annotations
@@ -87,15 +87,11 @@ def start_fix(node: DOMNode, context: ConsoleContext, fix: Fix, *, origin: DOMNo
     """Open ``fix``'s form or plan preview (or, for a fallback build, say what to run)."""
     app = node.app
     if fix.action == FALLBACK_BUILD:
-        command = fix.command()
-        app.copy_to_clipboard(command)
-        app.notify(
-            f"{command}\n(on the clipboard) {fix.note}. Run it in a shell: the fallback "
-            "screen is not on a key yet.",
-            title="fallback build",
-            markup=False,
-            timeout=12,
-        )
+        from tui.screens.fallback import FallbackScreen
+
+        project = fix.target.partition(":")[2]
+        services = tuple(s for s in str(fix.params.get("services", "")).split(",") if s)
+        app.push_screen(FallbackScreen(context, project, fix.region, services=services))
         return
     if fix_state(context, fix) is not True:
         app.notify(f"{fix.action}: not in read-only mode", severity="warning")

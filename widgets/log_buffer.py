@@ -239,11 +239,14 @@ def save_path(folder: Path, source: str) -> Path:
     return path
 
 
-def write_saved(path: Path, entries: Iterable[LogEntry]) -> None:
-    """Write ``entries`` one per line (raises OSError)."""
+def write_saved(
+    path: Path, entries: Iterable[LogEntry], shown: Callable[[str], str] | None = None
+) -> None:
+    """Write ``entries`` one per line, each as ``shown`` lets it out (raises OSError)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    show = shown or (lambda line: line)
     with path.open("w", encoding="utf-8") as out:
-        out.writelines(f"{saved_line(entry)}\n" for entry in entries)
+        out.writelines(f"{show(saved_line(entry))}\n" for entry in entries)
 
 
 class RowFormat(NamedTuple):

@@ -10,7 +10,7 @@ binding with an id (``logs.*``) so a keymap can move it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -127,6 +127,7 @@ class LogView(Vertical):
         self.error_rows = 0
         self.shown_entries = 0
         self._filter: LineFilter | None = None
+        self._shown: Callable[[str], str] | None = None
         self._wrap_width = 0
         self.set_reactive(LogView.timestamps, timestamps)
         self.log_lines = LogLines(max_lines, self._scrolled, self._end_pressed, id="log-lines")
@@ -157,6 +158,18 @@ class LogView(Vertical):
             self._show_entries(shown)
         self.update_border()
 
+    def set_text_filter(self, shown: Callable[[str], str] | None) -> None:
+        """Pass every row, copy and saved line through ``shown`` (e.g. masking when the
+        screen is shared); None shows lines as they are. Redraws what is buffered."""
+        self._shown = shown
+        if self.is_mounted:
+            self._rebuild()
+
+    def _rows(self, entries: list[LogEntry], fmt: RowFormat) -> tuple[list[str], bytearray]:
+        rows, flags = rows_of(entries, fmt)
+        shown = self._shown
+        return ([shown(row) for row in rows] if shown is not None else rows), flags
+
     def write_status(self, note: StatusNote) -> None:
         """Add one status note (an error, a reconnect, a phase...)."""
         self.write_batch([note])
@@ -170,7 +183,7 @@ class LogView(Vertical):
             entries = [e for e in entries if keep.keeps(e)]
         if not entries:
             return
-        rows, flags = rows_of(entries, self._row_format())
+        rows, flags = self._rows(entries, self._row_format())
         pruned_rows, pruned_flags = self.log_lines.add_rows(rows, flags)
         self._count(rows, flags, +1)
         self._count(pruned_rows, pruned_flags, -1)
@@ -195,7 +208,7 @@ class LogView(Vertical):
         keep = self._filter
         entries = [e for e in self.buffer.entries if keep is None or keep.keeps(e)]
         fmt = self._row_format()
-        rows, flags = rows_of(entries, fmt)
+        rows, flags = self._rows(entries, fmt)
         self.log_lines.prefixed = fmt.timestamps or fmt.sources
         self.log_lines.set_rows(rows, flags)
         self.shown_entries = self.error_rows = self.match_count = 0
@@ -304,7 +317,7 @@ class LogView(Vertical):
         """Write every buffered line (and any held) to a file; its path is notified."""
         entries = list(self.buffer.everything())
         folder = self.save_dir if self.save_dir is not None else Path.cwd()
-        self._write_file(save_path(folder, self.source), entries)
+        self._write_file(save_path(folder, self.source), entries, self._shown)
 
     def action_copy(self) -> None:
         """Copy the selection, or else the rows on screen, to the clipboard (OSC 52)."""
@@ -421,10 +434,12 @@ class LogView(Vertical):
     # --- saving -------------------------------------------------------------
 
     @work(thread=True, group="log-save", exit_on_error=False, description="save log")
-    def _write_file(self, path: Path, entries: list[LogEntry]) -> None:
+    def _write_file(
+        self, path: Path, entries: list[LogEntry], shown: Callable[[str], str] | None
+    ) -> None:
         """Worker thread: write the snapshot; report back with a message."""
         try:
-            write_saved(path, entries)
+            write_saved(path, entries, shown)
         except OSError as exc:
             self.post_message(self.SaveFailed(path, str(exc)))
             return

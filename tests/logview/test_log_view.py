@@ -406,3 +406,29 @@ async def test_keys_can_be_remapped_by_binding_id() -> None:
         await pilot.press("space")
         await pilot.pause()
         assert app.view.paused
+
+
+async def test_a_text_filter_masks_rows_copies_and_saved_lines(tmp_path: Path) -> None:
+    from tui.presenter import mask
+
+    arn = "arn:aws:iam::123456789012:role/CodeBuildNovaECRRole"
+    app = ViewApp(source="/aws/codebuild/nova-ecr-build", save_dir=tmp_path, timestamps=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.write_batch([f"assuming {arn}", "pulling from 10.0.1.23"])
+        await pilot.pause()
+        assert any("123456789012" in row for row in rows(app.view))
+        app.view.set_text_filter(mask)  # presenter mode switched on: drawn again
+        await pilot.pause()
+        shown = "\n".join(rows(app.view))
+        assert "123456789012" not in shown and "10.0.1.23" not in shown
+        assert "CodeBuildNovaECRRole" in shown
+        await pilot.press("y")
+        assert "123456789012" not in app.clipboard
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        saved = next(tmp_path.glob("*.log")).read_text(encoding="utf-8")
+        assert "123456789012" not in saved and "10.0.1.23" not in saved
+        app.view.set_text_filter(None)
+        await pilot.pause()
+        assert any("123456789012" in row for row in rows(app.view))

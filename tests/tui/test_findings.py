@@ -138,7 +138,9 @@ async def test_enter_shows_evidence_cause_and_the_fix_commands(findings_app: Fin
         assert on_console(app)
 
 
-async def test_a_fallback_fix_shows_and_copies_its_command(findings_app: FindingsApp) -> None:
+async def test_a_fallback_fix_opens_the_fallback_build_screen(findings_app: FindingsApp) -> None:
+    from tui.screens.fallback import FallbackScreen
+
     app = findings_app()
     async with app.run_test(size=(140, 50), notifications=True) as pilot:
         await found(pilot)
@@ -148,11 +150,14 @@ async def test_a_fallback_fix_shows_and_copies_its_command(findings_app: Finding
         assert app.screen.active_bindings[str(len(fixes))].enabled
         assert str(len(fixes) + 1) not in app.screen.active_bindings  # no such fix
         await pilot.press(str(len(fixes)))
-        await pilot.pause(0.2)
-        command = "shipdeck --region ap-northeast-1 fallback-build nova-ecr-build"
-        assert app.clipboard == command
-        assert "the fallback screen is not on a key yet" in screen_text(app)  # the notification
-        assert app.screen is detail  # nothing else opened
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, FallbackScreen)
+        assert app.screen.project == "nova-ecr-build"
+        assert app.screen.aws_region == "ap-northeast-1"
+        await pilot.press("escape")
+        await pilot.pause()
+        back: object = app.screen
+        assert back is detail
 
 
 async def test_read_only_greys_the_fix_key(findings_app: FindingsApp) -> None:

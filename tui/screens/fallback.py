@@ -143,10 +143,18 @@ class FallbackScreen(ShipdeckScreen):
     FallbackScreen LogView { height: 2fr; }
     """
 
-    def __init__(self, context: ConsoleContext, project: str, region: str | None = None) -> None:
+    def __init__(
+        self,
+        context: ConsoleContext,
+        project: str,
+        region: str | None = None,
+        *,
+        services: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(context)
         self.project = project
         self.aws_region = region
+        self.only = services  # a finding's fix builds just the services it names
         self.recipe: Recipe | None = None
         self.fallback: FallbackBuild | None = None
         self.plan: Plan | None = None
@@ -211,6 +219,14 @@ class FallbackScreen(ShipdeckScreen):
             self.say(f"{settings.path or 'config'}: {exc}", error=True)
             return
         self.recipe = recipes.get(self.project)
+        if self.recipe is not None and self.only:
+            from dataclasses import replace
+
+            chosen = tuple(s for s in self.recipe.services if s in self.only)
+            if not chosen:
+                self.say(f"{', '.join(self.only)}: not in the recipe of {self.project}", error=True)
+                return
+            self.recipe = replace(self.recipe, services=chosen)
         if self.recipe is None:
             where = settings.path or "the config file"
             self.say(f"no recipe [fallback.{self.project}] in {where}")

@@ -123,6 +123,11 @@ class LogsScreen(ShipdeckScreen):
         )
         yield Footer()
 
+    def presenter_changed(self) -> None:
+        """Presenter mode was switched: draw the lines again, masked or not."""
+        super().presenter_changed()
+        self.view.set_text_filter(self.context.shown if self.context.presenter else None)
+
     @property
     def view(self) -> LogView:
         """The log view."""
@@ -130,6 +135,7 @@ class LogsScreen(ShipdeckScreen):
 
     def on_mount(self) -> None:
         """Keys to the rows; start reading."""
+        self.view.set_text_filter(self.context.shown if self.context.presenter else None)
         self.view.log_lines.focus()
         self.follow_logs()
 
