@@ -40,6 +40,8 @@ class WorldSettings:
     secret_access_key: str
     tick_seconds: float
     speed: float
+    throttle_rate: float = 0.0  # share of calls answered with ThrottlingException
+    throttle_services: tuple[str, ...] = ()  # signing names; empty: every JSON service
 
 
 @dataclass(frozen=True)
@@ -273,10 +275,12 @@ class LogEvent:
 
 @dataclass(frozen=True)
 class LogStream:
-    """A log stream and its events."""
+    """A log stream and its events; a live one keeps writing its lines on the clock."""
 
     name: str
     events: tuple[LogEvent, ...]
+    live_every: float | None = None  # seconds between live lines (already scaled by speed)
+    live_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

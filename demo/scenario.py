@@ -86,7 +86,7 @@ def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
         ecs=tuple(sections.ecs_cluster(n) for n in root.get("ecs").items()),
         functions=tuple(sections.function(n) for n in root.get("lambda").items()),
         secrets=tuple(sections.secret(n) for n in root.get("secrets").items()),
-        logs=tuple(sections.log_group(n) for n in root.get("logs").items()),
+        logs=tuple(sections.log_group(n, world.speed) for n in root.get("logs").items()),
         alarms=tuple(sections.alarm(n) for n in root.get("alarms").items()),
         kubernetes=sections.kubernetes(root.get("kubernetes"), world.default_region),
     )
@@ -116,6 +116,7 @@ def _world(node: Node) -> WorldSettings:
             "secret_access_key",
             "tick_seconds",
             "speed",
+            "throttle",
         }
     )
     account = node.get("account_id").string("123456789012")
@@ -131,6 +132,7 @@ def _world(node: Node) -> WorldSettings:
         speed = _env_number("SHIPDECK_WORLD_SPEED", node.source)
     if speed <= 0:
         raise node.get("speed").fail("must be greater than 0")
+    rate, services = _throttle(node.get("throttle"))
     return WorldSettings(
         name=node.get("name").string("incident world"),
         account_id=account,
@@ -139,7 +141,32 @@ def _world(node: Node) -> WorldSettings:
         secret_access_key=node.get("secret_access_key").string("shipdeck-demo-secret-key"),
         tick_seconds=tick,
         speed=speed,
+        throttle_rate=rate,
+        throttle_services=services,
     )
+
+
+def _throttle(node: Node) -> tuple[float, tuple[str, ...]]:
+    """``throttle: {rate: 0.3, services: [logs]}``, or ``SHIPDECK_WORLD_THROTTLE=0.3:logs,ecr``."""
+    rate: float = 0.0
+    services: tuple[str, ...] = ()
+    if node.value is not None:
+        node.check_keys({"rate", "services"})
+        rate = node.get("rate").number(0.0)
+        services = tuple(node.get("services").strings())
+    raw = os.environ.get("SHIPDECK_WORLD_THROTTLE")
+    if raw:
+        number, _, names = raw.partition(":")
+        try:
+            rate = float(number)
+        except ValueError:
+            raise ScenarioError(
+                node.source, "", f"SHIPDECK_WORLD_THROTTLE: expected RATE[:SERVICES], got {raw!r}"
+            ) from None
+        services = tuple(n for n in names.split(",") if n)
+    if not 0.0 <= rate < 1.0:
+        raise node.get("rate").fail(f"expected a share from 0 to below 1, got {rate}")
+    return rate, services
 
 
 def _env_number(name: str, source: str) -> float:

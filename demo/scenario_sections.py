@@ -174,8 +174,8 @@ def secret(node: Node) -> Secret:
     )
 
 
-def _stream(node: Node) -> LogStream:
-    node.check_keys({"name", "events", "start", "every", "lines"})
+def _stream(node: Node, speed: float) -> LogStream:
+    node.check_keys({"name", "events", "start", "every", "lines", "live"})
     events = []
     for e in node.get("events").items():
         e.check_keys({"at", "message"})
@@ -186,17 +186,25 @@ def _stream(node: Node) -> LogStream:
         for line in node.get("lines").strings():
             events.append(LogEvent(at, line))
             at += step
-    return LogStream(node.require("name").string(), tuple(sorted(events, key=lambda e: e.at)))
+    live = node.get("live").boolean(False)
+    if live and node.get("lines").value is None:
+        raise node.get("live").fail("a live stream needs lines (and every) to repeat")
+    return LogStream(
+        node.require("name").string(),
+        tuple(sorted(events, key=lambda e: e.at)),
+        live_every=node.get("every").seconds(1.0) / speed if live else None,
+        live_lines=tuple(node.get("lines").strings()) if live else (),
+    )
 
 
-def log_group(node: Node) -> LogGroup:
+def log_group(node: Node, speed: float = 1.0) -> LogGroup:
     """A ``logs`` entry: a log group with streams."""
     node.check_keys({"region", "group", "retention_days", "streams"})
     return LogGroup(
         region=node.require("region").string(),
         name=node.require("group").string(),
         retention_days=node.get("retention_days").optional_integer(),
-        streams=tuple(_stream(n) for n in node.get("streams").items()),
+        streams=tuple(_stream(n, speed) for n in node.get("streams").items()),
     )
 
 

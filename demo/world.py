@@ -18,6 +18,7 @@ from demo.ecr_view import EcrView
 from demo.ecs_view import EcsView
 from demo.gateway import Gateway, Upstream
 from demo.kube import KubeWorld
+from demo.live_traffic import LiveLogs, Throttle
 from demo.model import Scenario
 from demo.quotas import QuotaBook
 from demo.reconcile import Reconciler
@@ -103,6 +104,8 @@ class World:
         if self.registry is not None:
             self.gateway.add_routes(self.registry.routes())
             self.gateway.hooks.append(self.registry.hook)
+        if world.throttle_rate > 0:
+            self.gateway.hooks.append(Throttle(world.throttle_rate, world.throttle_services))
         self.config_path = write_console_config(self.scenario, self.state_dir)
         self.gateway.start()
         self._start_kube()
@@ -111,6 +114,7 @@ class World:
             ("quotas", quotas.advance),
             ("codebuild", builds.advance),
             ("ecs", ecs_view.advance),
+            ("live logs", LiveLogs(self.scenario.logs, sink).step),
         ]
         if self.kube is not None:
             self._reconciler = Reconciler(self.kube, clients, ecr_view)
