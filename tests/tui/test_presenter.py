@@ -137,6 +137,19 @@ async def test_presenter_mode_masks_every_screen_and_toggles_back(make_app: AppF
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is console(app))
 
+        # a live log: the Lambda's database errors name a private address
+        select_row(app, "services", "hr-chatbot-backend")
+        await pilot.press("l")
+        for _ in range(100):
+            seen["log view"] = await capture(pilot)
+            if "database connection failed" in seen["log view"]:
+                break
+            await pilot.pause(0.1)
+        assert "database connection failed" in seen["log view"]
+        assert "10.0.12.34" not in seen["log view"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is console(app))
+
         for where, text in seen.items():
             assert_masked(text, where)
         await pilot.press("ctrl+r")
