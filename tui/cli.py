@@ -261,22 +261,24 @@ def build_console(
     badge: str | None,
     presenter: bool = False,
 ) -> ShipdeckApp:
-    """Start the first reads, check the session, then build the console (not yet running)."""
-    from cloud.session import CloudSession
-    from tui.prefetch import Prefetch
-
-    session = CloudSession(profile=profile, regions=regions, kube_context=context)
-    # The reads overlap with checking the session and with importing and mounting the
-    # UI; when the check fails, the person gets the error and the reads are dropped.
-    prefetch = Prefetch(session)
-    _validate(session)
-    from tui.app import ShipdeckApp
+    """Check the session, start the first reads, then build the console (not yet running)."""
+    session = _session(profile, regions, context)
     from tui.config import ConfigError, check_binding_ids
 
-    try:
-        check_binding_ids(settings, ShipdeckApp.binding_ids())
-    except ConfigError as exc:
-        raise BadInput(str(exc)) from exc
+    if settings.keys:  # collecting every binding imports every screen: only for a keymap
+        from tui.app import ShipdeckApp
+
+        try:
+            check_binding_ids(settings, ShipdeckApp.binding_ids())
+        except ConfigError as exc:
+            raise BadInput(str(exc)) from exc
+    from tui.prefetch import Prefetch
+
+    # Everything is checked first: bad input must not send a single request. The reads
+    # then overlap with importing and mounting the UI.
+    prefetch = Prefetch(session)
+    from tui.app import ShipdeckApp
+
     return ShipdeckApp(
         session,
         settings,

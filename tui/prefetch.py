@@ -30,9 +30,8 @@ def _fetchers() -> dict[str, Callable[[CloudSession], Fetched[Any]]]:
 class Prefetch:
     """One future per pane; each is handed out once, to the pane's first load.
 
-    The reads run on daemon threads: they start before the session is fully
-    checked, and a person's typo (an unknown region) must exit at once rather
-    than wait for reads that no one will look at.
+    The reads run on daemon threads, so that quitting (or a keymap error found
+    while the console is built) never waits for reads no one will look at.
     """
 
     def __init__(self, session: CloudSession) -> None:

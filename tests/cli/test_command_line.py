@@ -45,6 +45,8 @@ users:
     )
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SHIPDECK_"))}
     keep.update(
+        # A closed loopback port: whatever these commands try, nothing leaves the machine.
+        AWS_ENDPOINT_URL="http://127.0.0.1:9",
         AWS_CONFIG_FILE=str(aws_config),
         AWS_SHARED_CREDENTIALS_FILE=str(credentials),
         KUBECONFIG=str(kubeconfig),
@@ -117,6 +119,12 @@ def test_bad_scenario_names_file_and_field(env: dict[str, str], tmp_path: Path) 
     assert "bad.yaml" in line
     world_line = _one_error_line(_run(env, "world", "--scenario", str(bad)))
     assert "bad.yaml" in world_line
+
+
+def test_keymap_with_an_unknown_binding_id(env: dict[str, str]) -> None:
+    Path(env["SHIPDECK_CONFIG"]).write_text('[keys]\n"pane.nowhere" = "x"\n', encoding="utf-8")
+    line = _one_error_line(_run(env, "--profile", "known"))
+    assert "keys.pane.nowhere: unknown binding id" in line
 
 
 def test_scenario_without_demo_and_unknown_option(env: dict[str, str]) -> None:
