@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from actions.codebuild import _concurrency, _project
+from actions.codebuild import read_concurrency, read_project
 from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
 from actions.paths import state_dir
 
@@ -91,9 +91,9 @@ class DraftSupportCase(Action):
     params = (Param("error", "the error text seen", default=""),)
 
     def _text(self) -> tuple[str, dict[str, str]]:
-        project = _project(self)
+        project = read_project(self)
         env = project.get("environment", {})
-        code, applied = _concurrency(self, project)
+        code, applied = read_concurrency(self, project)
         default = "unknown"
         if code is not None:
             from botocore.exceptions import ClientError

@@ -8,7 +8,8 @@ from typing import Any
 from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
 
 
-def _project(action: Action) -> dict[str, Any]:
+def read_project(action: Action) -> dict[str, Any]:
+    """The target CodeBuild project as BatchGetProjects returns it (fresh)."""
     client = action.session.client("codebuild", action.region)
     projects = client.batch_get_projects(names=[action.target]).get("projects", [])
     if not projects:
@@ -18,7 +19,7 @@ def _project(action: Action) -> dict[str, Any]:
     return project
 
 
-def _concurrency(action: Action, project: dict[str, Any]) -> tuple[str | None, float | None]:
+def read_concurrency(action: Action, project: dict[str, Any]) -> tuple[str | None, float | None]:
     """The concurrency quota code of the project's compute type and its applied value."""
     from botocore.exceptions import ClientError
 
@@ -57,8 +58,8 @@ class StartBuild(Action):
         ]
 
     def _plan(self) -> Plan:
-        project = _project(self)
-        code, applied = _concurrency(self, project)
+        project = read_project(self)
+        code, applied = read_concurrency(self, project)
         limit = project.get("concurrentBuildLimit")
         # The account's effective concurrency is its applied value; none applied means 0.
         can_start = code is None or bool(applied and applied > 0)
@@ -130,7 +131,7 @@ class RemoveBuildLimit(Action):
     target_kind = "codebuild"
 
     def _plan(self) -> Plan:
-        limit = _project(self).get("concurrentBuildLimit")
+        limit = read_project(self).get("concurrentBuildLimit")
         changes = (
             ()
             if limit is None
