@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,24 +14,14 @@ from kubernetes import config as kube_config
 
 from actions.audit import AuditLog
 from cloud.session import CloudSession
-from demo.launcher import WorldProcess, start_world
-
-SEEDS = Path(__file__).parents[2] / "demo" / "scenarios" / "seeds.yaml"
+from demo.launcher import WorldProcess
+from tests.support import running_world
 
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[WorldProcess]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
-        with start_world(SEEDS) as running:
-            patch.setenv("AWS_ENDPOINT_URL", running.aws_endpoint)
-            patch.setenv("AWS_ACCESS_KEY_ID", running.access_key_id)
-            patch.setenv("AWS_SECRET_ACCESS_KEY", running.secret_access_key)
-            patch.setenv("AWS_DEFAULT_REGION", running.default_region)
-            patch.setenv("AWS_CONFIG_FILE", os.devnull)
-            patch.delenv("AWS_PROFILE", raising=False)
-            patch.setenv("KUBECONFIG", str(running.kubeconfig))
-            yield running
+    with running_world() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

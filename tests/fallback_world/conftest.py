@@ -20,10 +20,10 @@ import pytest
 from textual.app import App
 
 from actions.fallback import DockerEngine, EngineUnreachable, connect_engine
-from demo.launcher import WorldProcess, start_world
+from demo.launcher import WorldProcess
+from tests.support import running_world
 from tests.world.helpers import Clients
 
-SEEDS = Path(__file__).resolve().parents[2] / "demo" / "scenarios" / "seeds.yaml"
 REGION = "ap-northeast-1"
 RECIPE = "nova-ecr-build"
 
@@ -31,18 +31,8 @@ RECIPE = "nova-ecr-build"
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProcess]:
     """The seeds.yaml world with its registry, ticking fast."""
-    saved = {k: os.environ.get(k) for k in ("SHIPDECK_WORLD_TICK", "SHIPDECK_WORLD_SPEED")}
-    os.environ["SHIPDECK_WORLD_TICK"] = "0.1"
-    os.environ["SHIPDECK_WORLD_SPEED"] = "10"
-    try:
-        running = start_world(SEEDS, state_dir=tmp_path_factory.mktemp("world"), timeout=60)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    with running:
+    state = tmp_path_factory.mktemp("world")
+    with running_world(speed="10", point=False, state_dir=state, timeout=60) as running:
         yield running
 
 

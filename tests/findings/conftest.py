@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from cloud.session import CloudSession
-from demo.launcher import WorldProcess, start_world
+from demo.launcher import WorldProcess
+from tests.support import running_world
 
 SCENARIOS = Path(__file__).parents[2] / "demo" / "scenarios"
 SEEDS = SCENARIOS / "seeds.yaml"
@@ -26,17 +25,8 @@ ROOT = Path(__file__).parents[2]
 @contextmanager
 def world_at(scenario: Path) -> Iterator[WorldProcess]:
     """A running world, with this process's AWS and Kubernetes settings pointed at it."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
-        with start_world(scenario) as running:
-            patch.setenv("AWS_ENDPOINT_URL", running.aws_endpoint)
-            patch.setenv("AWS_ACCESS_KEY_ID", running.access_key_id)
-            patch.setenv("AWS_SECRET_ACCESS_KEY", running.secret_access_key)
-            patch.setenv("AWS_DEFAULT_REGION", running.default_region)
-            patch.setenv("AWS_CONFIG_FILE", os.devnull)
-            patch.delenv("AWS_PROFILE", raising=False)
-            patch.setenv("KUBECONFIG", str(running.kubeconfig))
-            yield running
+    with running_world(scenario) as running:
+        yield running
 
 
 def session_of(world: WorldProcess) -> CloudSession:

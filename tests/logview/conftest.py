@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from textual.app import App
@@ -12,11 +10,10 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from cloud.session import CloudSession
-from demo.launcher import WorldProcess, start_world
+from demo.launcher import WorldProcess
+from tests.support import running_world
 from tui.config import Settings
 from tui.context import ConsoleContext
-
-SEEDS = Path(__file__).resolve().parents[2] / "demo" / "scenarios" / "seeds.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +23,9 @@ def log_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProcess
     Module-scoped, with the environment restored after it, so other test
     folders' worlds are not shadowed.
     """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
-        state = tmp_path_factory.mktemp("log-world")
-        with start_world(SEEDS, state_dir=state, timeout=60) as running:
-            for name, value in running.env().items():
-                patch.setenv(name, value)
-            patch.setenv("AWS_CONFIG_FILE", os.devnull)
-            patch.delenv("AWS_PROFILE", raising=False)
-            yield running
+    state = tmp_path_factory.mktemp("log-world")
+    with running_world(state_dir=state, timeout=60) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

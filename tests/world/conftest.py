@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from demo.launcher import WorldProcess, start_world
+from demo.launcher import WorldProcess
+from tests.support import running_world
 from tests.world.helpers import Clients
-
-SEEDS = Path(__file__).resolve().parents[2] / "demo" / "scenarios" / "seeds.yaml"
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProcess]:
     """The seeds.yaml world, ticking fast and ten times quicker than in the demo."""
-    saved = {k: os.environ.get(k) for k in ("SHIPDECK_WORLD_TICK", "SHIPDECK_WORLD_SPEED")}
-    os.environ["SHIPDECK_WORLD_TICK"] = "0.1"
-    os.environ["SHIPDECK_WORLD_SPEED"] = "10"
-    try:
-        running = start_world(SEEDS, state_dir=tmp_path_factory.mktemp("world"), timeout=60)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    with running:
+    state = tmp_path_factory.mktemp("world")
+    with running_world(speed="10", point=False, state_dir=state, timeout=60) as running:
         yield running
 
 

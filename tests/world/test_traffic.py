@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,8 +15,8 @@ from botocore.exceptions import ClientError
 from cloud.logs import LogTarget, tail_logs
 from demo.launcher import WorldProcess, start_world
 from demo.scenario import ScenarioError, load_scenario
+from tests.support import SEEDS
 
-SEEDS = Path(__file__).parents[2] / "demo" / "scenarios" / "seeds.yaml"
 GROUP = "/aws/lambda/hr-chatbot-backend"
 REGION = "ap-northeast-1"
 

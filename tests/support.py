@@ -1,0 +1,40 @@
+"""Starting the demo world for a test folder, and pointing this process's clients at it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from demo.launcher import WorldProcess, start_world
+
+SEEDS = Path(__file__).parents[1] / "demo" / "scenarios" / "seeds.yaml"
+
+
+@contextmanager
+def running_world(
+    scenario: Path = SEEDS, *, speed: str | None = None, point: bool = True, **start: Any
+) -> Iterator[WorldProcess]:
+    """A world ticking every 0.1 s (``speed`` times faster), stopped on the way out.
+
+    The clock settings apply to this world's start only, so a later world of
+    another folder is not sped up. With ``point``, AWS and Kubernetes clients of
+    this process are pointed at the world (its ``env()``, no AWS profile, no AWS
+    config file) until the block ends.
+    """
+    with pytest.MonkeyPatch.context() as starting:
+        starting.setenv("SHIPDECK_WORLD_TICK", "0.1")
+        if speed is not None:
+            starting.setenv("SHIPDECK_WORLD_SPEED", speed)
+        world = start_world(scenario, **start)
+    with world, pytest.MonkeyPatch.context() as patch:
+        if point:
+            for name, value in world.env().items():
+                patch.setenv(name, value)
+            patch.setenv("AWS_CONFIG_FILE", os.devnull)
+            patch.delenv("AWS_PROFILE", raising=False)
+        yield world
