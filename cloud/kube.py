@@ -191,22 +191,5 @@ def fetch_pod_log_tail(
         "container": container or None,
     }
     response = _get(_api(session), f"/api/v1/namespaces/{namespace}/pods/{pod}/log", query)
-    data: object = getattr(response, "data", response)
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
-    return _unquoted(text)
-
-
-def _unquoted(text: str) -> str:
-    """The log text itself when a server sent it as one JSON string instead of plain text.
-
-    The API server answers text/plain, but some emulators JSON-encode the body; the
-    client's own deserializer would decode that too, so do the same here.
-    """
-    if len(text) >= 2 and text[0] == '"' and text.rstrip()[-1] == '"':
-        try:
-            decoded = json.loads(text)
-        except ValueError:
-            return text
-        if isinstance(decoded, str):
-            return decoded
-    return text
+    data: bytes = response.data
+    return data.decode("utf-8", errors="replace")
