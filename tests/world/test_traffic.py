@@ -31,8 +31,9 @@ def throttled_world() -> Iterator[WorldProcess]:
             yield world
 
 
-def _logs(world: WorldProcess, max_attempts: int) -> Any:
-    config = Config(retries={"mode": "standard", "max_attempts": max_attempts})
+def _logs(world: WorldProcess, attempts: int) -> Any:
+    # total_max_attempts counts the first try; botocore's max_attempts counts retries only.
+    config = Config(retries={"mode": "standard", "total_max_attempts": attempts})
     return boto3.client(
         "logs",
         region_name=REGION,
@@ -52,7 +53,7 @@ def test_a_throttle_setting_that_is_not_a_number_names_the_variable(
 
 
 def test_the_gateway_throttles_a_share_of_the_calls(throttled_world: WorldProcess) -> None:
-    logs = _logs(throttled_world, max_attempts=1)  # no retries: see every refusal
+    logs = _logs(throttled_world, attempts=1)  # no retries: see every refusal
     refused = 0
     for _ in range(60):
         try:
@@ -68,7 +69,7 @@ def test_live_streams_keep_writing_and_every_event_arrives_once_through_throttli
 ) -> None:
     started_ms = int(time.time() * 1000)
     time.sleep(2.0)  # the Lambda stream writes a line every 0.3 s at speed 10
-    truth = _logs(throttled_world, max_attempts=20)
+    truth = _logs(throttled_world, attempts=20)
     expected: dict[str, str] = {}
     for page in truth.get_paginator("filter_log_events").paginate(logGroupName=GROUP):
         for event in page["events"]:
@@ -83,7 +84,7 @@ def test_live_streams_keep_writing_and_every_event_arrives_once_through_throttli
     assert len(fresh) >= 3, "the live stream wrote nothing on the clock"
 
     # The console's engine through 30 % throttling: every event once, none missing.
-    clients = {("logs", REGION): _logs(throttled_world, max_attempts=2)}
+    clients = {("logs", REGION): _logs(throttled_world, attempts=2)}
     seen: list[str] = []
     stop = threading.Event()
     for batch in tail_logs(
