@@ -6,6 +6,7 @@ import asyncio
 import base64
 import threading
 import zlib
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from demo import k8s_objects as objs
 from demo.kube_reactions import install_reactions
 from demo.model import Deployment, Kubernetes
 
+REQUEST_RECORD = 8  # requests kmock keeps (it keeps them all by default)
 _VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
 RESOURCES: dict[str, dict[str, Any]] = {
     "v1/namespaces": {"kind": "Namespace", "namespaced": False, "verbs": _VERBS},
@@ -84,6 +86,15 @@ class KubeWorld:
         for key, info in RESOURCES.items():
             self.emulator.resources[key] = info
         install_reactions(self.emulator, self.deployments, RESOURCES)
+        # kmock records every request for test assertions, and matches each new request
+        # by scanning that record once per reaction: a few thousand requests in, every
+        # answer costs tens of milliseconds. The world never reads the record; kmock
+        # checks a request right after appending it (no await between), so the last
+        # few entries are all that is ever needed.
+        # (attrs-frozen classes: their own setattr refuses, object's does not.)
+        object.__setattr__(self.emulator, "_requests", deque(maxlen=REQUEST_RECORD))
+        for payload in self.emulator._payloads:
+            object.__setattr__(payload, "_requests", deque(maxlen=REQUEST_RECORD))
 
     def put(self, key: str, namespace: str | None, name: str, obj: dict[str, Any]) -> None:
         """Store an object directly (only before the server starts)."""
@@ -274,17 +285,6 @@ class KubeWorld:
 
         result: tuple[int, int] = asyncio.run_coroutine_threadsafe(count(), self.loop).result(5)
         return result
-
-    def trim_request_log(self, keep: int = 200) -> None:
-        """kmock records every request for test assertions; the world never reads them."""
-
-        def trim() -> None:
-            for holder in (self.emulator,):
-                recorded = getattr(holder, "_requests", None)
-                if isinstance(recorded, list) and len(recorded) > keep:
-                    del recorded[:-keep]
-
-        self.loop.call_soon_threadsafe(trim)
 
     def write_kubeconfig(self, path: Path) -> Path:
         """A kubeconfig with context ``nova`` (cluster named like the EKS ARN) and a dummy token."""

@@ -26,7 +26,6 @@ from demo.registry import RegistryMirror, start_registry, write_console_config
 from demo.seed_aws import AwsSeeder
 
 log = logging.getLogger(__name__)
-TRIM_EVERY_TICKS = 120
 # SigV4 signing names of the services seeded in the background (see AwsSeeder.seed).
 SEEDED_SERVICES = (
     "iam",
@@ -119,7 +118,6 @@ class World:
         if self.kube is not None:
             self._reconciler = Reconciler(self.kube, clients, ecr_view)
             steps.append(("kubernetes", self._reconciler.step))
-            steps.append(("housekeeping", self._housekeeping))
         self.clock = WorldClock(world.tick_seconds, steps)
         self._seeder = seeder
         self._seeding = threading.Thread(
@@ -164,14 +162,6 @@ class World:
         self.kube = KubeWorld(cluster, self.scenario.world.account_id)
         self.kube.start()
         self.kubeconfig = self.kube.write_kubeconfig(self.state_dir / "kubeconfig")
-
-    def _housekeeping(self, _: float) -> None:
-        if (
-            self.kube is not None
-            and self.clock is not None
-            and self.clock.ticks % TRIM_EVERY_TICKS == 0
-        ):
-            self.kube.trim_request_log()
 
     def ready_line(self) -> dict[str, Any]:
         """What a client needs to use the world."""
