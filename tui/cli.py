@@ -262,7 +262,10 @@ def build_console(
     presenter: bool = False,
 ) -> ShipdeckApp:
     """Check the session, start the first reads, then build the console (not yet running)."""
-    session = _session(profile, regions, context)
+    from tui.startup import hold_collector
+
+    hold_collector()  # released once the first reads are on screen (ConsoleScreen)
+    from cloud.session import CloudConfigError, CloudSession
     from tui.config import ConfigError, check_binding_ids
 
     if settings.keys:  # collecting every binding imports every screen: only for a keymap
@@ -274,11 +277,16 @@ def build_console(
             raise BadInput(str(exc)) from exc
     from tui.prefetch import Prefetch
 
-    # Everything is checked first: bad input must not send a single request. The reads
-    # then overlap with importing and mounting the UI.
-    prefetch = Prefetch(session)
+    # The reader process checks the session before its first request (bad input must
+    # not send one), then reads while this process imports and mounts the UI.
+    prefetch = Prefetch.start(profile, regions, context)
+    session = CloudSession(profile=profile, regions=regions, kube_context=context)
     from tui.app import ShipdeckApp
 
+    try:
+        prefetch.check(session)
+    except CloudConfigError as exc:
+        raise BadInput(str(exc)) from exc
     return ShipdeckApp(
         session,
         settings,

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher, DataTable, Footer
+from textual.widgets import ContentSwitcher, DataTable
 from textual.worker import get_current_worker
 
 from cloud.records import Fetched
@@ -24,8 +24,11 @@ from tui.panes.findings import SOURCES, FindingsPane
 from tui.panes.quotas import QuotasPane
 from tui.panes.repositories import RepositoriesPane
 from tui.panes.services import ServicesPane
+from tui.prefetch import ReaderLost
 from tui.screens.base import ShipdeckScreen
+from tui.startup import release_collector
 from widgets.command_line import CommandLine
+from widgets.footer import CoalescedFooter
 from widgets.header_bar import HeaderBar
 from widgets.resource_table import ResourceTable
 from widgets.status_bar import PaneStatus, StatusBar
@@ -38,6 +41,8 @@ PANE_CLASSES = (
     QuotasPane,
 )
 PANES: tuple[str, ...] = tuple(cls.pane for cls in PANE_CLASSES)
+STARTUP_SECONDS = 20.0
+"""Cyclic garbage collection resumes after the first reads, or this long after start."""
 _PANES = Binding.Group("Panes", compact=True)
 
 
@@ -75,7 +80,7 @@ class ConsoleScreen(ShipdeckScreen):
                 yield cls(self.context)
         yield CommandLine(command_names(), id="prompt")
         yield StatusBar(id="status")
-        yield Footer()
+        yield CoalescedFooter()
 
     def on_mount(self) -> None:
         """Fetch every pane at once so switching is instant; then keep the visible one fresh."""
@@ -91,6 +96,7 @@ class ConsoleScreen(ShipdeckScreen):
             description="read account id",
         )
         self.set_interval(1.0, self._tick)
+        self.set_timer(STARTUP_SECONDS, release_collector)  # even if a first read never ends
         self.pane(self.current).table.focus()
         self._update_status()
 
@@ -132,22 +138,37 @@ class ConsoleScreen(ShipdeckScreen):
         prefetch = self.context.prefetch
         started = prefetch.take(name) if prefetch is not None else None
         try:
-            fetched: Fetched[Any] = (
-                started.result() if started is not None else fetch(self.context.session)
-            )
+            fetched: Fetched[Any] | None = None
+            if started is not None:
+                try:
+                    fetched = started.result()
+                except ReaderLost:
+                    fetched = None  # the reader process is gone: read here
+            if fetched is None:
+                fetched = fetch(self.context.session)
         finally:
             self._loading.discard(name)  # a set's discard is atomic; no UI is touched here
         if not get_current_worker().is_cancelled:
             self.post_message(PaneFetched(name, fetched))
 
     def _read_account(self) -> None:
-        self.post_message(AccountRead(self.context.session.account_id()))
+        prefetch = self.context.prefetch
+        started = prefetch.take_account() if prefetch is not None else None
+        try:
+            account = started.result() if started is not None else None
+        except ReaderLost:
+            started = None
+        if started is None:
+            account = self.context.session.account_id()
+        self.post_message(AccountRead(account))
 
     @on(PaneFetched)
     def _pane_fetched(self, message: PaneFetched) -> None:
         self.pane(message.pane).show_fetched(message.fetched, self.context.clock())
         self.query_one(FindingsPane).source_fetched(message.pane, message.fetched)
         self._update_status()
+        if all(self.pane(name).fetched_at is not None for name in SOURCES):
+            release_collector()  # start-up is over
 
     @on(AccountRead)
     def _account_read(self, message: AccountRead) -> None:
