@@ -19,6 +19,7 @@ from tui.presenter import mask_fields, unmask_answer
 from tui.remediations import RemediationKey, Target, target_for
 from tui.screens.shared_preview import SharedPlanPreview
 from widgets.action_form import ActionForm, FormField
+from widgets.key_states import KeyStates
 from widgets.plan_preview import PlanPreviewData
 
 if TYPE_CHECKING:
@@ -227,7 +228,7 @@ def _refill(field: FormField, typed: dict[str, str]) -> FormField:
     return replace(field, value=typed.get(field.name, field.value))
 
 
-class RemediationHost(DOMNode):
+class RemediationHost(KeyStates):
     """Mixed into panes and detail screens: ``remediate(NAME)`` on the selected row.
 
     A key is greyed (``check_action`` -> None) in read-only mode and when the
@@ -274,7 +275,7 @@ class RemediationHost(DOMNode):
 
     def on_data_table_row_highlighted(self) -> None:
         """Another row: other keys may apply."""
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def action_remediate(self, action: str) -> None:
         """Start ``action`` on the selected row: form, plan, preview, apply."""

@@ -16,6 +16,7 @@ from cloud.records import Fetched, FetchError, Flag
 from cloud.session import CloudSession
 from tui.context import ConsoleContext
 from tui.formatting import severity_rank, worst_severity
+from widgets.key_states import KeyStates
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
 
 R = TypeVar("R")
@@ -24,7 +25,7 @@ FLAGS_WIDTH = 40
 """Flags sit right after the name and are cut here; the detail has them in full."""
 
 
-class ResourcePane(Vertical, Generic[R]):
+class ResourcePane(Vertical, KeyStates, Generic[R]):
     """One pane: an error line (hidden when all calls worked) over a resource table."""
 
     pane: ClassVar[str]
@@ -104,7 +105,7 @@ class ResourcePane(Vertical, Generic[R]):
         self.generation += 1
         self._show_errors()
         self.update_title()
-        self.refresh_bindings()  # which action keys apply may have changed with the rows
+        self.refresh_keys()  # which action keys apply may have changed with the rows
 
     def rerender(self, now: datetime) -> None:
         """Rebuild the rows (and the error line) from what was read, e.g. for presenter mode."""

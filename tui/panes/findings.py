@@ -225,7 +225,7 @@ class FindingsPane(ResourcePane[Finding]):
 
     def on_data_table_row_highlighted(self) -> None:
         """Another row: ``f`` may apply or not."""
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def action_fix(self, index: int) -> None:
         """Open the preview of the selected finding's fix number ``index`` (0 = the first)."""

@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cloud.records import Fetched, FetchError
 from tui.messages import DetailFetched
 from tui.presenter import mask_section
 from tui.screens.base import ShipdeckScreen
 from widgets.detail_view import DetailSection, DetailView
+from widgets.footer import CoalescedFooter
 
 
 def error_section(errors: tuple[FetchError, ...]) -> list[DetailSection]:
@@ -46,7 +47,7 @@ class DetailScreen(ShipdeckScreen):
         yield self.make_header()
         yield Static(self.title_text, classes="detail-title")
         yield from self.compose_body()
-        yield Footer()
+        yield CoalescedFooter()
 
     def compose_body(self) -> ComposeResult:
         """The detail view (a subclass may add a table under it)."""

@@ -31,6 +31,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from tui.context import ConsoleContext
 from tui.screens.base import ShipdeckScreen
 from widgets.build_rows import BUILD_COLUMNS, ConfirmBuild, build_row
+from widgets.footer import CoalescedFooter
 from widgets.log_view import LogView
 from widgets.resource_table import ResourceTable, TableRow
 
@@ -187,7 +188,7 @@ class FallbackScreen(ShipdeckScreen):
         with VerticalScroll(id="fallback-plan"):
             yield Static("", id="plan-text")
         yield ResourceTable(BUILD_COLUMNS, id="services")
-        yield Footer()
+        yield CoalescedFooter()
 
     @property
     def table(self) -> ResourceTable:

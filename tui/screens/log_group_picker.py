@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Input, SelectionList, Static
+from textual.widgets import Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from cloud.logs import LogGroupInfo
@@ -24,6 +24,7 @@ from cloud.records import Fetched
 from tui.context import ConsoleContext
 from tui.log_worker import GroupsSource
 from tui.screens.base import ShipdeckScreen
+from widgets.footer import CoalescedFooter
 
 GroupKey = tuple[str, str]  # (region, group name)
 NAME_WIDTH = 56
@@ -90,7 +91,7 @@ class LogGroupPicker(ShipdeckScreen):
         yield Input(placeholder="filter log groups", id="group-filter")
         yield Static("", id="group-errors")
         yield GroupList(id="groups")
-        yield Footer()
+        yield CoalescedFooter()
 
     def on_mount(self) -> None:
         """List the groups of every region."""

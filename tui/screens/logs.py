@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from cloud.records import (
     BuildRecord,
@@ -43,6 +42,7 @@ from tui.log_worker import (
     source_title,
 )
 from tui.screens.base import ShipdeckScreen
+from widgets.footer import CoalescedFooter
 from widgets.log_buffer import DEFAULT_MAX_LINES
 from widgets.log_view import LogView
 
@@ -121,7 +121,7 @@ class LogsScreen(ShipdeckScreen):
             save_dir=self._save_dir if self._save_dir is not None else saved_logs_dir(),
             id="logs",
         )
-        yield Footer()
+        yield CoalescedFooter()
 
     def presenter_changed(self) -> None:
         """Presenter mode was switched: draw the lines again, masked or not."""

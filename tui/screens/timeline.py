@@ -15,12 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from actions.timeline import TimelineEvent
 from tui.context import ConsoleContext
 from tui.presenter import mask_rows
 from tui.screens.base import ShipdeckScreen
+from widgets.footer import CoalescedFooter
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
 
 COLUMNS = (
@@ -94,7 +95,7 @@ class TimelineScreen(ShipdeckScreen):
         yield self.make_header()
         yield Static("incident timeline", classes="detail-title")
         yield ResourceTable(COLUMNS, id="timeline")
-        yield Footer()
+        yield CoalescedFooter()
 
     def on_mount(self) -> None:
         """Read the timeline and keep it current while it is open."""
