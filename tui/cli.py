@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -40,10 +39,19 @@ def _fail(message: str) -> NoReturn:
 
 
 def _version() -> str:
+    # Read only for --version: importlib.metadata costs 40 ms of every start-up.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("shipdeck")
     except PackageNotFoundError:
         return "0+unknown"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"shipdeck, version {_version()}")
+        ctx.exit()
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,7 +77,14 @@ def _version() -> str:
     type=click.Path(path_type=Path, dir_okay=False),
     help="With --demo: the scenario file of the world (default: the seeded incidents).",
 )
-@click.version_option(_version(), "--version", prog_name="shipdeck")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
