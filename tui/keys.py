@@ -12,11 +12,12 @@ from widgets.key_help import KeyHelpRow
 def binding_scopes() -> list[tuple[str, list[BindingType]]]:
     """(where it works, bindings) for every class that declares bindings with ids."""
     from tui.app import ShipdeckApp
+    from tui.panes.builds import OPEN_FALLBACK
     from tui.panes.findings import FindingsPane
     from tui.remediations import BUILD_KEYS, QUOTA_KEYS, REPOSITORY_KEYS, SERVICE_KEYS, bindings
     from tui.screens.console import ConsoleScreen
     from tui.screens.detail import DetailScreen
-    from tui.screens.fallback import OPEN_FALLBACK, FallbackScreen
+    from tui.screens.fallback import FallbackScreen
     from tui.screens.finding_detail import FindingDetail
     from tui.screens.log_group_picker import GroupList, LogGroupPicker
     from tui.screens.logs import LogsScreen

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from cloud.records import Fetched, Flag, ProjectRecord
@@ -15,7 +15,6 @@ from tui.action_flow import RemediationHost
 from tui.formatting import age, duration, flags_text, status_text
 from tui.panes.base import FLAGS_WIDTH, ResourcePane
 from tui.remediations import BUILD_KEYS, bindings
-from tui.screens.fallback import OPEN_FALLBACK
 from widgets.resource_table import TableColumn
 
 _HISTORY_MARKS = {
@@ -35,6 +34,16 @@ def history(statuses: tuple[str, ...]) -> Text:
         mark, style = _HISTORY_MARKS.get(status, ("?", "dim"))
         line.append(mark, style=style)
     return line
+
+
+# The key that opens the fallback screen (imported when used: it brings the log view).
+OPEN_FALLBACK = Binding(
+    "b",
+    "fallback",
+    "Build here",
+    id="builds.fallback",
+    tooltip="Build the project's services here and push them to ECR (CodeBuild fallback)",
+)
 
 
 class BuildsPane(RemediationHost, ResourcePane[ProjectRecord]):

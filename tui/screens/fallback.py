@@ -44,14 +44,6 @@ DRAIN_SECONDS = 0.1  # output
 OUTPUT_LINES = 5_000  # kept per service, and shown
 ENGINE_CHECK = "Docker engine reachable"
 KEY_CHECKS = (ENGINE_CHECK, "ECR login")
-# The key that opens this screen from a CodeBuild project (builds pane, project detail).
-OPEN_FALLBACK = Binding(
-    "b",
-    "fallback",
-    "Build here",
-    id="builds.fallback",
-    tooltip="Build the project's services here and push them to ECR (CodeBuild fallback)",
-)
 
 
 def service_row(status: ServiceStatus) -> TableRow:
