@@ -111,6 +111,8 @@ class Prefetch:
     def __init__(self) -> None:
         self._futures: dict[str, Future[Any]] = {name: Future() for name in (*PANES, _ACCOUNT)}
         self._verdict: Future[tuple[tuple[str, ...], str | None]] = Future()
+        self.reader_pid: int | None = None
+        """The reader process's pid (None when the reads run on threads here)."""
 
     @classmethod
     def start(cls, profile: str | None, regions: Sequence[str], context: str | None) -> Prefetch:
@@ -137,6 +139,7 @@ class Prefetch:
             send.close()
             return _InProcess()
         send.close()  # the child's end: EOF here once the child is gone
+        prefetch.reader_pid = process.pid
         threading.Thread(
             target=prefetch._listen, args=(receive, process), name="shipdeck-reader", daemon=True
         ).start()

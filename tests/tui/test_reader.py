@@ -1,0 +1,100 @@
+"""The first reads come from a reader process; the console reads itself when it is gone."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from textual.widgets import DataTable
+
+from cloud.session import CloudSession
+from tests.tui.conftest import WorldAccess
+from tests.tui.helpers import rows
+from tui.app import ShipdeckApp
+from tui.config import Settings
+from tui.prefetch import Prefetch, ReaderLost
+
+SOURCES = ("repositories", "builds", "services", "quotas")
+
+# A fresh interpreter, as `shipdeck` is: single-threaded when it starts its reader.
+CONSOLE = textwrap.dedent(
+    """
+    import json, sys
+    from tui.cli import build_console
+    from tui.config import Settings
+
+    regions, context = sys.argv[1].split(","), sys.argv[2]
+    app = build_console(
+        Settings(), profile=None, regions=regions, context=context, read_only=False, badge=None
+    )
+
+    async def report(pilot):
+        from textual.widgets import DataTable
+        names = [f"table-{p}" for p in ("repositories", "builds", "services", "quotas")]
+        for _ in range(1500):
+            tables = {t.id: t for t in app.query(DataTable) if t.id in names}
+            if len(tables) == len(names) and all(tables[n].row_count for n in names):
+                break
+            await pilot.pause(0.02)
+        seen = {
+            name: [str(row.key.value) for row in table.ordered_rows]
+            for name, table in tables.items()
+        }
+        print(json.dumps({
+            "rows": seen,
+            "botocore_here": "botocore" in sys.modules,
+            "account": app.context.account,
+        }))
+        app.exit()
+
+    app.run(headless=True, size=(120, 36), auto_pilot=report)
+    """
+)
+
+
+def test_the_console_shows_what_its_reader_process_read(world: WorldAccess) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", CONSOLE, ",".join(world.regions), world.kube_context or ""],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert any("nova/cdn-service" in name for name in report["rows"]["table-repositories"])
+    assert any("nova-ecr-build" in name for name in report["rows"]["table-builds"])
+    assert any("user-service" in name for name in report["rows"]["table-services"])
+    assert report["rows"]["table-quotas"]
+    # The reads ran in the reader: the console drew its panes without loading botocore.
+    assert report["botocore_here"] is False
+    assert report["account"] and report["account"].isdigit()
+
+
+@pytest.mark.asyncio
+async def test_a_reader_that_dies_early_is_replaced_by_reads_here(world: WorldAccess) -> None:
+    prefetch = Prefetch.start(None, world.regions, world.kube_context)
+    assert prefetch.reader_pid is not None
+    os.kill(prefetch.reader_pid, signal.SIGKILL)  # before it can have sent anything
+    session = CloudSession(regions=world.regions, kube_context=world.kube_context)
+    prefetch.check(session)  # no verdict came: the session is checked here instead
+    first = prefetch.take("builds")
+    assert first is not None
+    with pytest.raises(ReaderLost):
+        first.result(timeout=30)
+
+    app = ShipdeckApp(session, Settings(), prefetch=prefetch)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(600):
+            tables = {t.id: t.row_count for t in app.query(DataTable)}
+            if all(tables.get(f"table-{name}") for name in SOURCES):
+                break
+            await pilot.pause(0.05)
+        assert any("nova-ecr-build" in row.key for row in rows(app, "builds"))
+        assert any("nova/cdn-service" in row.key for row in rows(app, "repositories"))
+        assert all(tables.get(f"table-{name}") for name in SOURCES)
