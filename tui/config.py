@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from actions.paths import state_dir
+from cloud.logs.limits import DEFAULT_CALLS_PER_SECOND
+from widgets.log_buffer import DEFAULT_MAX_LINES
 
 __all__ = ["ConfigError", "Settings", "config_path", "load_settings", "state_dir"]
 
@@ -28,7 +30,22 @@ DEFAULT_REFRESH: dict[str, float] = {
     "quotas": 60.0,
 }
 
-_TOP_KEYS = {"profile", "regions", "context", "theme", "read_only", "refresh", "keys", "fallback"}
+_TOP_KEYS = {
+    "profile",
+    "regions",
+    "context",
+    "theme",
+    "read_only",
+    "refresh",
+    "keys",
+    "fallback",
+    "logs",
+}
+LOG_MAX_LINES = DEFAULT_MAX_LINES
+"""Lines a log view keeps by default (``[logs] max_lines``)."""
+LOG_CALLS_PER_SECOND = DEFAULT_CALLS_PER_SECOND
+"""FilterLogEvents calls per second and region by default (``[logs] calls_per_second``)."""
+_LOG_KEYS = ("max_lines", "calls_per_second")
 
 
 class ConfigError(Exception):
@@ -47,6 +64,8 @@ class Settings:
     refresh: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_REFRESH))
     keys: Mapping[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
     fallback: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    log_max_lines: int = LOG_MAX_LINES
+    log_calls_per_second: float = LOG_CALLS_PER_SECOND
     path: Path | None = None  # the file these settings came from, if any
 
 
@@ -104,6 +123,7 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
     read_only = raw.get("read_only", False)
     if not isinstance(read_only, bool):
         raise _fail(path, "read_only", f"expected true or false, got {read_only!r}")
+    max_lines, calls_per_second = _logs(raw.get("logs", {}), path)
     return Settings(
         profile=_string(raw, "profile", path),
         regions=tuple(regions_raw),
@@ -113,8 +133,27 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
         refresh=_refresh(raw.get("refresh", {}), path),
         keys=_keys(raw.get("keys", {}), path),
         fallback=_fallback(raw.get("fallback", {}), path),
+        log_max_lines=max_lines,
+        log_calls_per_second=calls_per_second,
         path=path,
     )
+
+
+def _logs(raw: Any, path: Path) -> tuple[int, float]:
+    if not isinstance(raw, dict):
+        raise _fail(path, "logs", "expected a table: [logs] max_lines, calls_per_second")
+    unknown = sorted(set(raw) - set(_LOG_KEYS))
+    if unknown:
+        raise _fail(path, f"logs.{unknown[0]}", f"unknown key (known: {', '.join(_LOG_KEYS)})")
+    lines = raw.get("max_lines", LOG_MAX_LINES)
+    if isinstance(lines, bool) or not isinstance(lines, int) or not 1_000 <= lines <= 5_000_000:
+        raise _fail(path, "logs.max_lines", f"expected 1000 to 5000000 lines, got {lines!r}")
+    rate = raw.get("calls_per_second", LOG_CALLS_PER_SECOND)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 100:
+        raise _fail(
+            path, "logs.calls_per_second", f"expected a number above 0, at most 100, got {rate!r}"
+        )
+    return lines, float(rate)
 
 
 def _refresh(raw: Any, path: Path) -> dict[str, float]:

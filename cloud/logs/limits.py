@@ -78,10 +78,12 @@ class RegionLimiters:
             return bucket
 
     def set_rate(self, calls_per_second: float) -> None:
-        """Change the rate for every region; buckets are remade on next use."""
+        """Change the rate for every region; buckets are remade on next use (same rate: kept)."""
         if calls_per_second <= 0:
             raise ValueError(f"rate must be positive, not {calls_per_second}")
         with self._lock:
+            if calls_per_second == self._rate:
+                return  # a new bucket would start with a full burst again
             self._rate = calls_per_second
             self._buckets.clear()
 

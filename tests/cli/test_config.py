@@ -27,6 +27,9 @@ theme = "nord"
 builds = 5
 [keys]
 "pane.builds" = "b"
+[logs]
+max_lines = 250000
+calls_per_second = 2.5
 """,
     )
     settings = load_settings(path)
@@ -37,6 +40,8 @@ builds = 5
     assert settings.refresh["builds"] == 5.0
     assert settings.refresh["quotas"] == 60.0  # untouched panes keep their default
     assert settings.keys == {"pane.builds": "b"}
+    assert settings.log_max_lines == 250_000
+    assert settings.log_calls_per_second == 2.5
 
 
 def test_missing_default_file_gives_defaults(
@@ -66,6 +71,9 @@ def test_shipdeck_config_names_a_missing_file(
         ('read_only = "yes"\n', r"config\.toml: read_only: expected true or false"),
         ('[keys]\n"quit" = ""\n', r"config\.toml: keys\.quit: expected a key"),
         ("profile = [\n", r"config\.toml: not valid TOML"),
+        ("[logs]\nmax_lines = 10\n", r"config\.toml: logs\.max_lines: expected 1000 to"),
+        ("[logs]\ncalls_per_second = 0\n", r"config\.toml: logs\.calls_per_second: expected"),
+        ("[logs]\nspeed = 2\n", r"config\.toml: logs\.speed: unknown key"),
     ],
 )
 def test_bad_config_names_file_key_and_problem(tmp_path: Path, text: str, expected: str) -> None:

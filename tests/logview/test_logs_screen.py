@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from cloud.kube import fetch_deployment_detail
+from cloud.logs.limits import DEFAULT_CALLS_PER_SECOND, SHARED_LIMITERS
 from cloud.records import DeploymentRecord
 from cloud.session import CloudSession
 from tests.logview.conftest import HostApp, wait_until
@@ -152,3 +154,19 @@ async def test_picker_merges_chosen_groups(context: ConsoleContext) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is picker
+
+
+async def test_config_sets_the_buffer_and_the_call_rate(context: ConsoleContext) -> None:
+    settings = replace(context.settings, log_max_lines=1_000, log_calls_per_second=2.0)
+    configured = replace(context, settings=settings)
+    source = LambdaSource("ap-northeast-1", "hr-chatbot-backend")
+    app = HostApp(lambda: LogsScreen(configured, source))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: "START RequestId" in shown(app), what="lambda lines")
+            view = app.screen.query_one(LogView)
+            assert view.buffer.max_lines == 1_000
+            assert view.log_lines.max_lines == 1_000
+            assert SHARED_LIMITERS.for_region("ap-northeast-1").rate == 2.0
+    finally:
+        SHARED_LIMITERS.set_rate(DEFAULT_CALLS_PER_SECOND)

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
+from cloud.logs.limits import SHARED_LIMITERS
 from cloud.records import (
     BuildRecord,
     DeploymentRecord,
@@ -43,7 +44,6 @@ from tui.log_worker import (
 )
 from tui.screens.base import ShipdeckScreen
 from widgets.footer import CoalescedFooter
-from widgets.log_buffer import DEFAULT_MAX_LINES
 from widgets.log_view import LogView
 
 
@@ -99,13 +99,13 @@ class LogsScreen(ShipdeckScreen):
         context: ConsoleContext,
         source: LogSource,
         *,
-        max_lines: int = DEFAULT_MAX_LINES,
+        max_lines: int | None = None,
         save_dir: Path | None = None,
     ) -> None:
         super().__init__(context)
         self.source = source
         self.feed = LogFeed()
-        self._max_lines = max_lines
+        self._max_lines = max_lines if max_lines is not None else context.settings.log_max_lines
         self._save_dir = save_dir
         self._label, self._show_labels = labeller(source)
         self._last_take = 0.0
@@ -137,6 +137,7 @@ class LogsScreen(ShipdeckScreen):
         """Keys to the rows; start reading."""
         self.view.set_text_filter(self.context.shown if self.context.presenter else None)
         self.view.log_lines.focus()
+        SHARED_LIMITERS.set_rate(self.context.settings.log_calls_per_second)
         self.follow_logs()
 
     @work(thread=True, exclusive=True, group="logs", exit_on_error=False, description="read logs")
