@@ -66,6 +66,21 @@ class RecentKeys:
             self._keys.discard(self._order.popleft())
         return True
 
+    def keep_bridged(self, events: Sequence[LogEvent]) -> tuple[LogEvent, ...]:
+        """``events`` (one page, oldest first) without repeats, remembering what may recur.
+
+        A line newer than everything remembered cannot be a repeat; and one older
+        than the window before the page's newest line would be forgotten before
+        the page is done. Such lines are neither checked nor remembered: a long
+        backfill costs a comparison per line, not a set and a queue entry.
+        """
+        if not events:
+            return ()
+        newest = self.newest_ms
+        horizon = max(e.timestamp_ms for e in events) - self._window
+        fresh = self.fresh
+        return tuple(e for e in events if (newest < e.timestamp_ms < horizon) or fresh(e))
+
     def filter(self, batches: Iterable[LogBatch]) -> Iterator[LogBatch]:
         """Drop repeats from batches until lines are newer than everything remembered."""
         for batch in batches:
@@ -240,7 +255,7 @@ class LiveTail:
             for target in self._targets
         ]
         for batch in one_round(pollers):
-            kept = tuple(e for e in batch.events if self.recent.fresh(e))
+            kept = self.recent.keep_bridged(batch.events)
             if kept:
                 self.watermark_ms = max(self.watermark_ms, kept[-1].timestamp_ms)
             if kept or batch.statuses:

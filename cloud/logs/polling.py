@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from cloud.errors import classify, recoverable_errors
@@ -19,7 +20,10 @@ from cloud.records import ErrorKind
 
 if TYPE_CHECKING:
     from types_boto3_logs import CloudWatchLogsClient
-    from types_boto3_logs.type_defs import FilterLogEventsRequestTypeDef
+    from types_boto3_logs.type_defs import (
+        FilterLogEventsRequestTypeDef,
+        FilterLogEventsResponseTypeDef,
+    )
 
 ClientFactory = Callable[[str, str], Any]
 """``(service, region) -> boto3 client``; ``CloudSession.client`` is one."""
@@ -57,6 +61,7 @@ class GroupPoller:
         self._boundary: set[tuple[str, str]] = set()  # (stream, eventId) at the watermark ms
         self.calls = 0
         """FilterLogEvents calls made (throttled ones included)."""
+        self._failed_token: str | None = None
 
     @property
     def watermark_ms(self) -> int:
@@ -92,17 +97,18 @@ class GroupPoller:
         """
         floor, seen = self._watermark, self._boundary
         top, top_ids = floor, set(seen)
-        token: str | None = None
         backoff = self._backoff()
         shown = self.target.shown
         recoverable = recoverable_errors()
+        # One page is always on its way while the last one is used: the next call goes
+        # out as soon as its token is known, so the consumer's work (parsing, drawing)
+        # overlaps with the service's, as the API allows (same calls, same limiter).
+        ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shipdeck-page")
         try:
+            pending = ahead.submit(self._call, None)
             while True:
-                if not self._limiter.acquire(self._stop):
-                    return
-                self.calls += 1
                 try:
-                    page = self._client.filter_log_events(**self._request(token))
+                    page = pending.result()
                 except recoverable as exc:
                     error = classify(exc, "logs", self.target.region)
                     if error.kind is ErrorKind.THROTTLED and backoff.attempt < MAX_THROTTLE_RETRIES:
@@ -111,38 +117,56 @@ class GroupPoller:
                         yield LogStatus(StatusKind.THROTTLED, shown, text, error)
                         if not pause(delay, self._stop):
                             return
+                        pending = ahead.submit(self._call, self._failed_token)
                         continue
                     yield LogStatus(StatusKind.ERROR, shown, error.line(), error)
                     return
+                if page is None:  # stopped while waiting for the limiter
+                    return
                 backoff.reset()
+                token = page.get("nextToken")
+                if token and not self._stopped():
+                    pending = ahead.submit(self._call, token)
                 fresh: list[LogEvent] = []
+                add = fresh.append
                 for raw in page.get("events", ()):
                     stamp = raw.get("timestamp", 0)
                     stream = raw.get("logStreamName", "")
-                    key = (stream, raw.get("eventId", ""))
-                    if stamp < floor or (stamp == floor and key in seen):
-                        continue
-                    if stamp > top:
-                        top, top_ids = stamp, {key}
-                    elif stamp == top:
-                        top_ids.add(key)  # events below the top ms need no boundary entry
-                    fresh.append(
+                    event_id = raw.get("eventId", "")
+                    if stamp <= top:
+                        if stamp < floor or (stamp == floor and (stream, event_id) in seen):
+                            continue
+                        if stamp == top:
+                            top_ids.add((stream, event_id))  # the boundary ms: remember ids
+                    else:  # the common case in a time-ordered page: a new newest ms
+                        top = stamp
+                        top_ids.clear()
+                        top_ids.add((stream, event_id))
+                    add(
                         LogEvent(
                             stamp,
                             raw.get("ingestionTime"),
                             shown,
                             stream,
                             raw.get("message", ""),
-                            key[1],
+                            event_id,
                         )
                     )
                 if fresh:
                     yield fresh
-                token = page.get("nextToken")
                 if not token or self._stopped():
                     return
         finally:
+            ahead.shutdown(wait=False, cancel_futures=True)
             self._watermark, self._boundary = top, top_ids
+
+    def _call(self, token: str | None) -> FilterLogEventsResponseTypeDef | None:
+        """One FilterLogEvents call once the limiter allows it (None: stopped meanwhile)."""
+        if not self._limiter.acquire(self._stop):
+            return None
+        self.calls += 1
+        self._failed_token = token  # a throttled call is retried with the same token
+        return self._client.filter_log_events(**self._request(token))
 
     def _stopped(self) -> bool:
         return self._stop is not None and self._stop.is_set()

@@ -178,3 +178,26 @@ def test_missing_group_is_an_error_status_and_the_stream_goes_on(clients: Client
             stop.set()
     assert [s.kind for s in seen] == [StatusKind.ERROR, StatusKind.ERROR]
     assert seen[0].error is not None and seen[0].error.kind.value == "not found"
+
+
+def test_the_next_page_is_on_its_way_while_a_page_is_being_used(
+    clients: Clients, new_group: Callable[..., str]
+) -> None:
+    group = new_group("a")
+    logs = clients("logs", REGION)
+    stamp = now_ms() - 5_000
+    put(logs, group, "a", [(stamp + i, f"line {i}") for i in range(30)])
+    poller = GroupPoller(
+        logs, LogTarget(REGION, group), TokenBucket(1000), start_ms=stamp - 1, page_limit=10
+    )
+    pages = poller.read_pass()
+    first = next(pages)
+    assert isinstance(first, list) and [e.message for e in first][:2] == ["line 0", "line 1"]
+    # The consumer still holds the first page; the second call has gone out already.
+    deadline = time.monotonic() + 10
+    while poller.calls < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert poller.calls == 2
+    rest = [e.message for item in pages if isinstance(item, list) for e in item]
+    assert rest == [f"line {i}" for i in range(10, 30)]  # nothing lost, nothing twice
+    assert poller.calls in (3, 4)  # the last page may come back empty with no token
