@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 FLUSH_INTERVAL = 0.1  # seconds: the view is fed at most ten times a second
 MAX_PENDING = 20_000  # lines waiting for the UI before the reader waits (backpressure)
-TAKE_LIMIT = 5000  # lines per feed: a backlog is fed in slices, with keys handled in between
+TAKE_LIMIT = 10_000  # lines per feed: a backlog is fed in slices, with keys handled in between
 BACKLOG_PAUSE = 0.01  # seconds between slices of a backlog
 DEFAULT_SINCE_MS = 60 * 60 * 1000  # groups, services and functions: the last hour
 _SEVERITY: dict[StatusKind, Severity] = {
