@@ -77,7 +77,7 @@ class BenchLogsScreen(LogsScreen):
     def follow_logs(self) -> None:
         """Worker thread: the same feed, a synthetic transport."""
         total, batch = self.total_lines, self.batch_events
-        self.feed.read(lambda: synthetic(total, batch), self.post_message, self._label)
+        self.feed.read(lambda: synthetic(total, batch), self.ring, self._label)
 
 
 class BenchApp(App[None]):

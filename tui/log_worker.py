@@ -4,8 +4,8 @@ A ``LogSource`` says what a person asked to see (a build, log groups, an ECS
 service, a Lambda function, a pod). ``open_stream`` turns it into the
 transport's iterator of ``LogBatch``. ``LogFeed.read`` runs in a thread
 worker: it turns batches into the view's plain items and adds them to a
-bounded pending list, ringing the screen with one ``LogsArrived`` at a time
-(``can_replace`` coalesces the rest); the screen takes everything pending at
+bounded pending list, ringing the screen (``ring``: one ``LogsArrived`` message
+at a time; ``can_replace`` coalesces the rest); the screen takes everything pending at
 most every ``FLUSH_INTERVAL``. Setting ``LogFeed.stop`` ends the transport.
 """
 
@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual.message import Message
-
 from cloud.logs import LogBatch, LogEvent, LogStatus, LogTarget, StatusKind
 from widgets.log_buffer import LogItem, Severity, StatusNote
 
@@ -28,7 +26,7 @@ if TYPE_CHECKING:
 
 FLUSH_INTERVAL = 0.1  # seconds: the view is fed at most ten times a second
 MAX_PENDING = 20_000  # lines waiting for the UI before the reader waits (backpressure)
-TAKE_LIMIT = 10_000  # lines per feed: a backlog is fed in slices, with keys handled in between
+TAKE_LIMIT = 5000  # lines per feed: a backlog is fed in slices, with keys handled in between
 BACKLOG_PAUSE = 0.01  # seconds between slices of a backlog
 DEFAULT_SINCE_MS = 60 * 60 * 1000  # groups, services and functions: the last hour
 _SEVERITY: dict[StatusKind, Severity] = {
@@ -200,17 +198,6 @@ def batch_items(batch: LogBatch, label: Callable[[LogEvent], str]) -> list[LogIt
     return items
 
 
-@dataclass
-class LogsArrived(Message):
-    """Lines are waiting in ``feed`` (one at a time: a newer one replaces an unhandled one)."""
-
-    feed: LogFeed
-
-    def can_replace(self, message: Message) -> bool:
-        """Coalesce: one doorbell per feed in the queue is enough."""
-        return isinstance(message, LogsArrived) and message.feed is self.feed
-
-
 class LogFeed:
     """Between the reading thread and the UI thread: pending items under a lock, bounded.
 
@@ -224,6 +211,8 @@ class LogFeed:
         """Set it to end the transport (the screen does on dismiss)."""
         self.max_pending = max_pending
         self.waits = 0  # how often the reader had to wait for the UI
+        self.reader_pid: int | None = None
+        """The process reading for this feed (None: a thread of this process)."""
         self._room = threading.Condition()
         self._pending: list[LogItem] = []
         self._rung = False
@@ -263,7 +252,7 @@ class LogFeed:
     def read(
         self,
         open_batches: Callable[[], Iterator[LogBatch]],
-        post: Callable[[Message], object],
+        ring: Callable[[], object],
         label: Callable[[LogEvent], str],
         scope: tuple[str, str] = ("logs", ""),
     ) -> None:
@@ -280,21 +269,21 @@ class LogFeed:
                 ended = ended or any(s.kind is StatusKind.ENDED for s in batch.statuses)
                 items = batch_items(batch, label)
                 if items and self.put(items):
-                    post(LogsArrived(self))
+                    ring()
         except LookupError as exc:
-            self._tell(post, StatusNote("error", str(exc.args[0] if exc.args else exc), "error"))
+            self._tell(ring, StatusNote("error", str(exc.args[0] if exc.args else exc), "error"))
             return
         except recoverable_errors() as exc:
             error = classify(exc, *scope)
-            self._tell(post, StatusNote("error", error.line(), "error"))
+            self._tell(ring, StatusNote("error", error.line(), "error"))
             return
         finally:
             close = getattr(batches, "close", None)
             if close is not None:
                 close()
         if not ended and not self.stop.is_set():
-            self._tell(post, StatusNote("ended", "no more lines: the stream has finished"))
+            self._tell(ring, StatusNote("ended", "no more lines: the stream has finished"))
 
-    def _tell(self, post: Callable[[Message], object], note: StatusNote) -> None:
+    def _tell(self, ring: Callable[[], object], note: StatusNote) -> None:
         if self.put([note]):
-            post(LogsArrived(self))
+            ring()

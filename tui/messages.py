@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from cloud.records import Fetched
+
+if TYPE_CHECKING:
+    from tui.log_worker import LogFeed
 
 
 @dataclass
@@ -41,3 +44,14 @@ class LogTailRead(Message):
     container: str | None
     text: str
     error: str | None = None
+
+
+@dataclass
+class LogsArrived(Message):
+    """Lines are waiting in ``feed`` (one at a time: a newer one replaces an unhandled one)."""
+
+    feed: LogFeed
+
+    def can_replace(self, message: Message) -> bool:
+        """Coalesce: one doorbell per feed in the queue is enough."""
+        return isinstance(message, LogsArrived) and message.feed is self.feed

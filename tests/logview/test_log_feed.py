@@ -6,18 +6,16 @@ import threading
 import time
 from collections.abc import Iterator
 
-from textual.message import Message
-
 from cloud.logs import LogBatch, LogEvent, LogStatus, StatusKind
 from tui.log_worker import (
     EcsSource,
     GroupsSource,
     LogFeed,
-    LogsArrived,
     batch_items,
     labeller,
     short_names,
 )
+from tui.messages import LogsArrived
 from widgets.log_buffer import StatusNote
 
 
@@ -102,7 +100,7 @@ def test_stop_releases_a_waiting_reader() -> None:
 
 def test_read_stops_on_stop_and_closes_the_transport() -> None:
     closed = threading.Event()
-    posted: list[Message] = []
+    rings: list[int] = []
     feed = LogFeed()
 
     def endless() -> Iterator[LogBatch]:
@@ -116,9 +114,9 @@ def test_read_stops_on_stop_and_closes_the_transport() -> None:
         finally:
             closed.set()
 
-    feed.read(endless, posted.append, lambda e: "")
+    feed.read(endless, lambda: rings.append(1), lambda e: "")
     assert closed.is_set()
-    assert len(posted) == 1, "one doorbell for everything until the UI takes"
+    assert len(rings) == 1, "one doorbell for everything until the UI takes"
     assert [item for item in feed.take() if isinstance(item, tuple)] == [
         (1, "", "line 1"),
         (2, "", "line 2"),
@@ -127,12 +125,11 @@ def test_read_stops_on_stop_and_closes_the_transport() -> None:
 
 def test_a_source_that_cannot_be_resolved_is_shown_as_an_error_note() -> None:
     feed = LogFeed()
-    posted: list[Message] = []
 
     def missing() -> Iterator[LogBatch]:
         raise LookupError("ECS service web not found in cluster prod (us-east-1)")
 
-    feed.read(missing, posted.append, lambda e: "", ("ecs", "us-east-1"))
+    feed.read(missing, lambda: None, lambda e: "", ("ecs", "us-east-1"))
     assert feed.take() == [
         StatusNote("error", "ECS service web not found in cluster prod (us-east-1)", "error")
     ]
@@ -140,6 +137,6 @@ def test_a_source_that_cannot_be_resolved_is_shown_as_an_error_note() -> None:
 
 def test_a_stream_that_ends_says_so() -> None:
     feed = LogFeed()
-    feed.read(lambda: iter([LogBatch((event(1, "only"),))]), lambda m: None, lambda e: "")
+    feed.read(lambda: iter([LogBatch((event(1, "only"),))]), lambda: None, lambda e: "")
     items = feed.take()
     assert items[-1] == StatusNote("ended", "no more lines: the stream has finished")

@@ -26,6 +26,7 @@ from cloud.records import (
     ProjectRecord,
 )
 from tui.context import ConsoleContext
+from tui.log_process import read_in_process
 from tui.log_worker import (
     BACKLOG_PAUSE,
     FLUSH_INTERVAL,
@@ -34,7 +35,6 @@ from tui.log_worker import (
     EcsSource,
     LambdaSource,
     LogFeed,
-    LogsArrived,
     LogSource,
     PodSource,
     error_scope,
@@ -42,6 +42,7 @@ from tui.log_worker import (
     open_stream,
     source_title,
 )
+from tui.messages import LogsArrived
 from tui.screens.base import ShipdeckScreen
 from widgets.footer import CoalescedFooter
 from widgets.log_view import LogView
@@ -143,13 +144,20 @@ class LogsScreen(ShipdeckScreen):
     @work(thread=True, exclusive=True, group="logs", exit_on_error=False, description="read logs")
     def follow_logs(self) -> None:
         """Worker thread: read the source until it ends or the screen goes away."""
-        session, source, stop = self.context.session, self.source, self.feed.stop
-        self.feed.read(
-            lambda: open_stream(session, source, stop),
-            self.post_message,
+        session, source, feed = self.context.session, self.source, self.feed
+        rate = self.context.settings.log_calls_per_second
+        if read_in_process(feed, session, source, rate, self.ring):
+            return
+        feed.read(
+            lambda: open_stream(session, source, feed.stop),
+            self.ring,
             self._label,
             error_scope(source),
         )
+
+    def ring(self) -> None:
+        """Tell the screen lines are waiting (any thread; coalesced while one is queued)."""
+        self.post_message(LogsArrived(self.feed))
 
     @on(LogsArrived)
     def _arrived(self, message: LogsArrived) -> None:
@@ -168,7 +176,7 @@ class LogsScreen(ShipdeckScreen):
         items = self.feed.take(TAKE_LIMIT)
         if items:
             self.view.write_batch(items)
-        if self.feed.pending_count:  # a backlog: the next slice soon, keys and drawing first
+        if self.feed.pending_count:  # the next slice soon, keys and drawing first
             self._take_timer = self.set_timer(BACKLOG_PAUSE, self._take)
 
     def on_unmount(self) -> None:
