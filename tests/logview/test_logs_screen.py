@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,23 @@ async def test_config_sets_the_buffer_and_the_call_rate(context: ConsoleContext)
             assert SHARED_LIMITERS.for_region("ap-northeast-1").rate == 2.0
     finally:
         SHARED_LIMITERS.set_rate(DEFAULT_CALLS_PER_SECOND)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_a_reader_process_reads_and_ends_with_the_screen(context: ConsoleContext) -> None:
+    source = LambdaSource("ap-northeast-1", "hr-chatbot-backend")  # followed: never ends
+    app = HostApp(lambda: LogsScreen(context, source))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "START RequestId" in shown(app), what="lambda lines")
+        pid = logs_screen(app).feed.reader_pid
+        assert pid is not None and pid != os.getpid(), "the lines came from a reader process"
+        assert _alive(pid)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not _alive(pid), timeout=10, what="the reader to end")

@@ -71,6 +71,7 @@ class ConsoleScreen(ShipdeckScreen):
         self._started_at: dict[str, float] = {}  # monotonic start of each pane's last fetch
         self._loading: set[str] = set()
         self._message_clear_at = 0.0
+        self._started = False  # start-up over (first reads shown, or STARTUP_SECONDS passed)
 
     def compose(self) -> ComposeResult:
         """Header, panes, prompt, status line, footer."""
@@ -96,7 +97,7 @@ class ConsoleScreen(ShipdeckScreen):
             description="read account id",
         )
         self.set_interval(1.0, self._tick)
-        self.set_timer(STARTUP_SECONDS, release_collector)  # even if a first read never ends
+        self.set_timer(STARTUP_SECONDS, self._startup_over)  # even if a first read never ends
         self.pane(self.current).table.focus()
         self._update_status()
 
@@ -151,6 +152,16 @@ class ConsoleScreen(ShipdeckScreen):
         if not get_current_worker().is_cancelled:
             self.post_message(PaneFetched(name, fetched))
 
+    def _startup_over(self) -> None:
+        """Collect garbage again; get the log readers' fork server ready (once)."""
+        if self._started:
+            return
+        self._started = True
+        release_collector()
+        from tui.log_process import warm_up
+
+        warm_up()
+
     def _read_account(self) -> None:
         prefetch = self.context.prefetch
         started = prefetch.take_account() if prefetch is not None else None
@@ -168,7 +179,7 @@ class ConsoleScreen(ShipdeckScreen):
         self.query_one(FindingsPane).source_fetched(message.pane, message.fetched)
         self._update_status()
         if all(self.pane(name).fetched_at is not None for name in SOURCES):
-            release_collector()  # start-up is over
+            self._startup_over()
 
     @on(AccountRead)
     def _account_read(self, message: AccountRead) -> None:
