@@ -25,8 +25,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 REGION = "us-east-1"
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,6 +82,10 @@ def environment(url: str) -> dict[str, str]:
 
 def logs_client(url: str) -> Any:
     """A plain boto3 CloudWatch Logs client for the endpoint."""
+    # Imported here: the console's log readers import this script as their main module
+    # (multiprocessing does), and shipdeck's own main module does not import boto3.
+    import boto3
+
     return boto3.client(
         "logs",
         region_name=REGION,
@@ -229,6 +231,13 @@ def main() -> None:
 
 def view_child(count: int, since_ms: int) -> None:
     """Run the console's LogsScreen headless over GROUP; exit once ``count`` lines are in."""
+    from tui.log_process import warm_up
+    from tui.startup import hold_collector, release_collector
+
+    # As in the console: start-up runs without cyclic GC and what it made is frozen
+    # before anyone opens a log; the log readers' fork server is started then, too.
+    hold_collector()
+    warm_up()
     import asyncio
 
     from textual.app import App
@@ -248,6 +257,7 @@ def view_child(count: int, since_ms: int) -> None:
     class Viewer(App[None]):
         def on_mount(self) -> None:
             self.push_screen(screen)
+            release_collector()
 
     app = Viewer()
 
