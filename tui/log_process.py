@@ -54,6 +54,8 @@ def _helpers_running() -> None:
     inside the console Textual captures ``sys.stderr`` with an object that has
     none (-1), which fails the start. The real stderr is lent for the moment.
     """
+    if os.name != "posix":
+        return  # spawn needs neither helper there
     from multiprocessing import forkserver, resource_tracker
 
     with _LENT:
@@ -135,7 +137,10 @@ def read_in_process(
 
     False when no process could be started (the caller then reads in a thread).
     """
-    _helpers_running()
+    try:
+        _helpers_running()
+    except (OSError, ValueError):  # multiprocessing's helpers cannot start: read here
+        return False
     context = _context()
     receive, send = context.Pipe(duplex=False)
     hold, control = context.Pipe(duplex=False)
@@ -148,7 +153,9 @@ def read_in_process(
     )
     try:
         process.start()
-    except OSError:
+    except (OSError, ValueError):  # no process could be started: read here
+        for end in (receive, send, hold, control):
+            end.close()
         return False
 
     send.close()
