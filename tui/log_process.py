@@ -33,7 +33,7 @@ from tui.log_worker import LogFeed, LogSource, error_scope, labeller, open_strea
 from widgets.log_buffer import LogItem, StatusNote
 
 _LENT = threading.Lock()
-POLL_SECONDS = 0.2  # how often the pump looks at the stop flag while no items come
+POLL_SECONDS = 0.05  # how often the pump looks at the stop flag while no items come
 # What a reader needs, imported once in the fork server (no Textual: readers draw nothing).
 _PRELOAD = ["tui.log_process", "botocore.session", "botocore.client", "botocore.parsers"]
 
