@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -29,6 +28,7 @@ from typing import Any
 
 from cloud.logs.limits import SHARED_LIMITERS
 from cloud.session import CloudSession
+from tui.helper_process import detach_from_console
 from tui.log_worker import LogFeed, LogSource, error_scope, labeller, open_stream
 from widgets.log_buffer import LogItem, StatusNote
 
@@ -105,10 +105,7 @@ def _reader_main(
     source: LogSource,
 ) -> None:
     """The reader process: read ``source`` until it ends or the console says stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the console
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # nothing may print over the console's screen
-    os.dup2(devnull, 2)
+    detach_from_console()
     os.environ.clear()  # the console's environment now, not the fork server's at its start
     os.environ.update(environment)
     feed = _SendingFeed(send)

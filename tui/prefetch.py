@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
-import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -29,6 +27,7 @@ from typing import Any
 
 from cloud.records import Fetched
 from cloud.session import CloudConfigError, CloudSession
+from tui.helper_process import detach_from_console
 
 PANES = ("repositories", "builds", "services", "quotas")
 _ACCOUNT = "account"
@@ -83,11 +82,7 @@ def _reader_main(
     # A short-lived process that only allocates: the cyclic collector would spend a
     # tenth of its time walking the botocore models it has just parsed, for nothing.
     gc.disable()
-    # Ctrl-C belongs to the console; this process must not print over its screen.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    detach_from_console()
     session = CloudSession(profile=profile, regions=regions, kube_context=context)
     try:
         session.validate()
