@@ -18,6 +18,7 @@ from cloud.logs import (
     TokenBucket,
     tail_logs,
 )
+from cloud.logs.polling import raw_next_token
 from tests.logs.conftest import REGION, now_ms, put
 
 Clients = Callable[[str, str], Any]
@@ -201,3 +202,63 @@ def test_the_next_page_is_on_its_way_while_a_page_is_being_used(
     rest = [e.message for item in pages if isinstance(item, list) for e in item]
     assert rest == [f"line {i}" for i in range(10, 30)]  # nothing lost, nothing twice
     assert poller.calls in (3, 4)  # the last page may come back empty with no token
+
+
+def test_a_waiting_reader_asks_for_the_next_page_before_botocore_has_parsed_this_one(
+    clients: Clients, new_group: Callable[..., str]
+) -> None:
+    group = new_group("a")
+    logs = clients("logs", REGION)
+    stamp = now_ms() - 5_000
+    put(logs, group, "a", [(stamp + i, f"line {i}") for i in range(50)])
+    poller = GroupPoller(
+        logs, LogTarget(REGION, group), TokenBucket(1000), start_ms=stamp - 1, page_limit=10
+    )
+    # botocore's own events show the order on the wire. Parsing a page is held (as a
+    # big page's parsing takes a while) until its successor has left, for up to 5 s.
+    wire = threading.Condition()
+    sent_count: list[int] = []
+    arrived: list[int] = []
+    parsed_after: list[int] = []  # requests sent when each page was parsed
+
+    def sent(request: Any, **_: Any) -> None:
+        with wire:
+            sent_count.append(1)
+            wire.notify_all()
+
+    def parsing(response_dict: dict[str, Any], **_: Any) -> None:
+        with wire:
+            arrived.append(1)
+            successor = len(arrived) + 1  # this is page n; page n + 1 is request n + 1
+            if raw_next_token(response_dict["body"]) is not None:
+                wire.wait_for(lambda: len(sent_count) >= successor, timeout=5)
+
+    def parsed(**_: Any) -> None:
+        parsed_after.append(len(sent_count))
+
+    hooks = (
+        ("before-send.cloudwatch-logs.FilterLogEvents", sent),
+        ("before-parse.cloudwatch-logs.FilterLogEvents", parsing),  # after the poller's own
+        ("after-call.cloudwatch-logs.FilterLogEvents", parsed),
+    )
+    for event, hook in hooks:
+        logs.meta.events.register(event, hook)
+    try:
+        messages = [e.message for e in _pass(poller)]
+    finally:
+        for event, hook in hooks:
+            logs.meta.events.unregister(event, hook)
+    assert messages == [f"line {i}" for i in range(50)]  # nothing lost, nothing twice
+    assert poller.calls == len(sent_count) == len(parsed_after) <= 6  # no extra calls
+    # Each page but the last was parsed after its successor had been sent.
+    assert all(sent >= page + 2 for page, sent in enumerate(parsed_after[:-1])), parsed_after
+
+
+def test_the_next_token_is_read_from_raw_json_only_where_it_is_a_key() -> None:
+    body = (
+        b'{"events": [{"message": "say \\"nextToken\\": \\"no\\"", "eventId": "1"}],'
+        b' "nextToken": "f\\/b+c=", "searchedLogStreams": []}'
+    )
+    assert raw_next_token(body) == "f/b+c="
+    assert raw_next_token(b'{"events": [{"message": "\\"nextToken\\": \\"no\\""}]}') is None
+    assert raw_next_token(b'{"events": [], "nextToken": ""}') is None
