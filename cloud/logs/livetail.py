@@ -69,17 +69,48 @@ class RecentKeys:
     def keep_bridged(self, events: Sequence[LogEvent]) -> tuple[LogEvent, ...]:
         """``events`` (one page, oldest first) without repeats, remembering what may recur.
 
-        A line newer than everything remembered cannot be a repeat; and one older
-        than the window before the page's newest line would be forgotten before
-        the page is done. Such lines are neither checked nor remembered: a long
-        backfill costs a comparison per line, not a set and a queue entry.
+        Only a line no newer than everything remembered can be a repeat, so only
+        those are looked up; lines of the page that share a key are distinct
+        events (a bridge reads each eventId once) and all are kept. The page's
+        last window is remembered in one go (older lines would be forgotten
+        before the page is done): a long backfill costs a comparison per line
+        and a key per remembered line, not a call per line.
         """
         if not events:
             return ()
         newest = self.newest_ms
-        horizon = max(e.timestamp_ms for e in events) - self._window
-        fresh = self.fresh
-        return tuple(e for e in events if (newest < e.timestamp_ms < horizon) or fresh(e))
+        if events[0].timestamp_ms > newest:
+            kept = tuple(events)
+        else:
+            known, oldest = self._keys, newest - self._window
+            kept = tuple(
+                e
+                for e in events
+                if e.timestamp_ms > newest
+                or (
+                    e.timestamp_ms >= oldest
+                    and (e.group, e.stream, e.timestamp_ms, e.message) not in known
+                )
+            )
+        if kept:
+            self._remember(kept)
+        return kept
+
+    def _remember(self, kept: Sequence[LogEvent]) -> None:
+        """Remember the keys of ``kept`` that are within the window of the newest line."""
+        page_newest = max(e.timestamp_ms for e in kept)
+        self.newest_ms = max(self.newest_ms, page_newest)
+        horizon = self.newest_ms - self._window
+        keys = [
+            (e.group, e.stream, e.timestamp_ms, e.message)
+            for e in kept
+            if e.timestamp_ms >= horizon
+        ]
+        self._keys.update(keys)
+        self._order.extend(keys)
+        order, forget = self._order, self._keys.discard
+        while order and (order[0][2] < horizon or len(order) > self._max):
+            forget(order.popleft())
 
     def filter(self, batches: Iterable[LogBatch]) -> Iterator[LogBatch]:
         """Drop repeats from batches until lines are newer than everything remembered."""

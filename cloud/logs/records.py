@@ -12,13 +12,17 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from cloud.records import FetchError
 
 
-@dataclass(frozen=True, slots=True)
-class LogEvent:
-    """One log line with where it came from and when it happened."""
+class LogEvent(NamedTuple):
+    """One log line with where it came from and when it happened.
+
+    A named tuple rather than a frozen dataclass: a backlog makes hundreds of
+    thousands of them, and a tuple is made in a third of the time.
+    """
 
     timestamp_ms: int  # when the line was written (epoch ms)
     ingestion_ms: int | None  # when CloudWatch received it; None for Kubernetes

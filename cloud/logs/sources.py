@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -185,7 +185,7 @@ class PhaseTracker:
                 statuses.append(
                     LogStatus(StatusKind.PHASE, self._source, text, None, event.timestamp_ms)
                 )
-            events.append(replace(event, phase=self.phase) if self.phase else event)
+            events.append(event._replace(phase=self.phase) if self.phase else event)
         return LogBatch(tuple(events), tuple(statuses))
 
 
