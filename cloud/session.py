@@ -27,6 +27,40 @@ T = TypeVar("T")
 DEFAULT_REGION = "us-east-1"
 
 
+_LOADERS: dict[str | None, Any] = {}  # botocore data loaders by data path, shared
+_LOADERS_LOCK = threading.Lock()
+
+
+def _shared_loader(data_path: str | None) -> Any:
+    """The process's botocore data loader for ``data_path``.
+
+    botocore gives each session a loader of its own, which reads the model files
+    again; the files do not change, so every session here shares one.
+    """
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(data_path)
+        if loader is None:
+            import botocore.loaders
+
+            loader = _LOADERS[data_path] = botocore.loaders.create_loader(data_path)
+        return loader
+
+
+def preload_models(services: Sequence[str]) -> None:
+    """Read botocore's data for ``services`` now, into the loader sessions share.
+
+    A fork server calls this once, so every reader forked from it makes its
+    clients in milliseconds instead of reading and parsing the model files.
+    """
+    loader = _shared_loader(os.environ.get("AWS_DATA_PATH"))
+    loader.load_data_with_path("endpoints")
+    loader.load_data_with_path("partitions")
+    loader.load_data_with_path("sdk-default-configuration")
+    for service in services:
+        for kind in ("service-2", "endpoint-rule-set-1"):
+            loader.load_service_model(service, kind, api_version=None)
+
+
 class CloudConfigError(Exception):
     """The profile, a region or the kube context cannot be used; ``str()`` is one line."""
 
@@ -222,6 +256,8 @@ class CloudSession:
                 raise CloudConfigError(
                     f"unknown AWS profile {self._profile!r} (known: {known or 'none'})"
                 ) from exc
+            loader = _shared_loader(session.get_config_variable("data_path"))
+            session.register_component("data_loader", loader)
             self._boto = session
         return self._boto
 

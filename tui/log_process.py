@@ -35,7 +35,13 @@ from widgets.log_buffer import LogItem, StatusNote
 _LENT = threading.Lock()
 POLL_SECONDS = 0.05  # how often the pump looks at the stop flag while no items come
 # What a reader needs, imported once in the fork server (no Textual: readers draw nothing).
-_PRELOAD = ["tui.log_process", "botocore.session", "botocore.client", "botocore.parsers"]
+_PRELOAD = [
+    "tui.log_process",
+    "botocore.session",
+    "botocore.client",
+    "botocore.parsers",
+    "tui.log_reader_models",
+]
 
 
 def _context() -> Any:
