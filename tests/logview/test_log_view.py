@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from itertools import pairwise
 from pathlib import Path
 
 from rich.style import Style
@@ -9,7 +11,7 @@ from textual.pilot import Pilot
 
 from tests.logview.harness import ViewApp, numbered, rows, visible
 from widgets.log_buffer import iso_time
-from widgets.log_view import LogView, StatusNote
+from widgets.log_view import BORDER_INTERVAL, LogView, StatusNote
 
 SIZE = (100, 30)
 
@@ -47,6 +49,7 @@ async def test_bounded_buffer_drops_the_oldest_lines() -> None:
         assert shown[-1] == "line 249"
         assert len(app.view.buffer.entries) == 100
         assert app.view.buffer.entries[0].text == "line 150"
+        await pilot.pause(BORDER_INTERVAL)  # a flood moves the border's count twice a second
         assert "150 oldest dropped" in str(app.view.border_subtitle)
 
 
@@ -109,6 +112,7 @@ async def test_pause_holds_lines_with_a_count_and_releases_them() -> None:
         view.write_batch([StatusNote("reconnected", "session ended; reopened")])
         await pilot.pause()
         assert rows(view) == [f"line {i}" for i in range(5)]
+        await pilot.pause(BORDER_INTERVAL)
         assert "PAUSED +8" in str(view.border_subtitle)
         status = str(view.query_one("#log-status").render())
         assert "reconnected: session ended; reopened" in status, "statuses are shown at once"
@@ -432,3 +436,23 @@ async def test_a_text_filter_masks_rows_copies_and_saved_lines(tmp_path: Path) -
         app.view.set_text_filter(None)
         await pilot.pause()
         assert any("123456789012" in row for row in rows(app.view))
+
+
+async def test_a_flood_moves_the_border_count_twice_a_second_and_it_ends_exact() -> None:
+    app = ViewApp(timestamps=False)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.view
+        await pilot.pause(BORDER_INTERVAL)
+        seen: list[str] = []
+        began = time.monotonic()
+        for start in range(0, 3000, 100):  # 30 feeds in about a second
+            view.write_batch(numbered(100, start))
+            await pilot.pause(0.03)
+            seen.append(str(view.border_subtitle))
+        took = time.monotonic() - began
+        changes = sum(1 for before, after in pairwise(seen) if before != after)
+        # Readable, and the whole view is not redrawn per feed: the count moves on its
+        # half-second beat (and the rate's one-second one), not 30 times.
+        assert changes <= took / BORDER_INTERVAL + took + 1 < 29, seen
+        await pilot.pause(BORDER_INTERVAL)
+        assert str(view.border_subtitle).startswith("3,000 lines")
