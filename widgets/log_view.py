@@ -10,7 +10,6 @@ binding with an id (``logs.*``) so a keymap can move it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.timer import Timer
 
 from widgets.log_buffer import (
     CONTINUATION,
@@ -44,6 +42,7 @@ from widgets.log_buffer import (
 from widgets.log_lines import LogLines
 from widgets.log_prompt import LogPromptBar, PromptMode
 from widgets.log_status import LogStatusLine
+from widgets.pacing import Paced
 
 BORDER_INTERVAL = 0.5  # seconds: the line count in the border moves at most this often in a flood
 
@@ -132,8 +131,7 @@ class LogView(Vertical):
         self.shown_entries = 0
         self._filter: LineFilter | None = None
         self._shown: Callable[[str], str] | None = None
-        self._border_at = 0.0  # when the border was last written (monotonic)
-        self._border_timer: Timer | None = None
+        self._border = Paced(self, BORDER_INTERVAL, self._write_border)
         self._wrap_width = 0
         self.set_reactive(LogView.timestamps, timestamps)
         self.log_lines = LogLines(max_lines, self._scrolled, self._end_pressed, id="log-lines")
@@ -162,26 +160,11 @@ class LogView(Vertical):
         shown = self.buffer.add(items)
         if shown:
             self._show_entries(shown)
-        self._border_soon()
-
-    def _border_soon(self) -> None:
-        """Show the new count within ``BORDER_INTERVAL``, not on every feed.
-
-        The border belongs to the whole view: changing its text redraws every
-        row and the scrollbar, which during a flood cost more than the rows' own
-        drawing. Changes of state (follow, pause, filter...) still show at once.
-        """
-        if self._border_timer is not None:
-            return
-        wait = self._border_at + BORDER_INTERVAL - time.monotonic()
-        if wait <= 0:
-            self.update_border()
-        else:
-            self._border_timer = self.set_timer(wait, self._border_due)
-
-    def _border_due(self) -> None:
-        self._border_timer = None
-        self.update_border()
+        # The border belongs to the whole view: changing its text redraws every row
+        # and the scrollbar, which in a flood cost more than the rows' own drawing.
+        # So new lines move the count at most every BORDER_INTERVAL; changes of state
+        # (follow, pause, filter...) call update_border and show at once.
+        self._border.request()
 
     def set_text_filter(self, shown: Callable[[str], str] | None) -> None:
         """Pass every row, copy and saved line through ``shown`` (e.g. masking when the
@@ -245,8 +228,10 @@ class LogView(Vertical):
     # --- border -------------------------------------------------------------
 
     def update_border(self) -> None:
-        """Source in the title; count, rate and state in the subtitle."""
-        self._border_at = time.monotonic()
+        """Source in the title; count, rate and state in the subtitle (now)."""
+        self._border.run()
+
+    def _write_border(self) -> None:
         self.border_title = f"logs · {self.source}" if self.source else "logs"
         total = self.buffer.line_count
         count = f"{self.shown_entries:,}/{total:,}" if self._filter else f"{total:,}"

@@ -7,14 +7,12 @@ ECS service, a Lambda function, a deployment's crashing pod, a pod) into what
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.timer import Timer
 
 from cloud.logs.limits import SHARED_LIMITERS
 from cloud.records import (
@@ -46,6 +44,7 @@ from tui.messages import LogsArrived
 from tui.screens.base import ShipdeckScreen
 from widgets.footer import CoalescedFooter
 from widgets.log_view import LogView
+from widgets.pacing import Paced
 
 
 def saved_logs_dir() -> Path:
@@ -109,8 +108,7 @@ class LogsScreen(ShipdeckScreen):
         self._max_lines = max_lines if max_lines is not None else context.settings.log_max_lines
         self._save_dir = save_dir
         self._label, self._show_labels = labeller(source)
-        self._last_take = 0.0
-        self._take_timer: Timer | None = None
+        self._feeding = Paced(self, FLUSH_INTERVAL, self._take)
 
     def compose(self) -> ComposeResult:
         """Header, the log view, footer."""
@@ -162,22 +160,15 @@ class LogsScreen(ShipdeckScreen):
     @on(LogsArrived)
     def _arrived(self, message: LogsArrived) -> None:
         """Take what is pending now, or once the ~100 ms since the last take are up."""
-        if message.feed is not self.feed or self._take_timer is not None:
-            return
-        wait = self._last_take + FLUSH_INTERVAL - time.monotonic()
-        if wait <= 0:
-            self._take()
-        else:
-            self._take_timer = self.set_timer(wait, self._take)
+        if message.feed is self.feed:
+            self._feeding.request()
 
     def _take(self) -> None:
-        self._take_timer = None
-        self._last_take = time.monotonic()
         items = self.feed.take(TAKE_LIMIT)
         if items:
             self.view.write_batch(items)
         if self.feed.pending_count:  # the next slice soon, keys and drawing first
-            self._take_timer = self.set_timer(BACKLOG_PAUSE, self._take)
+            self._feeding.later(BACKLOG_PAUSE)
 
     def on_unmount(self) -> None:
         """The transport stops at its next check."""
