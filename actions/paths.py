@@ -1,16 +1,11 @@
-"""Where shipdeck keeps what it writes: audit log, support-case drafts, saved streams."""
+"""Where shipdeck keeps what it writes: audit log, support-case drafts, saved streams.
+
+The state directory is decided with the config file in ``cloud.settings``; actions
+name it from here.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from cloud.settings import state_dir
 
-
-def state_dir() -> Path:
-    """``SHIPDECK_STATE_DIR`` or the platform's user state directory."""
-    override = os.environ.get("SHIPDECK_STATE_DIR")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_state_path
-
-    return user_state_path("shipdeck")
+__all__ = ["state_dir"]

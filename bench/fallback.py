@@ -183,8 +183,8 @@ async def _console(args: argparse.Namespace) -> None:
     """Key response of FallbackScreen while 8 builds stream, on the demo world."""
     from textual.app import App
 
+    from cloud.settings import Settings
     from demo.launcher import start_world
-    from tui.config import Settings
     from tui.context import ConsoleContext
     from tui.screens.fallback import FallbackScreen
 

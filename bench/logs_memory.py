@@ -24,7 +24,7 @@ from textual.app import App
 
 from cloud.logs import LogBatch, LogEvent, LogStatus, StatusKind
 from cloud.session import CloudSession
-from tui.config import Settings
+from cloud.settings import Settings
 from tui.context import ConsoleContext
 from tui.log_worker import GroupsSource
 from tui.screens.logs import LogsScreen

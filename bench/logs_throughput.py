@@ -265,7 +265,7 @@ def view_child(count: int, since_ms: int) -> None:
     from textual.pilot import Pilot
 
     from cloud.session import CloudSession
-    from tui.config import Settings
+    from cloud.settings import Settings
     from tui.context import ConsoleContext
     from tui.log_worker import GroupsSource
     from tui.screens.logs import LogsScreen

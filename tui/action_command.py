@@ -67,7 +67,7 @@ def _read_secret(name: str) -> str:
 def audit_log(profile: str | None) -> AuditLog:
     """The audit log in the user's state directory."""
     from actions.audit import AuditLog
-    from tui.config import state_dir
+    from cloud.settings import state_dir
 
     return AuditLog(state_dir() / "audit.jsonl", profile=profile)
 

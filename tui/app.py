@@ -12,7 +12,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cloud.session import CloudSession
-from tui.config import Settings
+from cloud.settings import Settings
 from tui.context import ConsoleContext, utc_now
 from tui.palette import ConsoleCommands
 from tui.prefetch import Prefetch

@@ -22,9 +22,9 @@ import click
 
 if TYPE_CHECKING:
     from cloud.session import CloudSession
+    from cloud.settings import Settings
     from demo.launcher import WorldProcess
     from tui.app import ShipdeckApp
-    from tui.config import Settings
 
 EXIT_BAD_INPUT = 2
 
@@ -123,7 +123,7 @@ def cli(
 
 
 def _settings() -> Settings:
-    from tui.config import ConfigError, load_settings
+    from cloud.settings import ConfigError, load_settings
 
     try:
         return load_settings()
@@ -281,7 +281,7 @@ def build_console(
 
     hold_collector()  # released once the first reads are on screen (ConsoleScreen)
     from cloud.session import CloudConfigError, CloudSession
-    from tui.config import ConfigError, check_binding_ids
+    from cloud.settings import ConfigError, check_binding_ids
 
     if settings.keys:  # collecting every binding imports every screen: only for a keymap
         from tui.app import ShipdeckApp

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from cloud.session import CloudSession
-from tui.config import Settings
+from cloud.settings import Settings
 from tui.prefetch import Prefetch
 from tui.presenter import Cell, mask, mask_cell
 

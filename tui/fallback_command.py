@@ -21,7 +21,7 @@ import click
 if TYPE_CHECKING:
     from actions.fallback import FallbackBuild, Recipe, ServiceStatus
     from actions.model import Outcome
-    from tui.config import Settings
+    from cloud.settings import Settings
 
 EXIT_INTERRUPTED = 130
 
@@ -160,8 +160,8 @@ def _recipe(
 
 
 def _settings() -> Settings:
+    from cloud.settings import ConfigError, load_settings
     from tui.cli import BadInput
-    from tui.config import ConfigError, load_settings
 
     try:
         return load_settings()

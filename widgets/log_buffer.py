@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-DEFAULT_MAX_LINES = 100_000
+DEFAULT_MAX_LINES = 100_000  # the same as cloud.logs.limits' (a widget may not import cloud)
 ERROR_PATTERN = "ERROR|FAILED|FATAL|panicked|Exception|Traceback|exit code|Exit code"
 """What makes a line error-like: styled, and a stop for ``e``."""
 

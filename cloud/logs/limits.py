@@ -13,6 +13,9 @@ import time
 from collections.abc import Callable
 
 DEFAULT_CALLS_PER_SECOND = 5.0
+DEFAULT_MAX_LINES = 100_000
+"""Lines a log view keeps by default (``[logs] max_lines``); ``widgets.log_buffer`` has the
+same number of its own, since widgets may not import cloud."""
 
 
 class TokenBucket:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import ConfigError, Settings, check_binding_ids, load_settings
+from cloud.settings import ConfigError, Settings, check_binding_ids, load_settings
+from widgets.log_buffer import DEFAULT_MAX_LINES as LOG_VIEW_MAX_LINES
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -50,6 +51,12 @@ def test_missing_default_file_gives_defaults(
     monkeypatch.delenv("SHIPDECK_CONFIG", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert load_settings() == Settings()
+
+
+def test_the_default_log_length_is_the_log_views_own() -> None:
+    # Two constants (widgets may not import cloud); a log view without a config
+    # file keeps as many lines as one opened with the default settings.
+    assert Settings().log_max_lines == LOG_VIEW_MAX_LINES
 
 
 def test_shipdeck_config_names_a_missing_file(

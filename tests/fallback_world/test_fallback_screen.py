@@ -12,9 +12,9 @@ from textual.pilot import Pilot
 
 from actions.fallback import DockerEngine
 from cloud.session import CloudSession
+from cloud.settings import Settings
 from demo.launcher import WorldProcess
 from tests.fallback_world.conftest import RECIPE, REGION, ScreenApp, world_recipe
-from tui.config import Settings
 from tui.context import ConsoleContext
 from tui.screens.fallback import FallbackScreen
 from widgets.log_view import LogView

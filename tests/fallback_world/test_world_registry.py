@@ -62,7 +62,7 @@ def test_login_points_at_the_registry(world: WorldProcess, registry: str, aws: C
 
 def test_the_world_writes_a_config_with_the_sample_recipe(world: WorldProcess) -> None:
     from actions.fallback import recipes_from_settings
-    from tui.config import load_settings
+    from cloud.settings import load_settings
 
     assert world.config_path is not None
     assert world.env()["SHIPDECK_CONFIG"] == world.config_path

@@ -10,9 +10,9 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from cloud.session import CloudSession
+from cloud.settings import Settings
 from demo.launcher import WorldProcess
 from tests.support import running_world
-from tui.config import Settings
 from tui.context import ConsoleContext
 
 

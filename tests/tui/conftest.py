@@ -13,8 +13,8 @@ import pytest
 from textual.pilot import Pilot
 
 from cloud.session import CloudSession
+from cloud.settings import Settings
 from tui.app import ShipdeckApp
-from tui.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "demo" / "scenarios" / "seeds.yaml"

@@ -19,11 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Input
 
 from cloud.session import CloudSession
+from cloud.settings import Settings
 from demo.launcher import WorldProcess, start_world
 from tests.tui.conftest import SEEDS
 from tests.tui.helpers import console, on_console, pane, row_by_name, select_row
 from tui.app import ShipdeckApp
-from tui.config import Settings
 from tui.keys import all_binding_ids
 from tui.palette import ConsoleCommands
 from widgets.action_form import ActionForm

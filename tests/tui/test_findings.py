@@ -14,12 +14,12 @@ import pytest
 from textual.pilot import Pilot
 
 from cloud.session import CloudSession
+from cloud.settings import Settings
 from demo.launcher import WorldProcess, start_world
 from tests.tui.conftest import SEEDS
 from tests.tui.helpers import console, detail_text, on_console, pane, row_cells
 from tests.tui.test_actions import modal, screen_text, wait_for
 from tui.app import ShipdeckApp
-from tui.config import Settings
 from tui.panes.findings import FindingsPane
 from tui.screens.finding_detail import FindingDetail
 from tui.screens.timeline import TimelineScreen

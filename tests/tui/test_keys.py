@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
+from cloud.settings import Settings
 from tests.tui.conftest import AppFactory, settle
 from tests.tui.helpers import console, on_console, pane, rows, select_row
 from tui.app import ShipdeckApp
-from tui.config import Settings
 from widgets.key_help import KeyHelp
 from widgets.status_bar import StatusBar
 

@@ -13,10 +13,10 @@ import pytest
 from textual.widgets import DataTable
 
 from cloud.session import CloudSession
+from cloud.settings import Settings
 from tests.tui.conftest import WorldAccess
 from tests.tui.helpers import rows
 from tui.app import ShipdeckApp
-from tui.config import Settings
 from tui.prefetch import Prefetch, ReaderLost
 
 SOURCES = ("repositories", "builds", "services", "quotas")
@@ -26,7 +26,7 @@ CONSOLE = textwrap.dedent(
     """
     import json, sys
     from tui.cli import build_console
-    from tui.config import Settings
+    from cloud.settings import Settings
 
     regions, context = sys.argv[1].split(","), sys.argv[2]
     app = build_console(

@@ -261,7 +261,7 @@ class FallbackScreen(ShipdeckScreen):
     def action_write_recipe(self) -> None:
         """Append the previewed recipe to the config file, then plan with it."""
         from actions.fallback import recipe_to_toml
-        from tui.config import ConfigError, load_settings
+        from cloud.settings import ConfigError, load_settings
 
         if self.draft is None:
             return
@@ -495,6 +495,6 @@ class FallbackScreen(ShipdeckScreen):
 
 
 def _config_file() -> Path:
-    from tui.config import config_path
+    from cloud.settings import config_path
 
     return config_path()

@@ -1,5 +1,8 @@
 """The user's config file: defaults for profile, regions, context, refresh, keys, theme.
 
+Plain data read by the console and the command line alike (stdlib, tomllib,
+platformdirs): no UI here, so ``shipdeck doctor`` never imports one.
+
 The file is ``config.toml`` in the user's config directory (platformdirs), or
 the path in ``SHIPDECK_CONFIG``. A missing file is fine (defaults); a file that
 exists but is wrong stops the program with one line naming the file, the key
@@ -15,9 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from actions.paths import state_dir
-from cloud.logs.limits import DEFAULT_CALLS_PER_SECOND
-from widgets.log_buffer import DEFAULT_MAX_LINES
+from cloud.logs.limits import DEFAULT_CALLS_PER_SECOND, DEFAULT_MAX_LINES
 
 __all__ = ["ConfigError", "Settings", "config_path", "load_settings", "state_dir"]
 
@@ -46,6 +47,16 @@ LOG_MAX_LINES = DEFAULT_MAX_LINES
 LOG_CALLS_PER_SECOND = DEFAULT_CALLS_PER_SECOND
 """FilterLogEvents calls per second and region by default (``[logs] calls_per_second``)."""
 _LOG_KEYS = ("max_lines", "calls_per_second")
+
+
+def state_dir() -> Path:
+    """Where shipdeck keeps what it writes: ``SHIPDECK_STATE_DIR`` or the user state directory."""
+    override = os.environ.get("SHIPDECK_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_state_path
+
+    return user_state_path("shipdeck")
 
 
 class ConfigError(Exception):
