@@ -20,6 +20,8 @@ from actions.secrets import mask_secrets
 if TYPE_CHECKING:
     from actions.model import Action, Outcome, Plan
 
+AUDIT_FILE = "audit.jsonl"
+
 
 class AuditLog:
     """Append-only JSON Lines file, safe to write from several worker threads."""
@@ -89,3 +91,10 @@ class AuditLog:
                     yield json.loads(line)
                 except json.JSONDecodeError:
                     continue
+
+
+def default_audit_log(profile: str | None) -> AuditLog:
+    """The audit log in the user's state directory, shared by the console and the commands."""
+    from actions.paths import state_dir
+
+    return AuditLog(state_dir() / AUDIT_FILE, profile=profile)

@@ -4,7 +4,8 @@ Findings leave no trace in AWS, so each refresh (``shipdeck doctor``, the
 console's findings pane) records them in a small JSON state file: per finding
 id, its title and the episodes in which it was present (seen, resolved).
 Actions come from the audit log. ``timeline()`` merges both in time order;
-``timeline_markdown()`` writes it for the post-mortem.
+``timeline_markdown()`` writes it for the post-mortem, and ``export_timeline()``
+into a file of its own under the state directory (the console's ``ctrl+e``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from actions.paths import state_dir
 from cloud.findings import Finding
 
 STATE_FILE = "findings.json"
+EXPORT_DIR = "timelines"
 _LOCK = threading.Lock()
 
 
@@ -233,3 +235,28 @@ def timeline_markdown(events: Sequence[TimelineEvent], *, title: str = "Incident
     else:
         lines.append("None.")
     return "\n".join(lines) + "\n"
+
+
+def export_path(now: datetime) -> Path:
+    """``<state dir>/timelines/timeline-20251112T000000Z.md``."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return state_dir() / EXPORT_DIR / f"timeline-{stamp}.md"
+
+
+def export_timeline(
+    audit: AuditLog, shown: Callable[[str], str], now: datetime | None = None
+) -> tuple[Path, int]:
+    """Write the timeline (through ``shown``: masked in presenter mode); the path and event count.
+
+    Blocking file work: the console runs it in a worker thread. A second export
+    within the same second gets a suffix rather than overwriting the first.
+    """
+    events = timeline(audit)
+    path = export_path(_now() if now is None else now)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    candidate.write_text(shown(timeline_markdown(events)), encoding="utf-8")
+    return candidate, len(events)

@@ -9,34 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-
-if TYPE_CHECKING:
-    from actions.audit import AuditLog
-    from actions.model import Plan
-
-
-def plan_lines(plan: Plan) -> list[str]:
-    """The plan as plain text lines: summary, checks, changes, commands, notes."""
-    lines = [f"{plan.action} {plan.target} [{plan.danger.value}]", f"  {plan.summary}", ""]
-    lines.append("checks:")
-    for check in plan.checks:
-        mark = "ok  " if check.passed else "FAIL"
-        lines.append(f"  {mark} {check.name}" + (f" ({check.detail})" if check.detail else ""))
-    lines.append("changes:")
-    if not plan.changes:
-        lines.append("  none (already in place)")
-    for change in plan.changes:
-        before = change.before or "-"
-        lines.append(f"  {change.resource} {change.field}: {before} -> {change.after}")
-    lines.append("equivalent commands:")
-    lines.extend(f"  {command}" for command in plan.commands)
-    if plan.notes:
-        lines.append("notes:")
-        lines.extend(f"  {note}" for note in plan.notes)
-    return lines
 
 
 def _values(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -64,14 +39,6 @@ def _read_secret(name: str) -> str:
     return value
 
 
-def audit_log(profile: str | None) -> AuditLog:
-    """The audit log in the user's state directory."""
-    from actions.audit import AuditLog
-    from cloud.settings import state_dir
-
-    return AuditLog(state_dir() / "audit.jsonl", profile=profile)
-
-
 @click.command("action")
 @click.argument("name", required=False)
 @click.argument("target", required=False)
@@ -90,8 +57,10 @@ def action_command(
     as_json: bool,
 ) -> None:
     """Plan (and with --yes apply) a remediation: shipdeck action NAME KIND:TARGET."""
+    from actions.audit import default_audit_log
     from actions.catalogue import CATALOGUE, make_action
     from actions.model import ActionError, ReadOnlyRefused, StalePlan
+    from actions.plan_text import plan_lines
     from tui.cli import BadInput, cloud_session
 
     if list_actions:
@@ -118,7 +87,7 @@ def action_command(
             values,
             session,
             read_only=bool(options.get("read_only")),
-            audit=audit_log(session.profile),
+            audit=default_audit_log(session.profile),
         )
         plan = action.plan()
     except ActionError as exc:
@@ -148,7 +117,9 @@ def action_command(
 @click.pass_context
 def audit_command(ctx: click.Context, as_json: bool) -> None:
     """Print the audit log: every plan shown, apply, outcome and refusal."""
-    log = audit_log((ctx.obj or {}).get("profile"))
+    from actions.audit import default_audit_log
+
+    log = default_audit_log((ctx.obj or {}).get("profile"))
     count = 0
     for entry in log.entries():
         count += 1

@@ -162,7 +162,7 @@ class ShipdeckApp(App[None]):
     async def _export_timeline(self) -> None:
         import asyncio
 
-        from tui.timeline_export import export_timeline
+        from actions.timeline import export_timeline
 
         try:
             path, count = await asyncio.to_thread(

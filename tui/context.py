@@ -47,9 +47,9 @@ class ConsoleContext:
     def audit_log(self) -> AuditLog:
         """The audit log under the state directory, created on first use and kept."""
         if self.audit is None:
-            from tui.action_command import audit_log
+            from actions.audit import default_audit_log
 
-            self.audit = audit_log(self.session.profile)
+            self.audit = default_audit_log(self.session.profile)
         return self.audit
 
     @property

@@ -75,9 +75,10 @@ def fallback_command(
     The recipe is the config file's [fallback.PROJECT] table; without one,
     --context DIR builds every sub-folder of DIR that has a Dockerfile.
     """
+    from actions.audit import default_audit_log
     from actions.fallback import FallbackBuild
     from actions.model import ActionError
-    from tui.action_command import audit_log, plan_lines
+    from actions.plan_text import plan_lines
     from tui.cli import BadInput, cloud_session
 
     options: dict[str, Any] = ctx.obj or {}
@@ -89,7 +90,7 @@ def fallback_command(
             session,
             recipe,
             read_only=bool(options.get("read_only")),
-            audit=audit_log(session.profile),
+            audit=default_audit_log(session.profile),
             registry=registry,
             use_buildx={"auto": None, "buildx": True, "sdk": False}[engine],
             on_status=printer.status,

@@ -21,9 +21,9 @@ def timeline_command(ctx: click.Context, export: Path | None, since: str | None)
     """Print the incident timeline (or write it as Markdown with --export FILE)."""
     from datetime import UTC, datetime
 
+    from actions.audit import default_audit_log
     from actions.timeline import timeline, timeline_line, timeline_markdown
     from cloud.logs import SinceError, parse_since
-    from tui.action_command import audit_log
     from tui.cli import BadInput
 
     start = None
@@ -32,7 +32,7 @@ def timeline_command(ctx: click.Context, export: Path | None, since: str | None)
             start = datetime.fromtimestamp(parse_since(since) / 1000, UTC)
         except SinceError as exc:
             raise BadInput(str(exc)) from exc
-    events = timeline(audit_log((ctx.obj or {}).get("profile")), since=start)
+    events = timeline(default_audit_log((ctx.obj or {}).get("profile")), since=start)
     if export is not None:
         try:
             export.write_text(timeline_markdown(events), encoding="utf-8")

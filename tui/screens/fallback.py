@@ -293,9 +293,9 @@ class FallbackScreen(ShipdeckScreen):
     )
     def make_plan(self, recipe: Recipe) -> None:
         """Thread: connect to the engine, log in to ECR, read the tags; post the plan."""
+        from actions.audit import default_audit_log
         from actions.fallback import FallbackBuild, OutputFeed
         from actions.model import ActionError
-        from tui.action_command import audit_log
 
         session = self.context.session
         try:
@@ -304,7 +304,7 @@ class FallbackScreen(ShipdeckScreen):
                 recipe,
                 region=recipe.region or self.aws_region,
                 read_only=self.context.read_only,
-                audit=audit_log(session.profile),
+                audit=default_audit_log(session.profile),
                 feed=OutputFeed(),
             )
             plan = action.plan()
