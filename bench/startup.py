@@ -22,7 +22,7 @@ TABLES = {f"table-{pane}" for pane in ("repositories", "builds", "services", "qu
 def _child() -> None:
     """Run the console headless and report when every pane has rows."""
     from cloud.settings import Settings
-    from tui.cli import build_console
+    from tui.launch import build_console
 
     # The command line's own path: check the session, start the reads, build the app.
     app = build_console(

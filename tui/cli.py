@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from cloud.session import CloudSession
     from cloud.settings import Settings
     from demo.launcher import WorldProcess
-    from tui.app import ShipdeckApp
 
 EXIT_BAD_INPUT = 2
 
@@ -254,62 +253,22 @@ def _run_console(
     badge: str | None,
     presenter: bool = False,
 ) -> None:
-    app = build_console(
-        settings,
-        profile=profile,
-        regions=regions,
-        context=context,
-        read_only=read_only,
-        badge=badge,
-        presenter=presenter,
-    )
-    app.run()
-
-
-def build_console(
-    settings: Settings,
-    *,
-    profile: str | None,
-    regions: Sequence[str],
-    context: str | None,
-    read_only: bool,
-    badge: str | None,
-    presenter: bool = False,
-) -> ShipdeckApp:
-    """Check the session, start the first reads, then build the console (not yet running)."""
-    from tui.startup import hold_collector
-
-    hold_collector()  # released once the first reads are on screen (ConsoleScreen)
-    from cloud.session import CloudConfigError, CloudSession
-    from cloud.settings import ConfigError, check_binding_ids
-
-    if settings.keys:  # collecting every binding imports every screen: only for a keymap
-        from tui.app import ShipdeckApp
-
-        try:
-            check_binding_ids(settings, ShipdeckApp.binding_ids())
-        except ConfigError as exc:
-            raise BadInput(str(exc)) from exc
-    from tui.prefetch import Prefetch
-
-    # The reader process checks the session before its first request (bad input must
-    # not send one), then reads while this process imports and mounts the UI.
-    prefetch = Prefetch.start(profile, regions, context)
-    session = CloudSession(profile=profile, regions=regions, kube_context=context)
-    from tui.app import ShipdeckApp
+    from cloud.session import CloudConfigError
+    from cloud.settings import ConfigError
+    from tui.launch import run_console
 
     try:
-        prefetch.check(session)
-    except CloudConfigError as exc:
+        run_console(
+            settings,
+            profile=profile,
+            regions=regions,
+            context=context,
+            read_only=read_only,
+            badge=badge,
+            presenter=presenter,
+        )
+    except (ConfigError, CloudConfigError) as exc:
         raise BadInput(str(exc)) from exc
-    return ShipdeckApp(
-        session,
-        settings,
-        read_only=read_only,
-        badge=badge,
-        prefetch=prefetch,
-        presenter=presenter,
-    )
 
 
 @cli.command("world")

@@ -25,7 +25,7 @@ SOURCES = ("repositories", "builds", "services", "quotas")
 CONSOLE = textwrap.dedent(
     """
     import json, sys
-    from tui.cli import build_console
+    from tui.launch import build_console
     from cloud.settings import Settings
 
     regions, context = sys.argv[1].split(","), sys.argv[2]
