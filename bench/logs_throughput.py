@@ -108,7 +108,7 @@ def tail_command() -> list[str]:
     )
     if probe.returncode == 0:
         return [str(shipdeck), "tail"]
-    return [sys.executable, "-m", "tui.tail_command"]
+    return [sys.executable, "-m", "cli.tail"]
 
 
 RATE = 100  # FilterLogEvents calls per second for (b) and (d)

@@ -13,15 +13,6 @@ import pytest
 from actions.fallback import DockerEngine
 from tests.fallback.conftest import REGION, Registry, write_service
 
-# The command as the lead will register it on the shipdeck group.
-RUN_SHIPDECK = (
-    "import sys\n"
-    "from tui.cli import cli, main\n"
-    "from tui.fallback_command import fallback_command\n"
-    "cli.add_command(fallback_command)\n"
-    "main(sys.argv[1:])\n"
-)
-
 
 def _shipdeck(
     tmp_path: Path, env: dict[str, str], *args: str, config: str = ""
@@ -35,7 +26,7 @@ def _shipdeck(
         "KUBECONFIG": str(tmp_path / "no-kubeconfig"),
     }
     return subprocess.run(
-        [sys.executable, "-c", RUN_SHIPDECK, "--region", REGION, *args],
+        [sys.executable, "-m", "cli.main", "--region", REGION, *args],
         env=full_env,
         capture_output=True,
         text=True,

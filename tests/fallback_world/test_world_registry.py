@@ -86,7 +86,7 @@ def test_fallback_build_lands_in_ecr_and_pods_recover(
     aws: Clients,
 ) -> None:
     assert _pod_states(world, "notification-service").count("ImagePullBackOff") >= 1
-    command = [sys.executable, "-m", "tui.cli", "fallback-build", RECIPE]
+    command = [sys.executable, "-m", "cli.main", "fallback-build", RECIPE]
     done = subprocess.run(
         [*command, "--services", ",".join(PUSHED), "--yes"],
         env={**os.environ, **world_env},

@@ -55,7 +55,7 @@ def shipdeck_runner(world: WorldProcess, state: Path) -> Shipdeck:
         if world.kube_context:
             scope += ["--context", world.kube_context]
         return subprocess.run(
-            [sys.executable, "-m", "tui.cli", *scope, *args],
+            [sys.executable, "-m", "cli.main", *scope, *args],
             env=env,
             input=stdin,
             capture_output=True,

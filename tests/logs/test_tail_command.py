@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from cli.tail import tail
 from tests.logs.conftest import REGION, now_ms, put
-from tui.tail_command import tail
 
 Clients = Callable[[str, str], Any]
 
@@ -110,7 +110,7 @@ def test_piped_into_head_ends_quietly(
         [(now_ms() - 5000 + i // 10, f"line {i}") for i in range(3000)],
     )
     env = {**os.environ, **aws_env}
-    command = f"{sys.executable} -m tui.tail_command {group} | head -n 3"
+    command = f"{sys.executable} -m cli.tail {group} | head -n 3"
     done = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         env=env,

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from cli.inputs import BadInput
+
 
 @click.command("timeline")
 @click.option(
@@ -24,7 +26,6 @@ def timeline_command(ctx: click.Context, export: Path | None, since: str | None)
     from actions.audit import default_audit_log
     from actions.timeline import timeline, timeline_line, timeline_markdown
     from cloud.logs import SinceError, parse_since
-    from tui.cli import BadInput
 
     start = None
     if since:

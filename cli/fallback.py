@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.inputs import BadInput, checked_settings, cloud_session
+
 if TYPE_CHECKING:
     from actions.fallback import FallbackBuild, Recipe, ServiceStatus
     from actions.model import Outcome
-    from cloud.settings import Settings
 
 EXIT_INTERRUPTED = 130
 
@@ -79,7 +80,6 @@ def fallback_command(
     from actions.fallback import FallbackBuild
     from actions.model import ActionError
     from actions.plan_text import plan_lines
-    from tui.cli import BadInput, cloud_session
 
     options: dict[str, Any] = ctx.obj or {}
     recipe = _recipe(project, context_dir, services, parallel, repository)
@@ -127,9 +127,8 @@ def _recipe(
     from dataclasses import replace
 
     from actions.fallback import RecipeError, recipe_from_config, recipe_from_folder
-    from tui.cli import BadInput
 
-    settings = _settings()
+    settings = checked_settings()
     raw = settings.fallback.get(project)
     try:
         if raw is not None:
@@ -160,20 +159,9 @@ def _recipe(
     return recipe
 
 
-def _settings() -> Settings:
-    from cloud.settings import ConfigError, load_settings
-    from tui.cli import BadInput
-
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise BadInput(str(exc)) from exc
-
-
 def _apply_interruptibly(action: FallbackBuild, plan: Any) -> tuple[Outcome, bool]:
     """Apply on a worker thread; Ctrl-C cancels every build and waits for the undo."""
     from actions.model import ActionError, Outcome, ReadOnlyRefused
-    from tui.cli import BadInput
 
     result: list[Outcome | BaseException] = []
 

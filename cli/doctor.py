@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.inputs import cloud_session
+
 if TYPE_CHECKING:
     from cloud.findings import Finding
     from cloud.records import FetchError
@@ -71,7 +73,6 @@ def doctor_command(ctx: click.Context, as_json: bool) -> None:
     """Find what is wrong, why, and the action that fixes it (exit 1 on a critical finding)."""
     from actions.timeline import record_findings
     from cloud.findings import find, read_snapshot
-    from tui.cli import cloud_session
 
     session = cloud_session(ctx.obj or {})
     snapshot = read_snapshot(session)

@@ -244,5 +244,5 @@ def _silence_stdout(out: TextIO) -> None:
     os.close(devnull)
 
 
-if __name__ == "__main__":  # ``python -m tui.tail_command``: the command without the group
+if __name__ == "__main__":  # ``python -m cli.tail``: the command without the group
     tail()

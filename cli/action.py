@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 
+from cli.inputs import BadInput, cloud_session
+
 
 def _values(pairs: tuple[str, ...]) -> dict[str, str]:
-    from tui.cli import BadInput
-
     values: dict[str, str] = {}
     for pair in pairs:
         key, equals, value = pair.partition("=")
@@ -28,8 +28,6 @@ def _values(pairs: tuple[str, ...]) -> dict[str, str]:
 
 def _read_secret(name: str) -> str:
     """A secret value from stdin (piped) or a hidden prompt; never echoed."""
-    from tui.cli import BadInput
-
     if sys.stdin.isatty():
         value = str(click.prompt(f"{name} (hidden)", hide_input=True, err=True))
     else:
@@ -61,7 +59,6 @@ def action_command(
     from actions.catalogue import CATALOGUE, make_action
     from actions.model import ActionError, ReadOnlyRefused, StalePlan
     from actions.plan_text import plan_lines
-    from tui.cli import BadInput, cloud_session
 
     if list_actions:
         for action_name, cls in CATALOGUE.items():

@@ -1,0 +1,88 @@
+"""Opening the console: the only place the command line touches the UI.
+
+``tui.launch`` is imported inside ``run_console`` and nowhere else in ``cli``
+(the import-linter contract names this one exception), so every headless
+command runs without Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cli.inputs import BadInput, checked_settings
+from cli.world import demo_world, point_at_world
+
+if TYPE_CHECKING:
+    from cloud.settings import Settings
+
+
+def open_console(
+    *,
+    profile: str | None,
+    regions: Sequence[str],
+    context: str | None,
+    read_only: bool,
+    demo: bool,
+    scenario: Path | None,
+    presenter: bool = False,
+) -> None:
+    """Check every input, then run the console (on the demo world with ``demo``)."""
+    settings = checked_settings()
+    if demo:
+        with demo_world(scenario) as world:
+            point_at_world(world)
+            # The world writes a config with its fallback recipe (the sample backend);
+            # the person's own keys, theme and recipes still win.
+            world_settings = checked_settings()
+            settings = replace(settings, fallback={**world_settings.fallback, **settings.fallback})
+            run_console(
+                settings,
+                profile=None,
+                regions=regions or tuple(world.regions),
+                context=context or world.kube_context,
+                read_only=read_only or settings.read_only,
+                badge="DEMO WORLD",
+                presenter=presenter,
+            )
+        return
+    run_console(
+        settings,
+        profile=profile or settings.profile,
+        regions=regions or settings.regions,
+        context=context or settings.context,
+        read_only=read_only or settings.read_only,
+        badge=None,
+        presenter=presenter,
+    )
+
+
+def run_console(
+    settings: Settings,
+    *,
+    profile: str | None,
+    regions: Sequence[str],
+    context: str | None,
+    read_only: bool,
+    badge: str | None,
+    presenter: bool = False,
+) -> None:
+    """Run the console until the person quits; input it finds wrong is ``BadInput``."""
+    from cloud.session import CloudConfigError
+    from cloud.settings import ConfigError
+    from tui.launch import run_console as run_tui
+
+    try:
+        run_tui(
+            settings,
+            profile=profile,
+            regions=regions,
+            context=context,
+            read_only=read_only,
+            badge=badge,
+            presenter=presenter,
+        )
+    except (ConfigError, CloudConfigError) as exc:
+        raise BadInput(str(exc)) from exc

@@ -1,0 +1,115 @@
+"""``shipdeck world`` and the demo world's life around ``shipdeck --demo``.
+
+The world runs in a child process; it is imported only here, and only once a
+command starts it, so every other command (and ``--help``) runs without it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.inputs import BadInput
+
+if TYPE_CHECKING:
+    from demo.launcher import WorldProcess
+
+
+def _check_scenario(scenario: Path | None) -> None:
+    if scenario is None:
+        return
+    from demo.scenario import ScenarioError, load_scenario
+
+    try:
+        load_scenario(scenario)
+    except ScenarioError as exc:
+        raise BadInput(str(exc)) from exc
+
+
+@contextmanager
+def demo_world(scenario: Path | None, port: int = 0) -> Iterator[WorldProcess]:
+    """Start the demo world in a child process and stop it however we leave."""
+    _check_scenario(scenario)
+    try:
+        from demo.launcher import start_world
+        from demo.scenario import ScenarioError
+    except ImportError as exc:  # the demo extra is not installed
+        hint = "pip install 'shipdeck[demo]'"
+        raise BadInput(f"the demo world needs the 'demo' extra ({hint}): {exc}") from exc
+    try:
+        world = start_world(scenario, port=port)
+    except ScenarioError as exc:
+        raise BadInput(str(exc)) from exc
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        raise BadInput(f"the demo world did not start: {exc}") from exc
+    try:
+        yield world
+    finally:
+        world.stop()
+
+
+def world_environment(world: WorldProcess) -> dict[str, str]:
+    """The environment that points aws, kubectl and shipdeck at the world."""
+    return world.env()
+
+
+def point_at_world(world: WorldProcess) -> None:
+    """Point this process's clients at the world, and away from the person's profiles."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"):
+        os.environ.pop(name, None)
+    # A config file that does not exist keeps a person's real profiles out of the demo.
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ.update(world_environment(world))
+
+
+@click.command("world")
+@click.option(
+    "--scenario",
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The scenario file (default: the seeded incidents).",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="AWS endpoint port.")
+def world_command(scenario: Path | None, port: int) -> None:
+    """Run the demo world alone on loopback; print the shell lines to use it."""
+    import shlex
+
+    with demo_world(scenario, port=port) as world:
+        env = world_environment(world)
+        click.echo("# the shipdeck demo world is up; paste these lines into another shell:")
+        for name, value in env.items():
+            click.echo(f"export {name}={shlex.quote(value)}")
+        if world.registry:
+            click.echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
+        else:
+            click.echo("# no local registry (docker-registry not found): pushes need --registry")
+        click.echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
+        config = Path(world.config_path) if world.config_path else None
+        if world.registry and config and "[fallback." in config.read_text(encoding="utf-8"):
+            click.echo("#       shipdeck fallback-build nova-ecr-build --yes")
+        click.echo("# serving until Ctrl-C", err=True)
+        _wait_for_interrupt(world)
+
+
+def _wait_for_interrupt(world: WorldProcess) -> None:
+    stop = False
+
+    def _on_signal(_signum: int, _frame: Any) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        while not stop and world.running:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        click.echo("# stopping the world", err=True)
+    if not world.running and not stop:
+        raise BadInput("the demo world stopped unexpectedly")
