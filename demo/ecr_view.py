@@ -11,8 +11,11 @@ import json
 import threading
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from demo.aws_clients import ClientPool
 from demo.gateway import Call, Forward, Reply, Route
+from demo.k8s_objects import split_image
 
 _PREFIX = "AmazonEC2ContainerRegistry_V20150921."
 _MUTATIONS = ("PutImage", "BatchDeleteImage", "DeleteRepository", "CreateRepository")
@@ -37,7 +40,42 @@ class EcrView:
         self._lock = threading.Lock()
         self._sizes: dict[tuple[str, str, str], int] = {}
         self._pushed: dict[tuple[str, str, str], float] = {}
+        self._exists: dict[tuple[str, str, str], bool] = {}
+        self._exists_generation = -1
         self.generation = 0
+
+    def image_exists(self, reference: str) -> bool:
+        """Whether an ECR image reference (``<registry>/<repo>:<tag>``) resolves.
+
+        Images of other registries are taken to exist (the world does not model them).
+        Answers are cached until the images change (``generation``).
+        """
+        parts = split_image(reference)
+        if parts is None:
+            return True
+        with self._lock:
+            if self._exists_generation != self.generation:
+                self._exists.clear()
+                self._exists_generation = self.generation
+            known = self._exists.get(parts)
+        if known is not None:
+            return known
+        region, repository, tag = parts
+        try:
+            self._clients.get("ecr", region).describe_images(
+                repositoryName=repository, imageIds=[{"imageTag": tag}]
+            )
+            found = True
+        except ClientError as err:
+            if err.response["Error"]["Code"] not in (
+                "ImageNotFoundException",
+                "RepositoryNotFoundException",
+            ):
+                raise
+            found = False
+        with self._lock:
+            self._exists[parts] = found
+        return found
 
     def remember(
         self, region: str, repository: str, digest: str, size: int, pushed_at: float | None

@@ -3,63 +3,94 @@
 moto keeps clusters, services, task definitions and tasks (with ``stoppedReason``),
 but its containers never exit (``exitCode`` 0, ``lastStatus`` PENDING), tasks have
 no timestamps or ``stopCode``, services have no events and count every task as
-pending. The world records those facts at seeding and merges them into answers.
+pending, and a deployment is stamped with the time of moto's CreateService (the
+world's start). The world records those facts at seeding and merges them into
+answers; ``demo.ecs_rollout`` adds the facts of the tasks and deployments that an
+UpdateService starts.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from demo.gateway import Call, Forward, Reply, Route
 
 _PREFIX = "AmazonEC2ContainerServiceV20141113."
-SETTLE_SECONDS = 3.0
 
 
 class EcsView:
-    """Overlays for tasks (by ARN) and services (by ARN), and services settling after updates."""
+    """Overlays for tasks (by ARN) and services (by ARN)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._tasks: dict[str, dict[str, Any]] = {}
         self._services: dict[str, dict[str, Any]] = {}
-        self._settling: dict[str, tuple[float, int, str]] = {}
+        self._deployed: dict[str, float] = {}  # seeded deployment id -> createdAt (epoch s)
 
     def task_facts(self, task_arn: str, facts: dict[str, Any]) -> None:
         """Fields to merge into this task; ``containers`` is keyed by container name."""
         with self._lock:
             self._tasks[task_arn] = facts
 
+    def merge_task_facts(self, task_arn: str, facts: dict[str, Any]) -> None:
+        """Merge fields into this task's facts (a container's into that container's)."""
+        with self._lock:
+            known = self._tasks.setdefault(task_arn, {})
+            containers = dict(known.get("containers", {}))
+            for name, shape in facts.get("containers", {}).items():
+                containers[name] = {**containers.get(name, {}), **shape}
+            known.update({k: v for k, v in facts.items() if k != "containers"})
+            known["containers"] = containers
+
     def service_facts(self, service_arn: str, facts: dict[str, Any]) -> None:
         """Fields to merge into this service (``events`` newest first)."""
         with self._lock:
             self._services[service_arn] = facts
+
+    def update_service_facts(
+        self, service_arn: str, events: list[dict[str, Any]], **fields: Any
+    ) -> None:
+        """Add ``events`` (newest first) before the service's and set ``fields``."""
+        with self._lock:
+            facts = self._services.setdefault(service_arn, {"events": []})
+            facts.update(fields)
+            facts["events"] = [*events, *facts.get("events", [])]
+
+    def service_fact(self, service_arn: str, name: str) -> Any:
+        """One recorded field of the service (None when not recorded)."""
+        with self._lock:
+            return self._services.get(service_arn, {}).get(name)
+
+    def deployment_time(self, deployment_id: str, at: float) -> None:
+        """When this seeded deployment was created (and last updated)."""
+        with self._lock:
+            self._deployed[deployment_id] = at
 
     def routes(self) -> dict[str, Route]:
         """Gateway routes for the ECS operations the world augments."""
         return {
             _PREFIX + "DescribeTasks": self._describe_tasks,
             _PREFIX + "DescribeServices": self._describe_services,
-            _PREFIX + "UpdateService": self._update_service,
         }
 
-    # -- clock -------------------------------------------------------------------------------
-    def advance(self, now: float) -> None:
-        """A service updated a few seconds ago reaches a steady state."""
+    def merge_service(self, service: dict[str, Any]) -> None:
+        """Merge the recorded facts into one service of an answer (DescribeServices' shape).
+
+        A seeded deployment gets its time and, while PRIMARY, the service's counts; the
+        deployments an UpdateService started carry their own (``demo.ecs_rollout``).
+        """
         with self._lock:
-            for arn, (since, desired, name) in list(self._settling.items()):
-                if now - since < SETTLE_SECONDS:
+            facts = self._services.get(service.get("serviceArn", ""), {})
+            service.update({k: v for k, v in facts.items()})
+            for deployment in service.get("deployments", []):
+                at = self._deployed.get(deployment.get("id", ""))
+                if at is None:
                     continue
-                del self._settling[arn]
-                facts = self._services.setdefault(arn, {"events": []})
-                facts.update(runningCount=desired, pendingCount=0)
-                facts["events"] = [
-                    _event(now, f"(service {name}) has reached a steady state."),
-                    _event(now - 1, f"(service {name}) has started {desired} tasks."),
-                    *facts.get("events", []),
-                ]
+                deployment["createdAt"] = deployment["updatedAt"] = at
+                if deployment.get("status") == "PRIMARY" and "runningCount" in facts:
+                    deployment["runningCount"] = facts["runningCount"]
+                    deployment["pendingCount"] = facts.get("pendingCount", 0)
 
     # -- routes ------------------------------------------------------------------------------
     def _describe_tasks(self, call: Call, forward: Forward) -> Reply:
@@ -79,31 +110,9 @@ class EcsView:
         if reply.status != 200:
             return reply
         data = reply.data()
-        with self._lock:
-            for service in data.get("services", []):
-                facts = self._services.get(service.get("serviceArn", ""), {})
-                service.update({k: v for k, v in facts.items()})
-                for deployment in service.get("deployments", []):
-                    if deployment.get("status") == "PRIMARY" and "runningCount" in facts:
-                        deployment["runningCount"] = facts["runningCount"]
-                        deployment["pendingCount"] = facts.get("pendingCount", 0)
+        for service in data.get("services", []):
+            self.merge_service(service)
         return Reply.json(data)
-
-    def _update_service(self, call: Call, forward: Forward) -> Reply:
-        reply = forward(call)
-        service = reply.data().get("service") if reply.status == 200 else None
-        if service:
-            with self._lock:
-                self._settling[service["serviceArn"]] = (
-                    time.time(),
-                    int(service.get("desiredCount", 0)),
-                    service["serviceName"],
-                )
-        return reply
-
-
-def _event(at: float, message: str) -> dict[str, Any]:
-    return {"id": f"{int(at * 1000):x}", "createdAt": at, "message": message}
 
 
 def _merge_task(task: dict[str, Any], facts: dict[str, Any]) -> None:

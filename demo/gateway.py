@@ -1,8 +1,9 @@
 """The world's AWS endpoint: a thin HTTP gateway in front of moto's server.
 
 Requests for operations moto lacks (or answers differently from AWS) are served by
-routes keyed on the ``X-Amz-Target`` header; everything else is forwarded to moto
-byte for byte. The region and service come from the SigV4 credential scope.
+routes keyed on the ``X-Amz-Target`` header (JSON protocols) or on the method and
+path (REST protocols such as Lambda's); everything else is forwarded to moto byte
+for byte. The region and service come from the SigV4 credential scope.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ class Gateway:
     def __init__(self, upstream: Upstream, host: str = "127.0.0.1", port: int = 0) -> None:
         self.upstream = upstream
         self.routes: dict[str, Route] = {}
+        self.path_routes: list[tuple[str, str, re.Pattern[str], Route]] = []
         self.hooks: list[Hook] = []
         # Calls to a service wait while its gate is closed (the world is still seeding it).
         self.gates: dict[str, threading.Event] = {}
@@ -161,6 +163,18 @@ class Gateway:
         """Serve these ``X-Amz-Target`` operations instead of forwarding them."""
         self.routes.update(routes)
 
+    def add_path_route(self, service: str, method: str, path: str, route: Route) -> None:
+        """Serve ``method`` calls of ``service`` whose path matches the regex ``path``."""
+        self.path_routes.append((service, method, re.compile(path), route))
+
+    def _route(self, call: Call) -> Route | None:
+        if call.target:
+            return self.routes.get(call.target)
+        for service, method, path, route in self.path_routes:
+            if (call.service, call.method) == (service, method) and path.match(call.path):
+                return route
+        return None
+
     def start(self) -> None:
         """Start serving in a background thread."""
         self._thread.start()
@@ -179,7 +193,7 @@ class Gateway:
             reply = hook(call)
             if reply is not None:
                 return reply
-        route = self.routes.get(call.target or "")
+        route = self._route(call)
         if route is None:
             return self.upstream(call)
         try:

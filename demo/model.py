@@ -229,6 +229,8 @@ class EcsService:
     created_at: datetime
     tasks: tuple[EcsTask, ...]
     events: tuple[ServiceEvent, ...]
+    deployed_at: datetime  # createdAt of its PRIMARY deployment (the current task definition)
+    memory_needed: int | None = None  # MiB; tasks with less task memory are killed out of memory
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,7 @@ class LambdaFunction:
     role: str
     environment: dict[str, str]
     description: str
+    last_modified: datetime  # LastModified: the last change to its code or configuration
 
 
 @dataclass(frozen=True)
@@ -274,13 +277,36 @@ class LogEvent:
 
 
 @dataclass(frozen=True)
+class StreamCondition:
+    """What keeps a live stream's incident going: the resource that writes it, as it runs.
+
+    It holds while the Lambda function (``kind`` ``lambda``) is configured so, or while a
+    running task of the ECS service (``kind`` ``ecs_service``, ``name`` ``cluster/service``)
+    is; every test given must match (an absent one matches anything).
+    """
+
+    kind: str
+    region: str
+    name: str
+    image: str | None = None  # the function's ImageUri, or an image of the task's containers
+    task_definition: str | None = None  # ``family:revision`` of the task (ECS only)
+    memory_below: int | None = None  # MiB: the function's MemorySize or the task's memory
+
+
+@dataclass(frozen=True)
 class LogStream:
-    """A log stream and its events; a live one keeps writing its lines on the clock."""
+    """A log stream and its events; a live one keeps writing its lines on the clock.
+
+    With ``live_while``, the live lines are written while that condition holds, and
+    ``healthy_lines`` (or nothing, when there are none) once it no longer does.
+    """
 
     name: str
     events: tuple[LogEvent, ...]
     live_every: float | None = None  # seconds between live lines (already scaled by speed)
     live_lines: tuple[str, ...] = ()
+    live_while: StreamCondition | None = None
+    healthy_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,7 @@ import zlib
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from demo import k8s_objects as objs
-from demo.aws_clients import ClientPool
 from demo.ecr_view import EcrView
 from demo.kube import KubeWorld
 from demo.kube_http import KubeHttp
@@ -30,13 +27,10 @@ FULL_CHECK_EVERY = 20  # ticks; otherwise a step runs only when the cluster or E
 class Reconciler:
     """One ``step`` per clock tick."""
 
-    def __init__(self, kube: KubeWorld, clients: ClientPool, ecr: EcrView) -> None:
+    def __init__(self, kube: KubeWorld, ecr: EcrView) -> None:
         self._kube = kube
-        self._clients = clients
         self._ecr = ecr
         self._http = KubeHttp(kube.url, "shipdeck-demo-token")
-        self._images: dict[tuple[str, str, str], bool] = {}
-        self._generation = -1
         self._pending: dict[tuple[str, str], int] = {}
         self._containers: dict[tuple[str, str], dict[str, Any]] = {}
         self._seen: tuple[tuple[int, int], int] | None = None
@@ -49,27 +43,7 @@ class Reconciler:
     # -- facts of the world --------------------------------------------------------------------
     def image_exists(self, reference: str) -> bool:
         """Whether an ECR image reference resolves (cached until ECR changes)."""
-        if self._ecr.generation != self._generation:
-            self._images.clear()
-            self._generation = self._ecr.generation
-        parts = objs.split_image(reference)
-        if parts is None:
-            return True  # another registry: the world does not model it
-        if parts not in self._images:
-            region, repository, tag = parts
-            try:
-                self._clients.get("ecr", region).describe_images(
-                    repositoryName=repository, imageIds=[{"imageTag": tag}]
-                )
-                self._images[parts] = True
-            except ClientError as err:
-                if err.response["Error"]["Code"] not in (
-                    "ImageNotFoundException",
-                    "RepositoryNotFoundException",
-                ):
-                    raise
-                self._images[parts] = False
-        return self._images[parts]
+        return self._ecr.image_exists(reference)
 
     @staticmethod
     def env_satisfied(

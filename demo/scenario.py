@@ -73,20 +73,30 @@ def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
     root = Node(data, "", source, anchor)
     root.check_keys(_TOP_LEVEL)
     world = _world(root.require("world"))
+    repositories = tuple(_repository(n) for n in root.get("ecr").items())
+    projects = tuple(
+        _project(n, world.speed) for n in root.get("codebuild").get("projects").items()
+    )
+    quotas = tuple(_quota_service(n) for n in root.get("service_quotas").get("services").items())
+    pacing = _pacing(root.get("service_quotas").get("requests"), world.speed)
+    # Parsed before `logs`, whose live streams may name a function or a service.
+    clusters = tuple(sections.ecs_cluster(n) for n in root.get("ecs").items())
+    functions = tuple(sections.function(n, repositories) for n in root.get("lambda").items())
     scenario = Scenario(
         source=source,
         loaded_at=anchor,
         world=world,
-        ecr=tuple(_repository(n) for n in root.get("ecr").items()),
-        codebuild=tuple(
-            _project(n, world.speed) for n in root.get("codebuild").get("projects").items()
-        ),
-        quotas=tuple(_quota_service(n) for n in root.get("service_quotas").get("services").items()),
-        quota_requests=_pacing(root.get("service_quotas").get("requests"), world.speed),
-        ecs=tuple(sections.ecs_cluster(n) for n in root.get("ecs").items()),
-        functions=tuple(sections.function(n) for n in root.get("lambda").items()),
+        ecr=repositories,
+        codebuild=projects,
+        quotas=quotas,
+        quota_requests=pacing,
+        ecs=clusters,
+        functions=functions,
         secrets=tuple(sections.secret(n) for n in root.get("secrets").items()),
-        logs=tuple(sections.log_group(n, world.speed) for n in root.get("logs").items()),
+        logs=tuple(
+            sections.log_group(n, world.speed, functions, clusters)
+            for n in root.get("logs").items()
+        ),
         alarms=tuple(sections.alarm(n) for n in root.get("alarms").items()),
         kubernetes=sections.kubernetes(root.get("kubernetes"), world.default_region),
     )

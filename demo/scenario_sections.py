@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from demo.k8s_objects import split_image
 from demo.model import (
     POD_STATES,
     Alarm,
     Deployment,
+    EcrRepository,
     EcsCluster,
     EcsContainer,
     EcsContainerState,
@@ -25,6 +27,7 @@ from demo.model import (
     PodGroup,
     Secret,
     ServiceEvent,
+    StreamCondition,
 )
 from demo.scenario_reader import Node
 
@@ -102,7 +105,17 @@ def _task(node: Node, default_definition: str) -> EcsTask:
 
 def _service(node: Node, families: dict[str, int]) -> EcsService:
     node.check_keys(
-        {"name", "task_definition", "desired", "launch_type", "created", "tasks", "events"}
+        {
+            "name",
+            "task_definition",
+            "desired",
+            "launch_type",
+            "created",
+            "deployed",
+            "tasks",
+            "events",
+            "memory_needed",
+        }
     )
     definition_node = node.require("task_definition")
     definition = definition_node.string()
@@ -118,15 +131,25 @@ def _service(node: Node, families: dict[str, int]) -> EcsService:
     for e in node.get("events").items():
         e.check_keys({"at", "message"})
         events.append(ServiceEvent(e.require("at").time(), e.require("message").string()))
+    created = node.get("created").time(node.anchor - timedelta(days=14))
     return EcsService(
         name=node.require("name").string(),
         task_definition=definition,
         desired=node.require("desired").integer(),
         launch_type=node.get("launch_type").choice(("FARGATE", "EC2"), "FARGATE"),
-        created_at=node.get("created").time(node.anchor - timedelta(days=14)),
+        created_at=created,
         tasks=tuple(tasks),
         events=tuple(sorted(events, key=lambda ev: ev.at, reverse=True)),
+        deployed_at=node.get("deployed").time(created),
+        memory_needed=_positive(node.get("memory_needed")),
     )
+
+
+def _positive(node: Node) -> int | None:
+    value = node.optional_integer()
+    if value is not None and value <= 0:
+        raise node.fail(f"expected a number of MiB above 0, got {value}")
+    return value
 
 
 def ecs_cluster(node: Node) -> EcsCluster:
@@ -144,21 +167,55 @@ def ecs_cluster(node: Node) -> EcsCluster:
     )
 
 
-def function(node: Node) -> LambdaFunction:
-    """A ``lambda`` entry: a container-image function."""
+def function(node: Node, repositories: tuple[EcrRepository, ...] = ()) -> LambdaFunction:
+    """A ``lambda`` entry: a container-image function.
+
+    ``last_modified`` defaults to the push time of the function's image when the
+    scenario's ECR holds that tag, else to the world's start.
+    """
     node.check_keys(
-        {"region", "name", "image", "memory", "timeout", "role", "environment", "description"}
+        {
+            "region",
+            "name",
+            "image",
+            "memory",
+            "timeout",
+            "role",
+            "environment",
+            "description",
+            "last_modified",
+        }
     )
+    image = node.require("image").string()
     return LambdaFunction(
         region=node.require("region").string(),
         name=node.require("name").string(),
-        image=node.require("image").string(),
+        image=image,
         memory=node.get("memory").integer(128),
         timeout=node.get("timeout").integer(3),
         role=node.get("role").string("lambda-execution-role"),
         environment=node.get("environment").string_map(),
         description=node.get("description").string(""),
+        last_modified=node.get("last_modified").time(
+            image_pushed_at(image, repositories) or node.anchor
+        ),
     )
+
+
+def image_pushed_at(reference: str, repositories: tuple[EcrRepository, ...]) -> datetime | None:
+    """When the scenario pushed the image ``reference`` names (None if it is not in its ECR)."""
+    parts = split_image(reference)
+    if parts is None:
+        return None
+    region, name, tag = parts
+    pushed = [
+        image.pushed_at
+        for repo in repositories
+        if (repo.region, repo.name) == (region, name)
+        for image in repo.images
+        if tag in image.tags
+    ]
+    return max(pushed, default=None)
 
 
 def secret(node: Node) -> Secret:
@@ -174,8 +231,53 @@ def secret(node: Node) -> Secret:
     )
 
 
-def _stream(node: Node, speed: float) -> LogStream:
-    node.check_keys({"name", "events", "start", "every", "lines", "live"})
+def _condition(
+    node: Node,
+    region: str,
+    functions: tuple[LambdaFunction, ...],
+    clusters: tuple[EcsCluster, ...],
+) -> StreamCondition:
+    """A stream's ``while``: one subject (``lambda`` or ``ecs_service``) and its tests."""
+    node.check_keys({"lambda", "ecs_service", "region", "image", "task_definition", "memory_below"})
+    region = node.get("region").string(region)
+    kinds = [kind for kind in ("lambda", "ecs_service") if node.get(kind).value is not None]
+    if len(kinds) != 1:
+        raise node.fail("name one subject: lambda (a function) or ecs_service (cluster/service)")
+    kind = kinds[0]
+    subject = node.get(kind)
+    name = subject.string()
+    if kind == "lambda":
+        known = {f.name for f in functions if f.region == region}
+        if node.get("task_definition").value is not None:
+            raise node.get("task_definition").fail("only an ecs_service runs task definitions")
+    else:
+        known = {f"{c.name}/{s.name}" for c in clusters if c.region == region for s in c.services}
+    if name not in known:
+        what = "function" if kind == "lambda" else "ECS service (cluster/service)"
+        raise subject.fail(f"no {what} {name!r} in {region} in this scenario")
+    condition = StreamCondition(
+        kind=kind,
+        region=region,
+        name=name,
+        image=node.get("image").optional_string(),
+        task_definition=node.get("task_definition").optional_string(),
+        memory_below=_positive(node.get("memory_below")),
+    )
+    if (condition.image, condition.task_definition, condition.memory_below) == (None,) * 3:
+        raise node.fail(
+            "give what the resource runs while broken: image, task_definition or memory_below"
+        )
+    return condition
+
+
+def _stream(
+    node: Node,
+    speed: float,
+    region: str,
+    functions: tuple[LambdaFunction, ...],
+    clusters: tuple[EcsCluster, ...],
+) -> LogStream:
+    node.check_keys({"name", "events", "start", "every", "lines", "live", "while", "healthy_lines"})
     events = []
     for e in node.get("events").items():
         e.check_keys({"at", "message"})
@@ -189,22 +291,39 @@ def _stream(node: Node, speed: float) -> LogStream:
     live = node.get("live").boolean(False)
     if live and node.get("lines").value is None:
         raise node.get("live").fail("a live stream needs lines (and every) to repeat")
+    condition = None
+    if node.get("while").value is not None:
+        if not live:
+            raise node.get("while").fail("only a live stream (live: true) changes when fixed")
+        condition = _condition(node.get("while"), region, functions, clusters)
+    if node.get("healthy_lines").value is not None and condition is None:
+        raise node.get("healthy_lines").fail("healthy lines need a while: condition that ends")
     return LogStream(
         node.require("name").string(),
         tuple(sorted(events, key=lambda e: e.at)),
         live_every=node.get("every").seconds(1.0) / speed if live else None,
         live_lines=tuple(node.get("lines").strings()) if live else (),
+        live_while=condition,
+        healthy_lines=tuple(node.get("healthy_lines").strings()),
     )
 
 
-def log_group(node: Node, speed: float = 1.0) -> LogGroup:
-    """A ``logs`` entry: a log group with streams."""
+def log_group(
+    node: Node,
+    speed: float = 1.0,
+    functions: tuple[LambdaFunction, ...] = (),
+    clusters: tuple[EcsCluster, ...] = (),
+) -> LogGroup:
+    """A ``logs`` entry: a log group with streams (``while`` names functions or services)."""
     node.check_keys({"region", "group", "retention_days", "streams"})
+    region = node.require("region").string()
     return LogGroup(
-        region=node.require("region").string(),
+        region=region,
         name=node.require("group").string(),
         retention_days=node.get("retention_days").optional_integer(),
-        streams=tuple(_stream(n, speed) for n in node.get("streams").items()),
+        streams=tuple(
+            _stream(n, speed, region, functions, clusters) for n in node.get("streams").items()
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from demo.model import (
     LogGroup,
     Scenario,
 )
+from demo.moto_state import set_function_last_modified, set_repository_created
 from demo.seed_ecs import EcsSeeder
 
 _MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
@@ -151,12 +152,13 @@ class AwsSeeder:
 
     def _repository(self, repo: EcrRepository) -> None:
         ecr = self.clients.get("ecr", repo.region)
-        ecr.create_repository(
+        created = ecr.create_repository(
             repositoryName=repo.name,
             imageTagMutability=repo.tag_mutability,
             imageScanningConfiguration={"scanOnPush": repo.scan_on_push},
             encryptionConfiguration={"encryptionType": repo.encryption},
         )
+        set_repository_created(created["repository"]["repositoryArn"], repo.created_at)
         if repo.lifecycle_policy is not None:
             ecr.put_lifecycle_policy(
                 repositoryName=repo.name, lifecyclePolicyText=json.dumps(repo.lifecycle_policy)
@@ -217,7 +219,7 @@ class AwsSeeder:
             )
 
     def _function(self, fn: LambdaFunction) -> None:
-        self.clients.get("lambda", fn.region).create_function(
+        created = self.clients.get("lambda", fn.region).create_function(
             FunctionName=fn.name,
             PackageType="Image",
             Code={"ImageUri": fn.image},
@@ -227,6 +229,8 @@ class AwsSeeder:
             Description=fn.description,
             Environment={"Variables": fn.environment},
         )
+        # moto stamps the creation time; the scenario says when the function last changed.
+        set_function_last_modified(created["FunctionArn"], fn.last_modified)
 
     def _alarm(self, alarm: Alarm) -> None:
         cloudwatch = self.clients.get("cloudwatch", alarm.region)

@@ -98,6 +98,8 @@ class EcsSeeder:
             task_ids = [
                 self._task(ecs, cluster, service.name, task, network) for task in service.tasks
             ]
+            for deployment in created.get("deployments", []):
+                self.ecs_view.deployment_time(deployment["id"], service.deployed_at.timestamp())
             running = sum(1 for t in service.tasks if t.status == "RUNNING")
             events = []
             for index, event in enumerate(service.events):

@@ -14,10 +14,13 @@ from moto.server import ThreadedMotoServer
 from demo.aws_clients import ClientPool, LogSink
 from demo.clock import Step, WorldClock
 from demo.codebuild import BuildService
+from demo.conditions import RunningState
 from demo.ecr_view import EcrView
+from demo.ecs_rollout import EcsRollouts
 from demo.ecs_view import EcsView
 from demo.gateway import Gateway, Upstream
 from demo.kube import KubeWorld
+from demo.lambda_view import UPDATE_PATH, function_updated
 from demo.live_traffic import LiveLogs, Throttle
 from demo.model import Scenario
 from demo.quotas import QuotaBook
@@ -88,9 +91,24 @@ class World:
         quotas = QuotaBook(self.scenario.quotas, self.scenario.quota_requests, world.account_id)
         builds = BuildService(clients, sink, quotas, world.account_id, self.scenario.codebuild)
         ecr_view, ecs_view = EcrView(clients), EcsView()
+        rollouts = EcsRollouts(
+            clients,
+            ecs_view,
+            ecr_view.image_exists,
+            self.scenario.ecs,
+            world.account_id,
+            world.speed,
+        )
         self.gateway = Gateway(Upstream(host, moto_port), port=self._port)
-        for routes in (quotas.routes(), builds.routes(), ecr_view.routes(), ecs_view.routes()):
+        for routes in (
+            quotas.routes(),
+            builds.routes(),
+            ecr_view.routes(),
+            ecs_view.routes(),
+            rollouts.routes(),
+        ):
             self.gateway.add_routes(routes)
+        self.gateway.add_path_route("lambda", "PUT", UPDATE_PATH, function_updated)
         self.gateway.gates = {service: threading.Event() for service in SEEDED_SERVICES}
         self.registry = start_registry(
             self.state_dir,
@@ -109,14 +127,15 @@ class World:
         self.gateway.start()
         self._start_kube()
         seeder = AwsSeeder(self.scenario, clients, sink, builds, ecr_view, ecs_view)
+        running = RunningState(world.account_id)
         steps: list[tuple[str, Step]] = [
             ("quotas", quotas.advance),
             ("codebuild", builds.advance),
-            ("ecs", ecs_view.advance),
-            ("live logs", LiveLogs(self.scenario.logs, sink).step),
+            ("ecs", rollouts.advance),
+            ("live logs", LiveLogs(self.scenario.logs, sink, running.holds).step),
         ]
         if self.kube is not None:
-            self._reconciler = Reconciler(self.kube, clients, ecr_view)
+            self._reconciler = Reconciler(self.kube, ecr_view)
             steps.append(("kubernetes", self._reconciler.step))
         self.clock = WorldClock(world.tick_seconds, steps)
         self._seeder = seeder

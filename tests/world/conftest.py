@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,15 +12,30 @@ from kubernetes import config as k8s_config
 
 from demo.launcher import WorldProcess
 from tests.support import running_world
-from tests.world.helpers import Clients
+from tests.world.helpers import Clients, StartWindow
 
 
 @pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProcess]:
-    """The seeds.yaml world, ticking fast and ten times quicker than in the demo."""
+def started_world(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[WorldProcess, StartWindow]]:
+    """The seeds.yaml world and when it was started (see ``start_window``)."""
     state = tmp_path_factory.mktemp("world")
+    before = datetime.now(UTC)
     with running_world(speed="10", point=False, state_dir=state, timeout=60) as running:
-        yield running
+        yield running, StartWindow(before, datetime.now(UTC))
+
+
+@pytest.fixture(scope="session")
+def world(started_world: tuple[WorldProcess, StartWindow]) -> WorldProcess:
+    """The seeds.yaml world, ticking fast and ten times quicker than in the demo."""
+    return started_world[0]
+
+
+@pytest.fixture(scope="session")
+def start_window(started_world: tuple[WorldProcess, StartWindow]) -> StartWindow:
+    """When the test started the world: its relative times (``-1d6h``) count from within."""
+    return started_world[1]
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import boto3
@@ -22,6 +24,22 @@ def eventually(probe: Callable[[], T | None], timeout: float = 15.0) -> T:
             return value
         time.sleep(0.1)
     raise AssertionError("the world did not get there in time")
+
+
+@dataclass(frozen=True)
+class StartWindow:
+    """The test's clock before starting a world and once it was ready.
+
+    The world anchors relative scenario times (``-1d6h``) at the whole second it
+    loaded its scenario, which lies in ``[before - 1 s, ready]``.
+    """
+
+    before: datetime
+    ready: datetime
+
+    def holds(self, at: datetime, relative: timedelta) -> bool:
+        """Whether ``at`` is a time the world may have made of ``relative`` (e.g. -1d6h)."""
+        return self.before - timedelta(seconds=1) + relative <= at <= self.ready + relative
 
 
 class Clients:

@@ -73,3 +73,63 @@ def test_launcher_raises_scenario_error(tmp_path: Path) -> None:
     assert (
         str(caught.value) == "seeds.yaml: kubernetes.deployments[0].pods: required field is missing"
     )
+
+
+_FIXABLE = """
+world: {{}}
+lambda:
+  - name: api
+    region: ap-northeast-1
+    image: 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api:v2
+logs:
+  - group: /aws/lambda/api
+    region: ap-northeast-1
+    streams:
+      - {{name: s, start: -1m, every: 3s, lines: ["[ERROR] boom"], {stream}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("stream", "error"),
+    [
+        (
+            "live: true, while: {lambda: nope, image: x}",
+            "logs[0].streams[0].while.lambda: no function 'nope' in ap-northeast-1 "
+            "in this scenario",
+        ),
+        (
+            "live: true, while: {lambda: api}",
+            "logs[0].streams[0].while: give what the resource runs while broken: "
+            "image, task_definition or memory_below",
+        ),
+        (
+            "live: true, while: {lambda: api, ecs_service: c/s, image: x}",
+            "logs[0].streams[0].while: name one subject: lambda (a function) or ecs_service "
+            "(cluster/service)",
+        ),
+        (
+            "live: true, while: {ecs_service: c/s, memory_below: 1024}",
+            "logs[0].streams[0].while.ecs_service: no ECS service (cluster/service) 'c/s' in "
+            "ap-northeast-1 in this scenario",
+        ),
+        (
+            "while: {lambda: api, image: x}",
+            "logs[0].streams[0].while: only a live stream (live: true) changes when fixed",
+        ),
+        (
+            "live: true, healthy_lines: [ok]",
+            "logs[0].streams[0].healthy_lines: healthy lines need a while: condition that ends",
+        ),
+        (
+            "live: true, while: {lambda: api, memory_below: 0}",
+            "logs[0].streams[0].while.memory_below: expected a number of MiB above 0, got 0",
+        ),
+    ],
+)
+def test_a_stream_condition_names_what_it_waits_for(
+    tmp_path: Path, stream: str, error: str
+) -> None:
+    path = _write(tmp_path, _FIXABLE.format(stream=stream))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value) == f"seeds.yaml: {error}"
