@@ -11,7 +11,6 @@ from cloud.codebuild_reads import (
     codebuild_client,
     read_region_projects,
 )
-from cloud.diagnosis import project_flags
 from cloud.fanout import Job, attempt, gather, parallel_map
 from cloud.quotas import (
     ConcurrencyQuota,
@@ -135,7 +134,7 @@ def project_record(
         last_build=records[0] if records else None,
         recent_statuses=statuses,
         blocked=blocked,
-        flags=project_flags(blocked, statuses),
+        recent_builds=tuple(records),
     )
 
 

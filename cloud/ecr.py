@@ -1,21 +1,16 @@
-"""ECR repositories and images, with who deploys them and what is wrong with them."""
+"""ECR repositories and their images (who deploys them, and what is wrong, is the diagnosis's)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from cloud.diagnosis import repository_flags
 from cloud.errors import recoverable_errors
 from cloud.fanout import Job, attempt, gather, parallel_map
 from cloud.records import Fetched, FetchError, ImageRecord, RepositoryRecord
-from cloud.services import recent_services
 from cloud.session import CloudSession
-from cloud.workloads import ImageUse, image_uses, uses_of_repository
 
 if TYPE_CHECKING:
     from types_boto3_ecr import ECRClient
@@ -39,18 +34,11 @@ class _RepositoryFacts:
 
 
 def fetch_repositories(session: CloudSession) -> Fetched[RepositoryRecord]:
-    """Every repository of every region with image stats, deployers and flags."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shipdeck-workloads") as pool:
-        # Workload images are read alongside (and shared with the services pane).
-        services = pool.submit(recent_services, session)
-        facts = gather(
-            [
-                Job("ecr", region, partial(_region_facts, session, region))
-                for region in session.regions
-            ]
-        )
-        uses = image_uses(services.result().records)
-    records = tuple(repository_record(f, uses) for f in facts.records)
+    """Every repository of every region with its images and their stats."""
+    facts = gather(
+        [Job("ecr", region, partial(_region_facts, session, region)) for region in session.regions]
+    )
+    records = tuple(repository_record(f) for f in facts.records)
     return Fetched(records, facts.errors, facts.fetched_at)
 
 
@@ -115,8 +103,8 @@ def fetch_images(session: CloudSession, region: str, repository: str) -> Fetched
     return gather([Job("ecr", region, partial(_images, client, region, repository))])
 
 
-def repository_record(facts: _RepositoryFacts, uses: Sequence[ImageUse]) -> RepositoryRecord:
-    """A RepositoryRecord from what was read, who deploys it, and the rules' flags."""
+def repository_record(facts: _RepositoryFacts) -> RepositoryRecord:
+    """A RepositoryRecord from DescribeRepositories, its images and its lifecycle policy."""
     repo = facts.repository
     images = facts.images  # newest first
     name = repo.get("repositoryName", "")
@@ -125,8 +113,6 @@ def repository_record(facts: _RepositoryFacts, uses: Sequence[ImageUse]) -> Repo
     newest = runtime or (images[0] if images else None)
     buildcache = next((i for i in images if BUILDCACHE_TAG in i.tags), None)
     has_latest = any("latest" in i.tags for i in images)
-    deployers = uses_of_repository(uri, uses)
-    latest_users = sorted({use.workload for use, ref in deployers if ref.effective_tag == "latest"})
     scan_on_push = bool(repo.get("imageScanningConfiguration", {}).get("scanOnPush", False))
     return RepositoryRecord(
         name=name,
@@ -146,14 +132,5 @@ def repository_record(facts: _RepositoryFacts, uses: Sequence[ImageUse]) -> Repo
         total_size_bytes=sum(i.size_bytes for i in images),
         buildcache_size_bytes=buildcache.size_bytes if buildcache else None,
         runtime_size_bytes=runtime.size_bytes if runtime else None,
-        deployed_by=tuple(sorted({use.workload for use, _ in deployers})),
-        flags=repository_flags(
-            name,
-            has_latest=has_latest,
-            latest_users=latest_users,
-            buildcache_size=buildcache.size_bytes if buildcache else None,
-            runtime_size=runtime.size_bytes if runtime else None,
-            has_lifecycle_policy=facts.has_lifecycle_policy,
-            scan_on_push=scan_on_push,
-        ),
+        images=images,
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from cloud.diagnosis import ecs_service_flags
 from cloud.fanout import Job, gather, parallel_map
 from cloud.records import (
     EcsDeploymentRecord,
@@ -31,8 +31,18 @@ def ecs_client(session: CloudSession, region: str) -> ECSClient:
     return cast("ECSClient", session.client("ecs", region))
 
 
+def fetch_ecs_services(session: CloudSession) -> Fetched[EcsServiceRecord]:
+    """The ECS services of every cluster of every region, with their recently stopped tasks."""
+    return gather(
+        [
+            Job("ecs", region, partial(region_ecs_services, session, region))
+            for region in session.regions
+        ]
+    )
+
+
 def region_ecs_services(session: CloudSession, region: str) -> list[EcsServiceRecord]:
-    """The services of every cluster in ``region``, with recently stopped tasks and flags."""
+    """The services of every cluster in ``region``, with their recently stopped tasks."""
     client = ecs_client(session, region)
     clusters: list[str] = []
     for page in client.get_paginator("list_clusters").paginate():
@@ -217,5 +227,4 @@ def ecs_service_record(
         ),
         events=tuple((e.get("createdAt"), e.get("message", "")) for e in events),
         tasks=tuple([ecs_task_record(t) for t in running] + stopped_records),
-        flags=ecs_service_flags(desired, running_count, stopped_records, memory),
     )

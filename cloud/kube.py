@@ -1,8 +1,8 @@
 """Kubernetes deployments and their pods, read from the kube context's API server.
 
 Pods are listed once for all namespaces and grouped under their deployments.
-For a deployment with crash-looping pods, the last lines of one such pod's log
-are read so its flag can say why (``CLICKHOUSE_URL must be set: NotPresent``).
+The log tails of crashing pods are an extra of the snapshot
+(``cloud.model.builder``), read once for the findings and the row flags.
 """
 
 from __future__ import annotations
@@ -10,19 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from cloud.diagnosis import crash_hint, deployment_flags
-from cloud.errors import recoverable_errors
-from cloud.fanout import Job, gather, parallel_map
-from cloud.kube_records import (
-    KubeObject,
-    crashing_container,
-    deployment_record,
-    event_rows,
-    group_pods,
-    pod_record,
-)
+from cloud.fanout import Job, gather
+from cloud.kube_records import KubeObject, deployment_record, event_rows, group_pods, pod_record
 from cloud.records import DeploymentRecord, ErrorKind, Fetched, FetchError, PodRecord
 from cloud.session import CloudSession
 
@@ -31,7 +24,6 @@ if TYPE_CHECKING:
 
 KUBE_SERVICE = "kubernetes"
 REQUEST_TIMEOUT = (3.0, 10.0)  # connect, read (seconds)
-HINT_LOG_LINES = 30
 
 
 class NoKubernetesError(Exception):
@@ -81,8 +73,16 @@ def _object(response: Any) -> KubeObject:
     return body if isinstance(body, dict) else {}
 
 
+def fetch_deployments(session: CloudSession) -> Fetched[DeploymentRecord]:
+    """Every deployment of the kube context (none without a kubeconfig), with its pods."""
+    context = session.kube_context
+    if context is None:
+        return Fetched((), (), datetime.now(UTC))  # read, and empty: not "never read"
+    return gather([Job(KUBE_SERVICE, context, partial(cluster_deployments, session))])
+
+
 def cluster_deployments(session: CloudSession) -> list[DeploymentRecord]:
-    """Every deployment of every namespace with its pods and flags."""
+    """Every deployment of every namespace with its pods."""
     api = _api(session)
     context = session.kube_context or ""
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="shipdeck-kube") as pool:
@@ -90,11 +90,10 @@ def cluster_deployments(session: CloudSession) -> list[DeploymentRecord]:
         pods_f = pool.submit(_get, api, "/api/v1/pods")
         deployments = _items(deployments_f.result())
         pods = _items(pods_f.result())
-    return _deployment_records(session, context, deployments, pods, {})
+    return _deployment_records(context, deployments, pods, {})
 
 
 def _deployment_records(
-    session: CloudSession,
     context: str,
     deployments: Sequence[KubeObject],
     pods: Sequence[KubeObject],
@@ -107,44 +106,14 @@ def _deployment_records(
             pod_record(p, context, owner, events.get(str(p.get("metadata", {}).get("name")), ()))
             for p in objects
         ]
-    # One crashing pod per deployment is enough to tell why they all crash.
-    first_crash: dict[tuple[str, str], tuple[PodRecord, str]] = {}
-    for key, candidates in pod_records.items():
-        for pod in candidates:
-            container = crashing_container(pod)
-            if container:
-                first_crash[key] = (pod, container)
-                break
-    hints = dict(parallel_map(lambda item: _crash_hint(session, *item), first_crash.values()))
     records = []
     for deployment in deployments:
         meta = deployment.get("metadata", {})
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         members = sorted(pod_records.get(key, []), key=lambda p: p.name)
-        status = deployment.get("status", {}) or {}
-        replicas = deployment.get("spec", {}).get("replicas")
-        desired = int(replicas if replicas is not None else 1)
-        ready = int(status.get("readyReplicas", 0) or 0)
-        flags = deployment_flags(desired, ready, members, {k: v for k, v in hints.items() if v})
-        records.append(deployment_record(deployment, context, members, flags))
+        records.append(deployment_record(deployment, context, members))
     records.sort(key=lambda r: (r.namespace, r.name))
     return records
-
-
-def _crash_hint(session: CloudSession, pod: PodRecord, container: str) -> tuple[str, str]:
-    """(pod name, telling log line); an unreadable log just gives no hint."""
-    for previous in (False, True):
-        try:
-            text = fetch_pod_log_tail(
-                session, pod.namespace, pod.name, container, previous, HINT_LOG_LINES
-            )
-        except recoverable_errors():
-            # The hint is optional: the flag still names the reason without it.
-            continue
-        hint = crash_hint(text)
-        if hint:
-            return pod.name, hint
-    return pod.name, ""
 
 
 def fetch_deployment_detail(
@@ -168,7 +137,7 @@ def fetch_deployment_detail(
             deployment = _object(deployment_f.result())
             pods = _items(pods_f.result())
             events = event_rows(_items(events_f.result()))
-        return _deployment_records(session, context, [deployment], pods, events)
+        return _deployment_records(context, [deployment], pods, events)
 
     return gather([Job(KUBE_SERVICE, context, read)])
 

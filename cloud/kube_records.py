@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from cloud.records import ContainerStateRecord, DeploymentRecord, Flag, PodRecord
+from cloud.records import ContainerStateRecord, DeploymentRecord, PodRecord
 
 KubeObject = Mapping[str, Any]
 
@@ -154,7 +154,6 @@ def deployment_record(
     deployment: KubeObject,
     context: str,
     pods: Sequence[PodRecord],
-    flags: tuple[Flag, ...],
 ) -> DeploymentRecord:
     """A DeploymentRecord; env var names are kept, their values never read."""
     meta = _meta(deployment)
@@ -176,13 +175,4 @@ def deployment_record(
             for c in containers
         ),
         pods=tuple(pods),
-        flags=flags,
     )
-
-
-def crashing_container(pod: PodRecord) -> str | None:
-    """The name of the pod's first container in CrashLoopBackOff, if any."""
-    for container in pod.containers:
-        if container.reason == "CrashLoopBackOff":
-            return container.name
-    return None

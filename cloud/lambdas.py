@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from cloud.diagnosis import lambda_flags
-from cloud.fanout import parallel_map
-from cloud.records import LambdaFunctionRecord
+from cloud.fanout import Job, gather, parallel_map
+from cloud.records import Fetched, LambdaFunctionRecord
 from cloud.session import CloudSession
 
 if TYPE_CHECKING:
@@ -25,8 +25,18 @@ def lambda_client(session: CloudSession, region: str) -> LambdaClient:
     return cast("LambdaClient", session.client("lambda", region))
 
 
+def fetch_functions(session: CloudSession) -> Fetched[LambdaFunctionRecord]:
+    """Every Lambda function of every region."""
+    return gather(
+        [
+            Job("lambda", region, partial(region_functions, session, region))
+            for region in session.regions
+        ]
+    )
+
+
 def region_functions(session: CloudSession, region: str) -> list[LambdaFunctionRecord]:
-    """Every Lambda function of ``region``, flagged when failed."""
+    """Every Lambda function of ``region``."""
     client = lambda_client(session, region)
     names: list[str] = []
     for page in client.get_paginator("list_functions").paginate():
@@ -77,5 +87,4 @@ def function_record(region: str, answer: GetFunctionResponseTypeDef) -> LambdaFu
         last_update_reason=reason,
         last_modified=parse_lambda_time(config.get("LastModified")),
         log_group=config.get("LoggingConfig", {}).get("LogGroup") or f"/aws/lambda/{name}",
-        flags=lambda_flags(state, status, reason),
     )

@@ -7,7 +7,7 @@ worker thread can pass it to the UI thread without copying or locking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -23,11 +23,16 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Flag:
-    """Something on a row a person acts on, e.g. ``latest`` missing."""
+    """Something on a row a person acts on, e.g. ``latest`` missing.
 
-    code: str  # stable id, e.g. "latest-missing", "buildcache-bloat"
+    Flags are not read: the diagnosis marks rows with them, from the same
+    findings ``shipdeck doctor`` prints (``finding`` is that finding's id).
+    """
+
+    code: str  # the finding's kind, e.g. "missing-tag", "buildcache-bloat"
     severity: Severity
     text: str  # one short sentence for the row / detail, e.g. "latest missing; deployed by 2 pods"
+    finding: str | None = None
 
 
 class ErrorKind(StrEnum):
@@ -106,9 +111,7 @@ class RepositoryRecord:
     total_size_bytes: int
     buildcache_size_bytes: int | None  # size of the image tagged "buildcache", if any
     runtime_size_bytes: int | None  # size of the newest non-buildcache image
-    # workloads that reference this repository, "k8s nova-backend/cdn-service"
-    deployed_by: tuple[str, ...] = ()
-    flags: tuple[Flag, ...] = ()
+    images: tuple[ImageRecord, ...] = ()  # newest first
 
 
 # --- CodeBuild -------------------------------------------------------------
@@ -189,7 +192,7 @@ class ProjectRecord:
     last_build: BuildRecord | None
     recent_statuses: tuple[str, ...]  # newest first, up to 10
     blocked: BlockedReason | None = None
-    flags: tuple[Flag, ...] = ()
+    recent_builds: tuple[BuildRecord, ...] = ()  # newest first, up to 10, with their phases
 
 
 # --- Services --------------------------------------------------------------
@@ -247,7 +250,6 @@ class EcsServiceRecord:
     deployments: tuple[EcsDeploymentRecord, ...] = ()
     events: tuple[tuple[datetime | None, str], ...] = ()  # newest first
     tasks: tuple[EcsTaskRecord, ...] = ()  # running and recently stopped
-    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,7 +269,6 @@ class LambdaFunctionRecord:
     last_update_reason: str | None
     last_modified: datetime | None
     log_group: str
-    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -323,7 +324,6 @@ class DeploymentRecord:
     images: tuple[str, ...]
     env_names: tuple[tuple[str, tuple[str, ...]], ...]  # (container, names); values never read
     pods: tuple[PodRecord, ...] = ()
-    flags: tuple[Flag, ...] = ()
 
 
 ServiceRecord = EcsServiceRecord | LambdaFunctionRecord | DeploymentRecord
@@ -363,4 +363,47 @@ class QuotaRecord:
     queue_capacity: int | None = None  # 5 x effective, for CodeBuild concurrency quotas
     explanation: str | None = None  # one sentence, why effective is what it is
     requests: tuple[QuotaRequestRecord, ...] = ()
-    flags: tuple[Flag, ...] = field(default=())
+    # the CodeBuild projects whose builds this quota limits (concurrency quotas)
+    used_by: tuple[str, ...] = ()
+
+
+# --- What the findings read besides the panes' records -----------------------
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One log line with its time (None when the source gave none)."""
+
+    at: datetime | None
+    text: str
+
+
+@dataclass(frozen=True)
+class PodLogTail:
+    """The last lines of one pod container's log (the crashed one when ``previous``)."""
+
+    context: str
+    namespace: str
+    pod: str
+    container: str | None
+    previous: bool
+    text: str
+    restarts: int = 0  # of that container when it was read: a new crash means a new tail
+
+
+@dataclass(frozen=True)
+class BuildLogTail:
+    """The last lines of a CodeBuild build's log."""
+
+    region: str
+    build_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FunctionLog:
+    """A Lambda function's recent log lines, oldest first."""
+
+    region: str
+    function: str
+    lines: tuple[LogLine, ...]

@@ -19,7 +19,7 @@ from cloud.quotas import (
     number,
     quotas_client,
 )
-from cloud.records import Fetched, FetchError, Flag, QuotaRecord, QuotaRequestRecord, Severity
+from cloud.records import Fetched, FetchError, QuotaRecord, QuotaRequestRecord
 from cloud.session import CloudSession
 
 if TYPE_CHECKING:
@@ -144,10 +144,10 @@ def quota_records(
                 queue_capacity=QUEUE_FACTOR * int(effective) if is_concurrency else None,
                 explanation=explanation,
                 requests=tuple(_request(r, region) for r in requests if r.get("QuotaCode") == code),
-                flags=_flags(is_concurrency, int(effective), used_by, running.get(code, 0)),
+                used_by=used_by,
             )
         )
-    records.sort(key=lambda r: (not r.flags, r.name))
+    records.sort(key=lambda r: r.name)
     return records
 
 
@@ -172,26 +172,6 @@ def _usage_by_code(
         )
         running[quota.code] = running.get(quota.code, 0) + in_progress
     return {code: tuple(names) for code, names in users.items()}, running
-
-
-def _flags(
-    is_concurrency: bool, effective: int, used_by: tuple[str, ...], running: int
-) -> tuple[Flag, ...]:
-    if not is_concurrency or not used_by:
-        return ()
-    if effective <= 0:
-        return (
-            Flag(
-                "zero-concurrency",
-                Severity.CRITICAL,
-                f"effective concurrency 0: {', '.join(used_by)} cannot start builds",
-            ),
-        )
-    if running >= effective:
-        return (
-            Flag("at-capacity", Severity.WARNING, f"{running} of {effective} build slots in use"),
-        )
-    return ()
 
 
 def _request(request: RequestedServiceQuotaChangeTypeDef, region: str) -> QuotaRequestRecord:

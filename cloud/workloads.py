@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from cloud.records import DeploymentRecord, EcsServiceRecord, LambdaFunctionRecord
-
-ServiceLike = EcsServiceRecord | LambdaFunctionRecord | DeploymentRecord
 
 _ECR_HOST = re.compile(r"^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$")
 
@@ -49,36 +45,6 @@ class ImageUse:
 
     workload: str
     image: str
-
-
-def workload_label(record: ServiceLike) -> str:
-    """How a workload is named in a repository's ``deployed_by``."""
-    if isinstance(record, DeploymentRecord):
-        return f"k8s {record.namespace}/{record.name}"
-    if isinstance(record, EcsServiceRecord):
-        return f"ecs {record.cluster}/{record.name}"
-    return f"lambda {record.name}"
-
-
-def image_uses(services: Iterable[ServiceLike]) -> list[ImageUse]:
-    """Every (workload, image) pair of the services, pods' images included, without repeats."""
-    seen: set[tuple[str, str]] = set()
-    uses: list[ImageUse] = []
-    for record in services:
-        label = workload_label(record)
-        if isinstance(record, DeploymentRecord):
-            images = list(record.images) + [
-                c.image for pod in record.pods for c in pod.containers if c.image
-            ]
-        elif isinstance(record, EcsServiceRecord):
-            images = list(record.images)
-        else:
-            images = [record.image_uri] if record.image_uri else []
-        for image in images:
-            if (label, image) not in seen:
-                seen.add((label, image))
-                uses.append(ImageUse(label, image))
-    return uses
 
 
 def uses_of_repository(

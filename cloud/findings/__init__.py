@@ -1,12 +1,11 @@
-"""Findings: from the records the panes fetch, to root causes and the actions that fix them.
+"""Findings: from the incident model's snapshot to root causes, row flags and the fixing actions.
 
-``read_snapshot(session)`` fetches (the four panes in parallel, then the few
-extras the rules use); ``find(snapshot)`` is pure and returns the findings,
-critical first. Both run in a worker thread in the console.
+``cloud.model.builder.read_snapshot(session)`` reads the snapshot;
+``diagnose(snapshot)`` is pure and returns the findings (critical first) and the
+flags they put on rows. The console and ``shipdeck doctor`` both do exactly this.
 """
 
-from cloud.findings.model import FALLBACK_BUILD, Finding, Fix, LogLine, Snapshot
-from cloud.findings.rules import find
-from cloud.findings.snapshot import read_snapshot
+from cloud.findings.model import FALLBACK_BUILD, Finding, Fix, Mark
+from cloud.findings.rules import Diagnosis, diagnose, find
 
-__all__ = ["FALLBACK_BUILD", "Finding", "Fix", "LogLine", "Snapshot", "find", "read_snapshot"]
+__all__ = ["FALLBACK_BUILD", "Diagnosis", "Finding", "Fix", "Mark", "diagnose", "find"]

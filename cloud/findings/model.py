@@ -6,6 +6,10 @@ the equivalent ``shipdeck action ...`` line. Its ``id`` is stable across
 refreshes (kind, region or context, resource, detail), so a finding that is
 still there after a refresh is the same finding, and one whose cause is gone
 simply stops being returned.
+
+A finding also marks the rows it concerns (``marks``): the repository that lacks
+a tag and the deployment whose pods cannot pull it. Those marks are the row
+flags of every pane and detail; nothing else flags a row.
 """
 
 from __future__ import annotations
@@ -13,23 +17,14 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from cloud.records import (
-    BuildRecord,
-    Fetched,
-    FetchError,
-    ImageRecord,
-    ProjectRecord,
-    QuotaRecord,
-    RepositoryRecord,
-    ServiceRecord,
-    Severity,
-)
+from cloud.model.ref import ResourceRef
+from cloud.records import Severity
 
-# Actions that are their own subcommand rather than ``shipdeck action NAME``.
+# Actions that have a subcommand of their own besides ``shipdeck action NAME``.
 FALLBACK_BUILD = "fallback-build"
+KUBE_KINDS = frozenset({"k8s"})
 
 SEVERITY_ORDER: Mapping[Severity, int] = {
     Severity.CRITICAL: 0,
@@ -40,31 +35,30 @@ SEVERITY_ORDER: Mapping[Severity, int] = {
 
 @dataclass(frozen=True)
 class Fix:
-    """One action that removes a finding's cause, as the action catalogue names it.
+    """One action of the catalogue that removes a finding's cause, on the resource it acts on.
 
-    ``target`` is ``KIND:NAME`` (``ecr:nova/cdn-service``); ``region`` is None
-    for Kubernetes targets (the kube context decides). ``note`` says what the
-    fix gives, e.g. ``frees 1.23 GB``.
+    ``note`` says what the fix gives, e.g. ``frees 1.23 GB``.
     """
 
     action: str
-    target: str
+    ref: ResourceRef
     # Not hashed (a dict): findings and fixes can still go in sets and dict keys.
     params: Mapping[str, str] = field(default_factory=dict, hash=False)
-    region: str | None = None
     note: str = ""
 
     def command(self) -> str:
         """The ``shipdeck ...`` line that plans this fix (add ``--yes`` to apply it)."""
         words = ["shipdeck"]
-        if self.region:
-            words += ["--region", self.region]
+        if self.ref.kind in KUBE_KINDS:
+            words += ["--context", self.ref.scope] if self.ref.scope else []
+        else:
+            words += ["--region", self.ref.scope]
         if self.action == FALLBACK_BUILD:
-            words += [FALLBACK_BUILD, self.target.partition(":")[2]]
+            words += [FALLBACK_BUILD, self.ref.name]
             for key, value in sorted(self.params.items()):
                 words += [f"--{key}", value]
         else:
-            words += ["action", self.action, self.target]
+            words += ["action", self.action, self.ref.target]
             for key, value in sorted(self.params.items()):
                 words += ["--set", f"{key}={value}"]
         return shlex.join(words)
@@ -73,12 +67,20 @@ class Fix:
         """JSON-ready (``shipdeck doctor --json``)."""
         return {
             "action": self.action,
-            "target": self.target,
+            "target": self.ref.target,
             "params": dict(self.params),
-            "region": self.region,
+            "region": None if self.ref.kind in KUBE_KINDS else self.ref.scope,
             "note": self.note,
             "command": self.command(),
         }
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A row a finding flags, with the short text that row shows."""
+
+    ref: ResourceRef
+    text: str
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,8 @@ class Finding:
     """A problem with its evidence, root cause and fixes.
 
     ``id`` is ``KIND:REGION-OR-CONTEXT:RESOURCE[:DETAIL]``, e.g.
-    ``missing-tag:ap-northeast-1:nova/cdn-service:latest``; ``where`` is the
-    resource as ``KIND:NAME`` (the console jumps to it); ``evidence`` holds
+    ``missing-tag:ap-northeast-1:nova/cdn-service:latest``; ``ref`` is the
+    resource the finding is about (the console jumps to it); ``evidence`` holds
     the rows, log lines and values that show the problem, one per line.
     """
 
@@ -95,11 +97,21 @@ class Finding:
     kind: str
     severity: Severity
     title: str
-    where: str
-    region: str | None
+    ref: ResourceRef
     evidence: tuple[str, ...]
     cause: str
     fixes: tuple[Fix, ...] = ()
+    marks: tuple[Mark, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """``ecr:nova/cdn-service``."""
+        return self.ref.target
+
+    @property
+    def region(self) -> str | None:
+        """The AWS region, None for Kubernetes (the kube context decides)."""
+        return None if self.ref.kind in KUBE_KINDS else self.ref.scope
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (``shipdeck doctor --json``)."""
@@ -110,53 +122,11 @@ class Finding:
             "title": self.title,
             "where": self.where,
             "region": self.region,
+            "context": self.ref.scope if self.ref.kind in KUBE_KINDS else None,
             "evidence": list(self.evidence),
             "cause": self.cause,
             "fixes": [fix.as_dict() for fix in self.fixes],
         }
-
-
-@dataclass(frozen=True)
-class LogLine:
-    """One log line with its time (None when the source gave none)."""
-
-    at: datetime | None
-    text: str
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the rules look at: the four panes' fetches and the extras the fetchers carry.
-
-    Every extra is optional; a rule without its extra falls back to what the
-    records say (a container's last termination message, a phase's context).
-
-    - ``pod_logs``: (namespace, pod) -> the tail of the crashed container's log
-    - ``builds``: (region, project) -> its recent builds, newest first, with phases
-    - ``build_logs``: build id -> the tail of its log
-    - ``images``: (region, repository) -> its images, newest first
-    - ``function_logs``: (region, function) -> its recent log lines, oldest first
-    """
-
-    repositories: Fetched[RepositoryRecord]
-    projects: Fetched[ProjectRecord]
-    services: Fetched[ServiceRecord]
-    quotas: Fetched[QuotaRecord]
-    pod_logs: Mapping[tuple[str, str], str] = field(default_factory=dict)
-    builds: Mapping[tuple[str, str], tuple[BuildRecord, ...]] = field(default_factory=dict)
-    build_logs: Mapping[str, str] = field(default_factory=dict)
-    images: Mapping[tuple[str, str], tuple[ImageRecord, ...]] = field(default_factory=dict)
-    function_logs: Mapping[tuple[str, str], tuple[LogLine, ...]] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> tuple[FetchError, ...]:
-        """Every fetch error of the four panes: parts the rules could not look at."""
-        return (
-            self.repositories.errors
-            + self.projects.errors
-            + self.services.errors
-            + self.quotas.errors
-        )
 
 
 def sort_key(finding: Finding) -> tuple[int, str]:

@@ -62,6 +62,7 @@ def moto_env(clean_env: Path, monkeypatch: pytest.MonkeyPatch, gate: RegionGate)
     """Environment pointing every AWS client at the moto server (through the region gate)."""
     gate.denied.clear()
     gate.dropped.clear()
+    gate.rewrites.clear()
     monkeypatch.setenv("AWS_ENDPOINT_URL", gate.url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

@@ -1,8 +1,9 @@
-"""A real HTTP front for an AWS endpoint that refuses or drops the calls of chosen regions.
+"""A real HTTP front for an AWS endpoint that refuses, drops or garbles the calls of chosen regions.
 
-Tests point ``AWS_ENDPOINT_URL`` here to see one region fail (access denied, or
-a connection that dies) while the others are forwarded, untouched, to moto or
-the demo world. The region is read from the SigV4 credential scope.
+Tests point ``AWS_ENDPOINT_URL`` here to see one region fail (access denied, a
+connection that dies, or an answer our code cannot make sense of) while the
+others are forwarded, untouched, to moto or the demo world. The region is read
+from the SigV4 credential scope.
 """
 
 from __future__ import annotations
@@ -11,14 +12,21 @@ import http.client
 import json
 import re
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 
+Rewrite = Callable[[str, bytes], bytes]
+"""(operation, e.g. ``AmazonEC2ContainerRegistry_V20150921.DescribeImages``, answer) -> answer."""
+
 
 class RegionGate:
-    """Forward to ``upstream``, except regions in ``denied`` (403) and ``dropped`` (no answer)."""
+    """Forward to ``upstream``, except regions in ``denied`` (403) and ``dropped`` (no answer).
+
+    A region in ``rewrites`` gets the upstream answer passed through its rewrite first.
+    """
 
     def __init__(self, upstream: str) -> None:
         parts = urlsplit(upstream)
@@ -26,6 +34,7 @@ class RegionGate:
         self.upstream_port = parts.port or 80
         self.denied: set[str] = set()
         self.dropped: set[str] = set()
+        self.rewrites: dict[str, Rewrite] = {}
         gate = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,6 +72,9 @@ class RegionGate:
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 answer = upstream.getresponse()
                 data = answer.read()
+                rewrite = gate.rewrites.get(region)
+                if rewrite is not None:
+                    data = rewrite(self.headers.get("X-Amz-Target", ""), data)
                 self.send_response(answer.status, answer.reason)
                 for key, value in answer.getheaders():
                     if key.lower() not in ("transfer-encoding", "connection", "content-length"):

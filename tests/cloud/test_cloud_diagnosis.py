@@ -1,20 +1,23 @@
-"""The rules that put flags on rows, and the links from images to workloads."""
+"""Row flags from the findings' marks, the hints, and the links from images to workloads."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from cloud.diagnosis import (
-    crash_hint,
-    deployment_flags,
-    ecs_service_flags,
-    image_pull_hint,
-    lambda_flags,
-    repository_flags,
-)
+from cloud.classify import crash_hint, image_pull_hint
+from cloud.findings import diagnose
 from cloud.kube_records import group_pods, pod_record
-from cloud.records import ContainerStateRecord, EcsTaskRecord, PodRecord, Severity
+from cloud.records import ContainerStateRecord, Flag, PodRecord, Severity
 from cloud.workloads import ImageUse, parse_image, uses_of_repository
+from tests.findings.records import (
+    deployment,
+    ecs_service,
+    function,
+    ref,
+    repository,
+    snapshot,
+    task,
+)
 
 REGISTRY = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com"
 PULL_FAILED = (
@@ -29,51 +32,55 @@ note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
 """
 
 
+def _shown(flags: tuple[Flag, ...]) -> list[tuple[str, Severity, str]]:
+    return [(f.code, f.severity, f.text) for f in flags]
+
+
 def test_repository_flags_of_feed_service() -> None:
-    flags = repository_flags(
+    feed = repository(
         "nova/feed-service",
-        has_latest=True,
-        latest_users=[],
-        buildcache_size=1_225_557_261,
-        runtime_size=55_520_661,
+        buildcache_size_bytes=1_225_557_261,
+        runtime_size_bytes=55_520_661,
         has_lifecycle_policy=False,
         scan_on_push=False,
     )
+    flags = diagnose(snapshot([feed])).flags(ref(feed))
     assert [(f.code, f.severity) for f in flags] == [
         ("buildcache-bloat", Severity.WARNING),
         ("no-lifecycle-policy", Severity.INFO),
         ("scan-on-push-off", Severity.INFO),
     ]
     assert flags[0].text == "buildcache 1.23 GB, 22x the runtime image"
+    assert flags[0].finding == "buildcache-bloat:ap-northeast-1:nova/feed-service:buildcache"
 
 
-def test_missing_latest_names_who_deploys_it() -> None:
-    (flag,) = repository_flags(
-        "nova/cdn-service",
-        has_latest=False,
-        latest_users=["k8s nova-backend/cdn-service"],
-        buildcache_size=None,
-        runtime_size=53_041_011,
-        has_lifecycle_policy=True,
-        scan_on_push=True,
-    )
-    assert (flag.code, flag.severity) == ("latest-missing", Severity.CRITICAL)
+def test_missing_latest_names_who_pulls_it() -> None:
+    cdn = repository("nova/cdn-service", has_latest=False, newest_tags=("ad82d6c3",))
+    stuck = _pod("cdn-1", _container("ImagePullBackOff", message=PULL_FAILED))
+    pulling = deployment("cdn-service", [stuck], namespace="nova-backend")
+    diagnosis = diagnose(snapshot([cdn], [pulling]))
+    (flag,) = diagnosis.flags(ref(cdn))
+    assert (flag.code, flag.severity) == ("missing-tag", Severity.CRITICAL)
     assert flag.text == (
-        "latest missing; nova/cdn-service:latest is deployed by k8s nova-backend/cdn-service"
+        "latest missing; nova/cdn-service:latest is pulled by k8s nova-backend/cdn-service"
     )
+    # The same finding flags the deployment whose pods cannot pull.
+    assert _shown(diagnosis.flags(ref(pulling))) == [
+        (
+            "missing-tag",
+            Severity.CRITICAL,
+            "1 pod ImagePullBackOff: image nova/cdn-service:latest not found",
+        )
+    ]
+    # Nobody pulls latest: a repository without it is not flagged.
+    assert diagnose(snapshot([cdn])).flags(ref(cdn)) == ()
 
 
 def test_small_buildcache_is_not_bloat() -> None:
-    flags = repository_flags(
-        "x",
-        has_latest=True,
-        latest_users=[],
-        buildcache_size=100,
-        runtime_size=90,
-        has_lifecycle_policy=None,
-        scan_on_push=True,
+    repo = repository(
+        "x", buildcache_size_bytes=100, runtime_size_bytes=90, has_lifecycle_policy=None
     )
-    assert flags == ()
+    assert diagnose(snapshot([repo])).flags(ref(repo)) == ()
 
 
 def test_hints() -> None:
@@ -103,7 +110,7 @@ def _container(reason: str | None, ready: bool = False, **extra: Any) -> Contain
 
 
 def _pod(name: str, container: ContainerStateRecord) -> PodRecord:
-    return PodRecord(name, "nova-backend", "nova", "Running", None, None, (container,), "x")
+    return PodRecord(name, "nova-backend", "ctx", "Running", None, None, (container,), "x")
 
 
 def test_deployment_flags() -> None:
@@ -113,44 +120,57 @@ def test_deployment_flags() -> None:
         _pod("events-3", _container("CrashLoopBackOff", last_exit_code=101, last_reason="Error")),
         _pod("events-4", _container(None, ready=True)),
     ]
-    flags = deployment_flags(4, 1, pods, {})
-    assert [(f.code, f.severity, f.text) for f in flags] == [
+    events = deployment("events-service", pods, namespace="nova-backend")
+    assert (events.desired, events.ready) == (4, 1)
+    # No repository of the account serves that image: the pull failure is the finding.
+    flags = diagnose(snapshot([], [events])).flags(ref(events))
+    assert _shown(flags) == [
+        ("crashloop", Severity.CRITICAL, "1 pod crash-looping: container app exited 101 (Error)"),
         (
-            "image-pull",
+            "image-pull-failed",
             Severity.CRITICAL,
             "2 pods ImagePullBackOff: image nova/cdn-service:latest not found",
         ),
-        (
-            "crashloop",
-            Severity.CRITICAL,
-            "1 pod CrashLoopBackOff: container app exited 101 (Error)",
-        ),
-        ("not-ready", Severity.WARNING, "1/4 replicas ready"),
     ]
-    hinted = deployment_flags(4, 0, pods[2:3], {"events-3": "CLICKHOUSE_URL must be set"})
-    assert hinted[0].text == "1 pod CrashLoopBackOff: CLICKHOUSE_URL must be set"
-    assert hinted[1].severity is Severity.CRITICAL
+    # Replicas not ready are flagged only when nothing else explains them.
+    waiting = deployment(
+        "events-service", [pods[3], _pod("events-5", _container(None))], namespace="nova-backend"
+    )
+    assert _shown(diagnose(snapshot([], [waiting])).flags(ref(waiting))) == [
+        ("not-ready", Severity.WARNING, "1/2 replicas ready")
+    ]
+    crashing = deployment("events-service", pods[2:3], namespace="nova-backend")
+    logs = {("nova-backend", "events-3"): "CLICKHOUSE_URL must be set"}
+    (hinted,) = diagnose(snapshot([], [crashing], pod_logs=logs)).flags(ref(crashing))
+    assert (hinted.code, hinted.severity) == ("missing-env", Severity.CRITICAL)
+    assert hinted.text == "1 pod CrashLoopBackOff: CLICKHOUSE_URL must be set"
 
 
 def test_ecs_and_lambda_flags() -> None:
-    oom = EcsTaskRecord(
-        "arn:task/1",
+    oom = task(
         "query-service:1",
-        "STOPPED",
-        "STOPPED",
-        None,
-        None,
-        "EssentialContainerExited",
-        "Essential container in task exited",
-        (("ecs-handler", 137, "OutOfMemoryError: Container killed"),),
+        container_exit_codes=(("ecs-handler", 137, "OutOfMemoryError: Container killed"),),
     )
-    flags = ecs_service_flags(2, 1, [oom], "512")
-    assert [f.code for f in flags] == ["tasks-below-desired", "oom-killed"]
-    assert flags[1].text == (
+    query = ecs_service("query-service", [oom], task_definition="query-service:1", running=1)
+    (flag,) = diagnose(snapshot(services=[query])).flags(ref(query))
+    # The OOM kills explain the missing task: one flag, not two.
+    assert (flag.code, flag.severity) == ("ecs-oom", Severity.CRITICAL)
+    assert flag.text == (
         "1 task(s) stopped out of memory (task memory 512 MiB): "
         "ecs-handler: OutOfMemoryError: Container killed"
     )
-    (failed,) = lambda_flags("Active", "Failed", "EcrImageNotFoundException: image not found")
+    short = ecs_service("query-service", running=0)
+    assert _shown(diagnose(snapshot(services=[short])).flags(ref(short))) == [
+        ("ecs-tasks-below-desired", Severity.CRITICAL, "0 of 2 tasks running")
+    ]
+    bot = function(
+        "bot",
+        state="Active",
+        last_update_status="Failed",
+        last_update_reason="EcrImageNotFoundException: image not found",
+    )
+    (failed,) = diagnose(snapshot(services=[bot])).flags(ref(bot))
+    assert (failed.code, failed.severity) == ("lambda-update-failed", Severity.CRITICAL)
     assert failed.text == "last update failed: EcrImageNotFoundException: image not found"
 
 

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from cloud.inventory import (
-    fetch_builds,
-    fetch_ecs_service_detail,
-    fetch_images,
-    fetch_projects,
-    fetch_repositories,
-    fetch_services,
-)
-from cloud.records import (
-    EcsServiceRecord,
-    ErrorKind,
-    LambdaFunctionRecord,
-    RepositoryRecord,
-    Severity,
-)
+from cloud.codebuild import fetch_projects
+from cloud.ecr import fetch_repositories
+from cloud.findings import Diagnosis, diagnose
+from cloud.inventory import fetch_builds, fetch_ecs_service_detail, fetch_images
+from cloud.model.builder import read_snapshot
+from cloud.model.kinds import ref_of
+from cloud.records import ErrorKind, RepositoryRecord, Severity
 from cloud.session import CloudSession
 from tests.cloud.moto_seed import FEED_BUILDCACHE, FEED_RUNTIME, SINGAPORE, TOKYO, VIRGINIA
 from tests.cloud.region_gate import RegionGate
@@ -26,15 +18,23 @@ def _by_name(records: tuple[RepositoryRecord, ...]) -> dict[str, RepositoryRecor
     return {r.name: r for r in records}
 
 
-def _flag(record: RepositoryRecord | EcsServiceRecord, code: str) -> tuple[Severity, str]:
-    found = [f for f in record.flags if f.code == code]
-    assert found, f"{record.name}: no {code} flag in {record.flags}"
+def _flag(diagnosis: Diagnosis, record: object, code: str) -> tuple[Severity, str]:
+    """The severity and text of the row flag ``code`` a person sees on ``record``'s row."""
+    flags = diagnosis.flags(ref_of(record))
+    found = [f for f in flags if f.code == code]
+    assert found, f"{record}: no {code} flag in {flags}"
     return found[0].severity, found[0].text
+
+
+def _codes(diagnosis: Diagnosis, record: object) -> list[str]:
+    return [f.code for f in diagnosis.flags(ref_of(record))]
 
 
 def test_repositories_show_sizes_latest_and_buildcache(moto_env: RegionGate) -> None:
     fetched = fetch_repositories(CloudSession(regions=[TOKYO, SINGAPORE]))
     assert fetched.errors == ()
+    assert fetched.fetched_at is not None
+    diagnosis = diagnose(read_snapshot(CloudSession(regions=[TOKYO, SINGAPORE]), ("ecr",)))
     repos = _by_name(fetched.records)
     assert set(repos) == {
         "nova/feed-service",
@@ -49,29 +49,35 @@ def test_repositories_show_sizes_latest_and_buildcache(moto_env: RegionGate) -> 
     assert feed.runtime_size_bytes == FEED_RUNTIME
     assert feed.newest_tags == ("459aa29d", "latest")
     assert feed.total_size_bytes == FEED_RUNTIME + FEED_BUILDCACHE
-    assert _flag(feed, "buildcache-bloat") == (
+    assert [i.tags for i in feed.images] == [("459aa29d", "latest"), ("buildcache",)]
+    assert _flag(diagnosis, feed, "buildcache-bloat") == (
         Severity.WARNING,
         "buildcache 1.23 GB, 22x the runtime image",
     )
-    assert _flag(feed, "no-lifecycle-policy")[0] is Severity.INFO
-    assert _flag(feed, "scan-on-push-off")[0] is Severity.INFO
+    assert _flag(diagnosis, feed, "no-lifecycle-policy")[0] is Severity.INFO
+    assert _flag(diagnosis, feed, "scan-on-push-off")[0] is Severity.INFO
     assert repos["query-service"].region == SINGAPORE
     assert repos["query-service"].scan_on_push
     assert repos["hr-chatbot-backend"].has_lifecycle_policy is True
 
 
-def test_missing_latest_is_critical_only_when_something_deploys_it(moto_env: RegionGate) -> None:
-    repos = _by_name(fetch_repositories(CloudSession(regions=[TOKYO])).records)
+def test_missing_latest_is_flagged_only_when_something_pulls_it(moto_env: RegionGate) -> None:
+    snapshot = read_snapshot(CloudSession(regions=[TOKYO]), ("ecr", "ecs", "lambda"))
+    diagnosis = diagnose(snapshot)
+    repos = _by_name(snapshot.repositories)
     frontend = repos["hr-chatbot-frontend"]
-    assert frontend.deployed_by == ("ecs hr-chatbot-cluster/frontend-service",)
-    severity, text = _flag(frontend, "latest-missing")
+    assert diagnosis.deployers(ref_of(frontend)) == ("ecs hr-chatbot-cluster/frontend-service",)
+    severity, text = _flag(diagnosis, frontend, "missing-tag")
     assert severity is Severity.CRITICAL
-    assert "ecs hr-chatbot-cluster/frontend-service" in text
-    # The Lambda runs v0.6.0, so a missing latest there is only a warning.
+    assert text == (
+        "latest missing; hr-chatbot-frontend:latest is pulled by "
+        "ecs hr-chatbot-cluster/frontend-service"
+    )
+    # The Lambda runs v0.6.0, so a missing latest there is nobody's problem.
     backend = repos["hr-chatbot-backend"]
-    assert backend.deployed_by == ("lambda hr-chatbot-backend",)
-    assert _flag(backend, "latest-missing")[0] is Severity.WARNING
-    assert _flag(repos["nova/cdn-service"], "latest-missing")[0] is Severity.WARNING
+    assert diagnosis.deployers(ref_of(backend)) == ("lambda hr-chatbot-backend",)
+    assert "missing-tag" not in _codes(diagnosis, backend)
+    assert "missing-tag" not in _codes(diagnosis, repos["nova/cdn-service"])
 
 
 def test_images_newest_first(moto_env: RegionGate) -> None:
@@ -88,24 +94,28 @@ def test_missing_repository_is_an_error_not_an_exception(moto_env: RegionGate) -
 
 
 def test_services_list_ecs_and_lambda_with_their_problems(moto_env: RegionGate) -> None:
-    fetched = fetch_services(CloudSession(regions=[TOKYO, SINGAPORE]))
-    assert fetched.errors == ()
-    ecs = {r.name: r for r in fetched.records if isinstance(r, EcsServiceRecord)}
-    lambdas = {r.name: r for r in fetched.records if isinstance(r, LambdaFunctionRecord)}
+    snapshot = read_snapshot(CloudSession(regions=[TOKYO, SINGAPORE]), ("ecr", "ecs", "lambda"))
+    assert snapshot.errors_of(("ecs", "lambda")) == ()
+    diagnosis = diagnose(snapshot)
+    ecs = {r.name: r for r in snapshot.ecs_services}
+    lambdas = {r.name: r for r in snapshot.functions}
     frontend = ecs["frontend-service"]
     assert frontend.cluster == "hr-chatbot-cluster"
     assert frontend.task_definition == "hr-chatbot-frontend:1"
     assert (frontend.cpu, frontend.memory) == ("512", "1024")
     assert frontend.log_group == "/ecs/hr-chatbot-frontend"
     assert frontend.log_stream_prefix == "ecs"
-    severity, text = _flag(frontend, "cannot-pull-image")
+    # The stopped task could not pull latest, which the repository lacks: one finding, two rows.
+    severity, text = _flag(diagnosis, frontend, "missing-tag")
     assert severity is Severity.CRITICAL
-    assert "CannotPullContainerError" in text
+    assert text.startswith("1 task could not pull the image: CannotPullContainerError")
     query = ecs["query-service"]
     assert query.region == SINGAPORE
-    assert _flag(query, "oom-killed")[0] is Severity.CRITICAL
-    assert "512" in _flag(query, "oom-killed")[1]
-    assert _flag(query, "tasks-below-desired")[0] is Severity.CRITICAL
+    # Tasks killed out of memory explain why too few run: one flag says so.
+    assert _codes(diagnosis, query) == ["ecs-oom"]
+    severity, text = _flag(diagnosis, query, "ecs-oom")
+    assert severity is Severity.CRITICAL
+    assert "(task memory 512 MiB)" in text
     backend = lambdas["hr-chatbot-backend"]
     assert backend.image_uri is not None
     assert backend.image_uri.endswith("/hr-chatbot-backend:v0.6.0")
@@ -144,8 +154,9 @@ def test_denied_region_is_an_error_and_the_other_region_still_reads(
     (error,) = repos.errors
     assert (error.service, error.region, error.kind) == ("ecr", SINGAPORE, ErrorKind.ACCESS_DENIED)
     assert "\n" not in error.line()
-    services = fetch_services(session)
-    assert {r.region for r in services.records if not hasattr(r, "namespace")} == {TOKYO}
+    services = read_snapshot(session, ("ecs", "lambda"))
+    assert {r.region for r in services.ecs_services} == {TOKYO}
+    assert {f.region for f in services.functions} == {TOKYO}
     assert {(e.service, e.kind) for e in services.errors} == {
         ("ecs", ErrorKind.ACCESS_DENIED),
         ("lambda", ErrorKind.ACCESS_DENIED),

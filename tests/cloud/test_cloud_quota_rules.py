@@ -6,15 +6,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from cloud.codebuild_reads import RegionProjects
-from cloud.diagnosis import project_flags
+from cloud.findings import diagnose
 from cloud.quotas import (
     blocked_reason,
     concurrency_quota,
     effective_concurrency,
     explain_concurrency,
 )
-from cloud.records import Severity
+from cloud.records import Flag, Severity
 from cloud.service_quotas import quota_records
+from tests.findings import records
+from tests.findings.records import build, phase, quota, ref, snapshot
 
 if TYPE_CHECKING:
     from types_boto3_codebuild.type_defs import BuildTypeDef, ProjectTypeDef
@@ -61,9 +63,12 @@ def test_nova_is_blocked_with_the_sentence_from_the_incident() -> None:
         "queue 5 x 0 = 0 — every StartBuild is refused with "
         "'Cannot have more than 0 builds in queue for the account'."
     )
-    (flag,) = project_flags(reason, ())
-    assert (flag.code, flag.severity) == ("cannot-start-builds", Severity.CRITICAL)
-    assert "no applied value for L-4DDC4A99" in flag.text
+    nova = records.project("nova-ecr-build", blocked=reason)
+    (flag,) = diagnose(snapshot(projects=[nova])).flags(ref(nova))
+    assert (flag.code, flag.severity) == ("builds-blocked", Severity.CRITICAL)
+    assert flag.text == (
+        "cannot start builds: no applied value for L-4DDC4A99, effective concurrency 0"
+    )
 
 
 def test_project_limit_zero_blocks_even_with_quota() -> None:
@@ -75,12 +80,43 @@ def test_project_limit_zero_blocks_even_with_quota() -> None:
     )
 
 
-def test_poor_success_rate() -> None:
-    statuses = ("FAILED", "SUCCEEDED", "FAILED", "TIMED_OUT", "SUCCEEDED", "IN_PROGRESS")
-    (flag,) = project_flags(None, statuses)
-    assert flag.code == "poor-success-rate"
-    assert flag.text == "3 of the last 5 builds failed (40 % succeeded)"
-    assert project_flags(None, ("SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED", "SUCCEEDED")) == ()
+def _shown(flags: tuple[Flag, ...]) -> list[tuple[str, Severity, str]]:
+    return [(f.code, f.severity, f.text) for f in flags]
+
+
+DOCKER = phase("BUILD", "FAILED", "COMMAND_EXECUTION_ERROR: docker: command not found")
+TIMEOUT = phase("BUILD", "TIMED_OUT", "BUILD_TIMED_OUT: timed out")
+
+
+def test_recent_failures_flag_the_project_by_cause() -> None:
+    builds = (  # newest first
+        build(6, "IN_PROGRESS"),
+        build(5, "FAILED", DOCKER),
+        build(4, "SUCCEEDED"),
+        build(3, "FAILED", DOCKER),
+        build(2, "TIMED_OUT", TIMEOUT),
+        build(1, "SUCCEEDED"),
+    )
+    mangoo = records.project("p", recent_builds=builds)
+    # The newest finished build's failure is a warning; older ones are history.
+    assert _shown(diagnose(snapshot(projects=[mangoo])).flags(ref(mangoo))) == [
+        ("build-failure", Severity.WARNING, "docker: command not found (2 of the last 6 builds)"),
+        ("build-failure", Severity.INFO, "build timed out (1 of the last 6 builds)"),
+    ]
+    mostly_fine = records.project(
+        "p",
+        recent_builds=(
+            build(5, "SUCCEEDED"),
+            build(4, "SUCCEEDED"),
+            build(3, "FAILED", DOCKER),
+            build(2, "SUCCEEDED"),
+        ),
+    )
+    assert [
+        f.severity for f in diagnose(snapshot(projects=[mostly_fine])).flags(ref(mostly_fine))
+    ] == [Severity.INFO]
+    healthy = records.project("p", recent_builds=(build(2, "SUCCEEDED"), build(1, "SUCCEEDED")))
+    assert diagnose(snapshot(projects=[healthy])).flags(ref(healthy)) == ()
 
 
 def _quota(code: str, name: str, value: float) -> ServiceQuotaTypeDef:
@@ -131,8 +167,7 @@ def test_quota_rows_merge_defaults_with_applied_values() -> None:
     assert large.explanation is not None
     assert large.explanation.startswith("No applied value for L-4DDC4A99 (AWS default 15)")
     assert large.explanation.endswith("Used by nova-ecr-build.")
-    assert [f.code for f in large.flags] == ["zero-concurrency"]
-    assert large.flags[0].severity is Severity.CRITICAL
+    assert large.used_by == ("nova-ecr-build",)
     assert [r.request_id for r in large.requests] == ["req-1"]
     medium = rows["L-2DC20C30"]
     assert (medium.applied_value, medium.effective_value, medium.queue_capacity) == (
@@ -140,9 +175,31 @@ def test_quota_rows_merge_defaults_with_applied_values() -> None:
         20.0,
         100,
     )
-    assert medium.flags == ()
+    assert medium.used_by == ()
     projects = rows["L-ACCF6C0D"]
     assert (projects.effective_value, projects.queue_capacity) == (5000.0, None)
-    # The flagged row comes first.
-    first = quota_records("ap-northeast-1", applied, defaults, [], usage)[0]
-    assert first.quota_code == LARGE
+    # The project that cannot build flags the quota row that blocks it, and only that row.
+    large_quota = concurrency_quota("LINUX_CONTAINER", "BUILD_GENERAL1_LARGE")
+    assert large_quota is not None
+    nova = records.project(
+        "nova-ecr-build",
+        blocked=blocked_reason(large_quota, applied=None, default=15.0, project_limit=None),
+    )
+    diagnosis = diagnose(snapshot(projects=[nova], quotas=list(rows.values())))
+    assert _shown(diagnosis.flags(ref(large))) == [
+        (
+            "builds-blocked",
+            Severity.CRITICAL,
+            "effective concurrency 0: nova-ecr-build cannot start builds",
+        )
+    ]
+    assert diagnosis.flags(ref(medium)) == diagnosis.flags(ref(projects)) == ()
+
+
+def test_a_quota_whose_every_build_slot_is_taken_is_flagged() -> None:
+    full = quota("L-2DC20C30", effective_value=2.0, running_builds=2, used_by=("mangoo",))
+    assert _shown(diagnose(snapshot(quotas=[full])).flags(ref(full))) == [
+        ("builds-at-capacity", Severity.INFO, "2 of 2 build slots in use")
+    ]
+    room = quota("L-2DC20C30", effective_value=2.0, running_builds=1, used_by=("mangoo",))
+    assert diagnose(snapshot(quotas=[room])).flags(ref(room)) == ()

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cloud.inventory import (
-    fetch_builds,
-    fetch_deployment_detail,
-    fetch_pod_log_tail,
-    fetch_projects,
-    fetch_quotas,
-    fetch_repositories,
-    fetch_services,
-)
-from cloud.records import DeploymentRecord, ErrorKind, Severity
+from cloud.codebuild import fetch_projects
+from cloud.ecr import fetch_repositories
+from cloud.findings import Diagnosis, diagnose
+from cloud.inventory import fetch_builds, fetch_deployment_detail, fetch_pod_log_tail
+from cloud.model.builder import read_snapshot
+from cloud.model.kinds import KIND_NAMES, ref_of
+from cloud.model.snapshot import EXTRAS_OF
+from cloud.records import ErrorKind, Fetched, Flag, Severity
+from cloud.service_quotas import fetch_quotas
 from cloud.session import CloudSession
 from tests.cloud.region_gate import RegionGate
 
@@ -73,21 +72,27 @@ def session(world: Any, clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> Clo
     return made
 
 
+def _flags(diagnosis: Diagnosis, record: object, code: str) -> list[Flag]:
+    """The row flags ``code`` a person sees on ``record``'s row."""
+    return [f for f in diagnosis.flags(ref_of(record)) if f.code == code]
+
+
 def test_nova_repositories_and_their_flags(session: CloudSession) -> None:
     fetched = fetch_repositories(session)
     assert fetched.errors == ()
     nova = {r.name: r for r in fetched.records if r.name.startswith("nova/")}
     assert set(nova) == NOVA_REPOSITORIES
     assert {r.region for r in nova.values()} == {"ap-northeast-1"}
+    diagnosis = diagnose(read_snapshot(session))
     cdn = nova["nova/cdn-service"]
     assert not cdn.has_latest
-    assert "k8s nova-backend/cdn-service" in cdn.deployed_by
-    (missing,) = [f for f in cdn.flags if f.code == "latest-missing"]
+    assert "k8s nova-backend/cdn-service" in diagnosis.deployers(ref_of(cdn))
+    (missing,) = _flags(diagnosis, cdn, "missing-tag")
     assert missing.severity is Severity.CRITICAL
     assert "k8s nova-backend/cdn-service" in missing.text
     feed = nova["nova/feed-service"]
     assert feed.buildcache_size_bytes == 1_225_557_261
-    (bloat,) = [f for f in feed.flags if f.code == "buildcache-bloat"]
+    (bloat,) = _flags(diagnosis, feed, "buildcache-bloat")
     assert bloat.text.startswith("buildcache 1.23 GB, ")
     assert bloat.text.endswith("x the runtime image")
     assert nova["nova/auth-service"].has_latest
@@ -105,9 +110,8 @@ def test_nova_ecr_build_is_blocked_by_the_quota(session: CloudSession) -> None:
     assert nova.blocked.default_value == 15.0
     assert (nova.blocked.effective_concurrency, nova.blocked.queue_capacity) == (0, 0)
     assert "Cannot have more than 0 builds in queue" in nova.blocked.explanation
-    assert [f.severity for f in nova.flags if f.code == "cannot-start-builds"] == [
-        Severity.CRITICAL
-    ]
+    diagnosis = diagnose(read_snapshot(session, ("codebuild", "quota")))
+    assert [f.severity for f in _flags(diagnosis, nova, "builds-blocked")] == [Severity.CRITICAL]
 
 
 def test_mangoo_build_history_shows_failed_phases(session: CloudSession) -> None:
@@ -122,19 +126,18 @@ def test_mangoo_build_history_shows_failed_phases(session: CloudSession) -> None
 
 
 def test_user_service_crash_loops_for_a_missing_variable(session: CloudSession) -> None:
-    fetched = fetch_services(session)
-    deployments = {
-        (d.namespace, d.name): d for d in fetched.records if isinstance(d, DeploymentRecord)
-    }
+    snapshot = read_snapshot(session)
+    diagnosis = diagnose(snapshot)
+    deployments = {(d.namespace, d.name): d for d in snapshot.deployments}
     user = deployments[("nova-backend", "user-service")]
     assert user.ready == 0
     assert any(p.problem == "CrashLoopBackOff" for p in user.pods)
-    (crash,) = [f for f in user.flags if f.code == "crashloop"]
+    (crash,) = _flags(diagnosis, user, "missing-env")
     assert crash.severity is Severity.CRITICAL
-    assert "CLICKHOUSE_URL" in crash.text
+    assert "CrashLoopBackOff: CLICKHOUSE_URL must be set" in crash.text
     cdn = deployments[("nova-backend", "cdn-service")]
-    (pull,) = [f for f in cdn.flags if f.code == "image-pull"]
-    assert "nova/cdn-service:latest not found" in pull.text
+    (pull,) = _flags(diagnosis, cdn, "missing-tag")
+    assert "ImagePullBackOff: image nova/cdn-service:latest not found" in pull.text
 
 
 def test_deployment_detail_and_log_tail(session: CloudSession) -> None:
@@ -156,7 +159,24 @@ def test_codebuild_quota_row(session: CloudSession) -> None:
     assert large.default_value == 15.0
     assert (large.effective_value, large.queue_capacity) == (0.0, 0)
     assert large.running_builds == 0
-    assert [f.severity for f in large.flags] == [Severity.CRITICAL]
+    assert large.used_by == ("nova-ecr-build",)
+    diagnosis = diagnose(read_snapshot(session, ("codebuild", "quota")))
+    assert [f.severity for f in diagnosis.flags(ref_of(large))] == [Severity.CRITICAL]
+
+
+def test_each_kind_is_heard_once_together_with_the_logs_that_explain_it(
+    session: CloudSession,
+) -> None:
+    heard: list[Mapping[str, Fetched[Any]]] = []
+    snapshot = read_snapshot(session, on_parts=heard.append)
+    groups = sorted(tuple(sorted(parts)) for parts in heard)
+    assert groups == sorted(tuple(sorted((name, *EXTRAS_OF.get(name, ())))) for name in KIND_NAMES)
+    kube = next(parts for parts in heard if "k8s" in parts)
+    assert set(kube) == {"k8s", "pod-logs"}
+    # What was heard is what the snapshot holds: the crashing pods' logs came with their pods.
+    assert kube["k8s"] is snapshot.part("k8s")
+    assert kube["pod-logs"] is snapshot.part("pod-logs")
+    assert any("CLICKHOUSE_URL" in tail.text for tail in kube["pod-logs"].records)
 
 
 def test_denied_region_leaves_the_other_regions_readable(

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from cloud.findings import Snapshot
+from cloud.model.kinds import ref_of
+from cloud.model.ref import ResourceRef
+from cloud.model.snapshot import BUILD_LOGS, FUNCTION_LOGS, POD_LOGS, Snapshot
 from cloud.records import (
     BlockedReason,
+    BuildLogTail,
     BuildRecord,
     ContainerStateRecord,
     DeploymentRecord,
     EcsServiceRecord,
     EcsTaskRecord,
     Fetched,
-    Flag,
+    FunctionLog,
     LambdaFunctionRecord,
+    LogLine,
     PhaseRecord,
+    PodLogTail,
     PodRecord,
     ProjectRecord,
     QuotaRecord,
     RepositoryRecord,
     ServiceRecord,
-    Severity,
 )
 
 REGISTRY = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com"
@@ -52,10 +56,6 @@ def repository(name: str, **changes: Any) -> RepositoryRecord:
         runtime_size_bytes=50_000_000,
     )
     return replace(record, **changes)
-
-
-def flag(code: str, severity: Severity = Severity.INFO, text: str = "") -> Flag:
-    return Flag(code, severity, text or code)
 
 
 def container(image: str, **changes: Any) -> ContainerStateRecord:
@@ -237,12 +237,37 @@ def snapshot(
     services: Sequence[ServiceRecord] = (),
     projects: Sequence[ProjectRecord] = (),
     quotas: Sequence[QuotaRecord] = (),
-    **extras: Any,
+    *,
+    pod_logs: Mapping[tuple[str, str], str] | None = None,
+    build_logs: Mapping[str, str] | None = None,
+    function_logs: Mapping[tuple[str, str], Sequence[LogLine]] | None = None,
 ) -> Snapshot:
-    return Snapshot(
-        Fetched(tuple(repositories)),
-        Fetched(tuple(projects)),
-        Fetched(tuple(services)),
-        Fetched(tuple(quotas)),
-        **extras,
-    )
+    """Every kind and extra read at ``T0``: services split by kind, logs keyed as the snapshot's."""
+    parts: dict[str, Sequence[Any]] = {
+        "ecr": repositories,
+        "codebuild": projects,
+        "ecs": [s for s in services if isinstance(s, EcsServiceRecord)],
+        "lambda": [s for s in services if isinstance(s, LambdaFunctionRecord)],
+        "k8s": [s for s in services if isinstance(s, DeploymentRecord)],
+        "quota": quotas,
+        POD_LOGS: [
+            PodLogTail("ctx", namespace, name, None, True, text)
+            for (namespace, name), text in (pod_logs or {}).items()
+        ],
+        BUILD_LOGS: [
+            BuildLogTail("ap-northeast-1", build_id, text)
+            for build_id, text in (build_logs or {}).items()
+        ],
+        FUNCTION_LOGS: [
+            FunctionLog(region, name, tuple(lines))
+            for (region, name), lines in (function_logs or {}).items()
+        ],
+    }
+    return Snapshot({name: Fetched(tuple(found), (), T0) for name, found in parts.items()})
+
+
+def ref(record: object) -> ResourceRef:
+    """The ResourceRef of a record of a registered kind."""
+    found = ref_of(record)
+    assert found is not None, f"not a record of a registered kind: {record!r}"
+    return found

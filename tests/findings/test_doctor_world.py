@@ -7,8 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from cloud.classify import crashing_container
+from cloud.findings import diagnose
+from cloud.model.builder import read_snapshot
+from cloud.model.kinds import KIND_NAMES
+from cloud.model.snapshot import EXTRAS, Snapshot
 from demo.launcher import WorldProcess
-from tests.findings.conftest import HEALTHY, SEEDS, doctor_json, shipdeck_runner, world_at
+from tests.findings.conftest import (
+    HEALTHY,
+    SEEDS,
+    doctor_json,
+    session_of,
+    shipdeck_runner,
+    world_at,
+)
 
 NOVA = "ap-northeast-1"
 NOVA_REPOS = (
@@ -67,7 +79,9 @@ EXPECTED = {
     "ecs-task-failed-to-start:ap-southeast-1:query-service-cluster/query-service",
     # HR chatbot: frontend revision 4 points at a never-pushed v0.6.1 (CannotPullContainerError)
     f"missing-tag:{NOVA}:hr-chatbot-frontend:v0.6.1",
-    # HR chatbot: Lambda timeouts past 30 s and database connection failures
+    # HR chatbot: the Lambda times out past 30 s and fails to reach its database. Its last
+    # update (to v0.6.0, -1d6h) is older than the hour of log read, so the log is all the
+    # running code's: both are findings, and each offers the rollback to v0.5.0
     f"lambda-timeouts:{NOVA}:hr-chatbot-backend",
     f"lambda-database-unreachable:{NOVA}:hr-chatbot-backend",
 }
@@ -111,7 +125,7 @@ def test_doctor_reports_each_seeded_problem_and_nothing_else(
         "region": None,
         "note": user["fixes"][0]["note"],
         "command": (
-            "shipdeck action wire-secret-env k8s:nova-backend/user-service "
+            "shipdeck --context nova action wire-secret-env k8s:nova-backend/user-service "
             "--set name=CLICKHOUSE_URL"
         ),
     }
@@ -139,9 +153,44 @@ def test_doctor_reports_each_seeded_problem_and_nothing_else(
     assert frontend["fixes"][0]["target"] == "ecs:hr-chatbot-cluster/frontend-service"
     assert frontend["fixes"][0]["action"] == "rollback-service"
 
+    for kind in ("lambda-timeouts", "lambda-database-unreachable"):
+        backend = by_id[f"{kind}:{NOVA}:hr-chatbot-backend"]
+        assert backend["severity"] == "warning"
+        assert [(f["action"], f["params"]) for f in backend["fixes"]] == [
+            ("rollback-lambda", {"tag": "v0.5.0"})
+        ]
+
     docker = by_id["build-failure:us-east-1:mangoo-build-deploy:docker-not-found"]
     assert any("docker: command not found" in line for line in docker["evidence"])
     assert "privileged" in docker["cause"]
+
+
+def test_the_console_reader_sees_every_part_and_diagnoses_what_doctor_reports(
+    seeds: WorldProcess, tmp_path: Path
+) -> None:
+    session = session_of(seeds)
+    before = read_snapshot(session)
+    for name in (*KIND_NAMES, *EXTRAS):
+        assert before.has(name), f"{name} was not read"
+        assert before.read_at(name) is not None, f"{name} has no read time"
+        assert before.part(name).errors == (), f"{name}: {before.part(name).errors}"
+    assert before.pod_log("nova-backend", _crashing_pod(before)) is not None
+    assert before.function_log(NOVA, "hr-chatbot-backend")
+
+    status, report = doctor_json(shipdeck_runner(seeds, tmp_path))
+    after = read_snapshot(session)
+    doctor = {f["id"] for f in report["findings"]}
+    seen = diagnose(before).ids, diagnose(after).ids
+    assert f"missing-tag:{NOVA}:nova/cdn-service:latest" in seen[0]
+    # Both read the same world; it moves on its clock (the Lambda's log grows), so doctor,
+    # read between the two, equals one of them: the same one when the world stood still.
+    assert doctor in seen, (doctor ^ seen[0], doctor ^ seen[1])
+    assert status == 1
+
+
+def _crashing_pod(snapshot: Snapshot) -> str:
+    user = next(d for d in snapshot.deployments if d.name == "user-service")
+    return next(p.name for p in user.pods if crashing_container(p) is not None)
 
 
 def test_doctor_text_names_severity_title_where_and_fix_lines(

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from actions.audit import AuditLog
 from actions.catalogue import make_action
-from cloud.findings import find, read_snapshot
+from cloud.findings import find
+from cloud.model.builder import read_snapshot
 from tests.findings.conftest import (
     SEEDS,
     doctor_json,

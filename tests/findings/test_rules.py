@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cloud.findings import Finding, Fix, LogLine, find
-from cloud.findings.workloads import missing_env_name
-from cloud.records import ImageRecord, PodRecord, QuotaRequestRecord, Severity
+from cloud.classify import missing_env_name
+from cloud.findings import Finding, Fix, find
+from cloud.model.ref import ResourceRef
+from cloud.records import ImageRecord, LogLine, PodRecord, QuotaRequestRecord, Severity
 from tests.findings.records import (
     REGISTRY,
     T0,
@@ -15,7 +16,6 @@ from tests.findings.records import (
     container,
     deployment,
     ecs_service,
-    flag,
     function,
     phase,
     pod,
@@ -71,7 +71,10 @@ def test_image_pull_backoff_on_a_missing_tag_is_a_missing_tag_with_retag_and_fal
     assert finding.where == "ecr:shop/api"
     assert "k8s shop/api: 1 pod cannot pull: image shop/api:latest not found" in finding.evidence
     assert finding.fixes[0] == Fix(
-        "retag-latest", "ecr:shop/api", {}, "ap-northeast-1", finding.fixes[0].note
+        "retag-latest",
+        ResourceRef("ecr", "shop/api", "ap-northeast-1"),
+        {},
+        finding.fixes[0].note,
     )
     assert "v1.2.0" in finding.fixes[0].note
     assert finding.fixes[1].command() == (
@@ -100,12 +103,7 @@ def test_pull_failure_of_a_tag_that_exists_blames_the_pull_not_the_tag() -> None
 
 
 def test_deployed_latest_gone_with_cached_pods_still_running_is_a_warning() -> None:
-    repo = repository(
-        "shop/api",
-        has_latest=False,
-        deployed_by=("k8s shop/api",),
-        flags=(flag("latest-missing", Severity.CRITICAL),),
-    )
+    repo = repository("shop/api", has_latest=False)
     running = deployment("api", [pod("api-1", container(f"{REGISTRY}/shop/api:latest"))])
     (finding,) = find(snapshot([repo], [running]))
     assert finding.id == "missing-tag:ap-northeast-1:shop/api:latest"
@@ -129,15 +127,15 @@ def test_crash_loop_naming_a_missing_variable_wires_that_secret() -> None:
     assert finding.fixes == (
         Fix(
             "wire-secret-env",
-            "k8s:shop/api",
+            ResourceRef("k8s", "shop/api", "ctx"),
             {"name": "CLICKHOUSE_URL"},
-            None,
             finding.fixes[0].note,
         ),
     )
     assert "CLICKHOUSE_URL must be set: NotPresent" in finding.evidence
+    # The kube context the deployment lives in goes with the command.
     assert finding.fixes[0].command() == (
-        "shipdeck action wire-secret-env k8s:shop/api --set name=CLICKHOUSE_URL"
+        "shipdeck --context ctx action wire-secret-env k8s:shop/api --set name=CLICKHOUSE_URL"
     )
 
 
@@ -176,7 +174,7 @@ def test_blocked_project_explains_the_quota_and_offers_every_way_out() -> None:
     (finding,) = find(snapshot(projects=[nova], quotas=[quota()]))
     assert finding.id == "builds-blocked:ap-northeast-1:nova-build"
     assert "effective concurrency 0, queue 5 x 0 = 0" in finding.evidence
-    assert [(f.action, f.target, dict(f.params)) for f in finding.fixes] == [
+    assert [(f.action, f.ref.target, dict(f.params)) for f in finding.fixes] == [
         ("request-quota-increase", "quota:codebuild/L-4DDC4A99", {"value": "15"}),
         ("draft-support-case", "codebuild:nova-build", {}),
         ("fallback-build", "codebuild:nova-build", {}),
@@ -195,18 +193,13 @@ def test_blocked_by_the_project_limit_offers_its_removal_and_skips_an_open_reque
     assert "quota request req-1: 15 CASE_OPENED" in finding.evidence
 
 
-def test_repository_hygiene_from_the_row_flags() -> None:
+def test_repository_hygiene_from_the_repository_record() -> None:
     repo = repository(
         "nova/feed",
         scan_on_push=False,
         has_lifecycle_policy=False,
         buildcache_size_bytes=1_225_557_261,
         runtime_size_bytes=55_520_661,
-        flags=(
-            flag("buildcache-bloat", Severity.WARNING, "buildcache 1.23 GB, 22x"),
-            flag("no-lifecycle-policy"),
-            flag("scan-on-push-off"),
-        ),
     )
     found = _by_id(find(snapshot([repo])))
     assert set(found) == {
@@ -248,11 +241,10 @@ def test_ecs_cannot_pull_a_missing_tag_rolls_the_service_back() -> None:
         stopped_reason=f"CannotPullContainerError: failed to resolve {REGISTRY}/web:v2: not found",
     )
     service = ecs_service("web", [failed], task_definition="web:4", images=(f"{REGISTRY}/web:v2",))
-    repo = repository("web", newest_tags=("v1",))
-    images = {("ap-northeast-1", "web"): (_image("web", "v1"),)}
-    (finding,) = find(snapshot([repo], [service], images=images))
+    repo = repository("web", newest_tags=("v1",), images=(_image("web", "v1"),))
+    (finding,) = find(snapshot([repo], [service]))
     assert finding.id == "missing-tag:ap-northeast-1:web:v2"
-    assert [(f.action, f.target) for f in finding.fixes] == [("rollback-service", "ecs:c/web")]
+    assert [(f.action, f.ref.target) for f in finding.fixes] == [("rollback-service", "ecs:c/web")]
 
 
 def test_ecs_failed_deployment_and_too_few_tasks_without_a_known_cause() -> None:
@@ -267,11 +259,9 @@ def test_ecs_failed_deployment_and_too_few_tasks_without_a_known_cause() -> None
 
 
 def test_lambda_failed_update_and_errors_after_an_image_change_roll_back() -> None:
-    images = {
-        ("ap-northeast-1", "bot"): (_image("bot", "v2"), _image("bot", "v1", age_days=3)),
-    }
+    bot = repository("bot", images=(_image("bot", "v2"), _image("bot", "v1", age_days=3)))
     failed = function("bot", last_update_status="Failed", last_update_reason="image not found")
-    (finding,) = find(snapshot(services=[failed], images=images))
+    (finding,) = find(snapshot([bot], [failed]))
     assert finding.id == "lambda-update-failed:ap-northeast-1:bot"
     assert (finding.fixes[0].action, dict(finding.fixes[0].params)) == (
         "rollback-lambda",
@@ -283,7 +273,7 @@ def test_lambda_failed_update_and_errors_after_an_image_change_roll_back() -> No
             LogLine(T0 + timedelta(minutes=1), "[ERROR] KeyError: 'answer'"),
         )
     }
-    (after,) = find(snapshot(services=[function("bot")], images=images, function_logs=logs))
+    (after,) = find(snapshot([bot], [function("bot")], function_logs=logs))
     assert after.id == "lambda-errors-after-update:ap-northeast-1:bot"
     assert after.fixes[0].params == {"tag": "v1"}
 
@@ -295,12 +285,30 @@ def test_lambda_timeouts_and_database_failures_are_advice() -> None:
             LogLine(T0 - timedelta(minutes=8), "x Task timed out after 30.03 seconds"),
         )
     }
-    found = _by_id(find(snapshot(services=[function("bot")], function_logs=logs)))
+    # Last updated before the log window: the lines are all the running code's.
+    bot = function("bot", last_modified=T0 - timedelta(days=1))
+    found = _by_id(find(snapshot(services=[bot], function_logs=logs)))
     assert set(found) == {
         "lambda-timeouts:ap-northeast-1:bot",
         "lambda-database-unreachable:ap-northeast-1:bot",
     }
-    assert all(not f.fixes for f in found.values())
+    assert all(not f.fixes for f in found.values())  # no older image to roll back to
+
+
+def test_after_a_rollback_the_old_codes_errors_are_history() -> None:
+    errors = (
+        LogLine(T0 - timedelta(minutes=9), "[ERROR] database connection failed after 3"),
+        LogLine(T0 - timedelta(minutes=8), "x Task timed out after 30.03 seconds"),
+    )
+    healthy = (LogLine(T0 + timedelta(minutes=1), "[INFO] answered in 1.2 s"),)
+    logs = {("ap-northeast-1", "bot"): errors + healthy}
+    rolled_back = function("bot", last_modified=T0)  # the rollback, between the two
+    assert find(snapshot(services=[rolled_back], function_logs=logs)) == []
+    # Errors before and after it: the code running now still fails the same way.
+    timeout = LogLine(T0 + timedelta(minutes=2), "x Task timed out after 30.02 seconds")
+    again = {("ap-northeast-1", "bot"): (*errors, *healthy, timeout)}
+    found = _by_id(find(snapshot(services=[rolled_back], function_logs=again)))
+    assert set(found) == {"lambda-timeouts:ap-northeast-1:bot"}
 
 
 def test_known_build_failures_are_named_from_contexts_and_logs() -> None:
@@ -313,10 +321,9 @@ def test_known_build_failures_are_named_from_contexts_and_logs() -> None:
     timeout = build(5, "TIMED_OUT", phase("BUILD", "TIMED_OUT", "BUILD_TIMED_OUT: timed out"))
     other = build(6, "FAILED", phase("INSTALL", "FAILED", "COMMAND_EXECUTION_ERROR: pip install"))
     ok = build(7, "SUCCEEDED")
-    mangoo = project("p", privileged=False)
-    builds = {("ap-northeast-1", "p"): (ok, other, timeout, token, docker)}
+    mangoo = project("p", privileged=False, recent_builds=(ok, other, timeout, token, docker))
     logs = {token.build_id: "denied: Your authorization token has expired. Reauthenticate"}
-    found = _by_id(find(snapshot(projects=[mangoo], builds=builds, build_logs=logs)))
+    found = _by_id(find(snapshot(projects=[mangoo], build_logs=logs)))
     assert set(found) == {
         "build-failure:ap-northeast-1:p:docker-not-found",
         "build-failure:ap-northeast-1:p:ecr-token-expired",
@@ -328,8 +335,8 @@ def test_known_build_failures_are_named_from_contexts_and_logs() -> None:
     assert "60 min" in found["build-failure:ap-northeast-1:p:build-timeout"].cause
     # History is advice; only a failure of the newest build is a warning.
     assert {f.severity for f in found.values()} == {Severity.INFO}
-    newest_failed = {("ap-northeast-1", "p"): (docker,)}
-    (now,) = find(snapshot(projects=[mangoo], builds=newest_failed))
+    newest_failed = project("p", privileged=False, recent_builds=(docker,))
+    (now,) = find(snapshot(projects=[newest_failed]))
     assert now.severity is Severity.WARNING
 
 
@@ -344,7 +351,7 @@ def test_a_finding_disappears_when_its_cause_is_gone_and_ids_are_stable() -> Non
 
 
 def test_findings_come_critical_first() -> None:
-    repo = repository("a", scan_on_push=False, flags=(flag("scan-on-push-off"),))
+    repo = repository("a", scan_on_push=False)
     nova = project("nova-build", blocked=blocked())
     severities = [f.severity for f in find(snapshot([repo], projects=[nova]))]
     assert severities == [Severity.CRITICAL, Severity.INFO]

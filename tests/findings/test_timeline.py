@@ -9,19 +9,19 @@ from pathlib import Path
 from actions.audit import AuditLog
 from actions.timeline import open_finding_ids, record_findings, timeline, timeline_markdown
 from cloud.findings import Finding
+from cloud.model.ref import ResourceRef
 from cloud.records import Severity
 
 T0 = datetime(2025, 11, 11, 5, 0, tzinfo=UTC)
 
 
-def _finding(finding_id: str, region: str | None = "ap-northeast-1") -> Finding:
+def _finding(finding_id: str, region: str = "ap-northeast-1") -> Finding:
     return Finding(
         id=finding_id,
         kind=finding_id.split(":", 1)[0],
         severity=Severity.CRITICAL,
         title=f"title of {finding_id}",
-        where="ecr:x",
-        region=region,
+        ref=ResourceRef("ecr", "x", region),
         evidence=(),
         cause="because",
     )

@@ -1,0 +1,87 @@
+"""``read_snapshot`` when a read fails: an error of its part, with a read time, never a crash."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from cloud.incident import IncidentModel
+from cloud.model.builder import read_snapshot
+from cloud.model.kinds import pane
+from cloud.records import ErrorKind, Fetched
+from cloud.session import CloudSession
+from tests.cloud.moto_seed import SINGAPORE, TOKYO
+from tests.cloud.region_gate import RegionGate
+
+DESCRIBE_IMAGES = "AmazonEC2ContainerRegistry_V20150921.DescribeImages"
+
+
+def _closed_port() -> int:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port: int = free.getsockname()[1]
+    return port  # closed again: nothing listens there
+
+
+def test_an_endpoint_nobody_answers_is_an_error_of_the_part_with_its_read_time(
+    moto_env: RegionGate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    heard: list[Mapping[str, Fetched[Any]]] = []
+    snapshot = read_snapshot(
+        CloudSession(regions=[TOKYO, SINGAPORE]), ("ecr",), on_parts=heard.append
+    )
+    assert set(snapshot.parts) == {"ecr"}
+    part = snapshot.part("ecr")
+    assert part.records == ()
+    assert part.fetched_at is not None
+    assert sorted((e.service, e.region, e.kind) for e in part.errors) == [
+        ("ecr", TOKYO, ErrorKind.UNREACHABLE),
+        ("ecr", SINGAPORE, ErrorKind.UNREACHABLE),
+    ]
+    assert [set(parts) for parts in heard] == [{"ecr"}]
+
+
+def _garble_image_sizes(operation: str, answer: bytes) -> bytes:
+    """DescribeImages with sizes no one can count: our reader raises a ValueError, not the SDK."""
+    if operation != DESCRIBE_IMAGES:
+        return answer
+    document = json.loads(answer)
+    for detail in document.get("imageDetails", []):
+        detail["imageSizeInBytes"] = "garbled"
+    return json.dumps(document).encode()
+
+
+def test_a_reader_that_raises_is_an_error_of_its_part_and_the_other_parts_still_read(
+    moto_env: RegionGate,
+) -> None:
+    moto_env.rewrites[TOKYO] = _garble_image_sizes
+    snapshot = read_snapshot(CloudSession(regions=[TOKYO]), ("ecr", "lambda"), extras=False)
+    ecr = snapshot.part("ecr")
+    assert ecr.records == ()
+    assert ecr.fetched_at is not None
+    (error,) = ecr.errors
+    assert (error.service, error.kind) == ("ecr", ErrorKind.OTHER)
+    assert error.message.startswith("ecr: ValueError: ")
+    assert "\n" not in error.line()
+    # The Lambda functions of the same region were read as usual.
+    assert [f.name for f in snapshot.functions] == ["hr-chatbot-backend"]
+    assert snapshot.part("lambda").errors == ()
+    assert snapshot.errors == (error,)
+
+
+def test_without_a_kubeconfig_the_services_pane_still_has_a_read_time(
+    moto_env: RegionGate,
+) -> None:
+    session = CloudSession(regions=[TOKYO])
+    assert session.kube_context is None  # clean_env: no kubeconfig at all
+    services = pane("services").kinds
+    state = IncidentModel().merge(read_snapshot(session, services).parts)
+    assert state.snapshot.deployments == ()
+    assert state.errors_of(services) == ()
+    # Read and empty is not never read: the pane says how old its rows are.
+    assert state.read_at(services) is not None
