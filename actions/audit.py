@@ -13,12 +13,26 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from actions.plan import Outcome, Plan
 from actions.secrets import mask_secrets
 
-if TYPE_CHECKING:
-    from actions.model import Action, Outcome, Plan
+
+class Audited(Protocol):
+    """What the log records of an action (``actions.model.Action`` is one)."""
+
+    session: Any
+    region: str
+
+    @property
+    def name(self) -> str:
+        """The action's catalogue name."""
+
+    @property
+    def target_label(self) -> str:
+        """``kind:name`` as the command line writes it."""
+
 
 AUDIT_FILE = "audit.jsonl"
 
@@ -46,15 +60,13 @@ class AuditLog:
 
     def record(
         self,
-        action: Action,
+        action: Audited,
         event: str,
         *,
         plan: Plan | None = None,
         outcome: Outcome | str | None = None,
     ) -> None:
         """Append one line for ``event`` ("plan", "apply", "outcome", "refused")."""
-        from actions.model import Outcome
-
         entry: dict[str, Any] = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "event": event,

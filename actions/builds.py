@@ -9,6 +9,7 @@ from typing import Any
 from actions.codebuild import read_concurrency, read_project
 from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
 from actions.paths import state_dir
+from cloud.records import BuildRecord
 
 
 def _build(action: Action, build_id: str) -> dict[str, Any]:
@@ -22,6 +23,14 @@ def _build(action: Action, build_id: str) -> dict[str, Any]:
     return build
 
 
+def _chosen(record: Any, selected: object) -> BuildRecord | None:
+    """The build row selected in a project's detail, else the project's last build."""
+    if isinstance(selected, BuildRecord):
+        return selected
+    last = getattr(record, "last_build", None)
+    return last if isinstance(last, BuildRecord) else None
+
+
 class StopBuild(Action):
     """Stop a running build."""
 
@@ -30,6 +39,18 @@ class StopBuild(Action):
     danger = Danger.RISKY
     target_kind = "codebuild"
     params = (Param("build", "the build id (PROJECT:UUID)", required=True),)
+
+    @classmethod
+    def applies_to(cls, record: Any, selected: object = None) -> bool:
+        """A running build: the one selected in the project's detail, else the last."""
+        build = _chosen(record, selected)
+        return build is not None and build.status == "IN_PROGRESS"
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """That build."""
+        build = _chosen(record, selected)
+        return {"build": build.build_id} if build is not None else {}
 
     def _plan(self) -> Plan:
         build = _build(self, self.values["build"])
@@ -56,6 +77,18 @@ class RetryBuild(Action):
     danger = Danger.SAFE
     target_kind = "codebuild"
     params = (Param("build", "the build id (PROJECT:UUID)", required=True),)
+
+    @classmethod
+    def applies_to(cls, record: Any, selected: object = None) -> bool:
+        """A finished build: the one selected in the project's detail, else the last."""
+        build = _chosen(record, selected)
+        return build is not None and build.status != "IN_PROGRESS"
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """That build."""
+        build = _chosen(record, selected)
+        return {"build": build.build_id} if build is not None else {}
 
     def _plan(self) -> Plan:
         build = _build(self, self.values["build"])
@@ -190,6 +223,12 @@ class ScanImage(Action):
     danger = Danger.SAFE
     target_kind = "ecr"
     params = (Param("tag", "the tag to scan", default="latest"),)
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """``latest`` when there is one, else the newest runtime tag."""
+        newest = next((t for t in record.newest_tags if t != "buildcache"), "")
+        return {"tag": "latest" if record.has_latest else newest}
 
     def _plan(self) -> Plan:
         from botocore.exceptions import ClientError

@@ -6,6 +6,9 @@ import shlex
 from typing import Any
 
 from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
+from cloud.findings.model import Fix
+from cloud.model.ref import ResourceRef
+from cloud.records import ProjectRecord
 
 
 def read_project(action: Action) -> dict[str, Any]:
@@ -49,6 +52,11 @@ class StartBuild(Action):
     danger = Danger.SAFE
     target_kind = "codebuild"
     params = (Param("source-version", "branch, tag or commit (default: the project's)"),)
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The project's default source version; no overrides."""
+        return {"source-version": "", "env": ""}
 
     def _overrides(self) -> list[dict[str, str]]:
         return [
@@ -165,6 +173,31 @@ class RequestQuotaIncrease(Action):
     danger = Danger.SAFE
     target_kind = "quota"
     params = (Param("value", "the desired value", required=True),)
+
+    @classmethod
+    def fix_for(cls, record: object, selected: object = None) -> Fix | None:
+        """On a quota row; on a blocked project's row, for the quota that blocks it."""
+        if isinstance(record, ProjectRecord):
+            blocked = record.blocked
+            if blocked is None or not blocked.quota_code:
+                return None
+            value = f"{blocked.default_value:g}" if blocked.default_value else ""
+            ref = ResourceRef("quota", f"codebuild/{blocked.quota_code}", record.region)
+            return Fix(cls.name, ref, {"value": value})
+        return super().fix_for(record, selected)
+
+    @classmethod
+    def applies_to(cls, record: Any, selected: object = None) -> bool:
+        """An adjustable quota."""
+        return bool(record.adjustable)
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The AWS default when the applied value is below it."""
+        default, applied = record.default_value, record.applied_value
+        if default and (applied is None or default > applied):
+            return {"value": f"{default:g}"}
+        return {"value": ""}
 
     def _codes(self) -> tuple[str, str]:
         service, _, code = self.target.partition("/")

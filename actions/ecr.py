@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
+from actions.model import (
+    Action,
+    ActionError,
+    Change,
+    Check,
+    Danger,
+    Outcome,
+    Param,
+    Plan,
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,11 @@ class RetagLatest(Action):
         Param("source", "tag of the image to retag (default: the newest image)"),
         Param("tag", "the tag to put on it", default="latest"),
     )
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The newest image (left empty), tagged latest."""
+        return {"source": "", "tag": "latest"}
 
     def _plan(self) -> Plan:
         images = _images(self)
@@ -163,16 +177,21 @@ class DeleteTag(Action):
     target_kind = "ecr"
     params = (Param("tag", "the tag to delete, e.g. buildcache", required=True),)
 
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The buildcache tag when the repository has one."""
+        return {"tag": "buildcache" if record.buildcache_size_bytes is not None else ""}
+
     def _plan(self) -> Plan:
-        from cloud.services import recent_services
-        from cloud.workloads import image_uses, parse_image
+        from cloud.findings.links import read_image_uses
+        from cloud.workloads import parse_image
 
         tag = self.values["tag"]
         images = _images(self)
         image = next((i for i in images if tag in i.tags), None)
         users: list[str] = []
         if image is not None:
-            for use in image_uses(recent_services(self.session).records):
+            for use in read_image_uses(self.session):
                 ref = parse_image(use.image)
                 if ref.path != self.target:
                     continue

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import shlex
+from datetime import UTC, datetime
 from typing import Any
 
-from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
+from actions.model import (
+    Action,
+    ActionError,
+    Change,
+    Check,
+    Choices,
+    Danger,
+    Outcome,
+    Param,
+    Plan,
+)
+from cloud.model.ref import ResourceRef
 
 
 def _split(action: Action) -> tuple[str, str]:
@@ -32,6 +44,10 @@ def _td_name(arn: str) -> str:
 def _ecs(action: Action) -> str:
     cluster, service = _split(action)
     return f"--region {action.region} --cluster {cluster} --service {service}"
+
+
+def _date(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value or "")
 
 
 class ForceDeploy(Action):
@@ -69,6 +85,26 @@ class RollbackService(Action):
     danger = Danger.RISKY
     target_kind = "ecs"
     params = (Param("revision", "the revision number (default: the one before)"),)
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The revision before the current one."""
+        _, _, number = record.task_definition.rpartition(":")
+        return {"revision": str(int(number) - 1) if number.isdigit() else ""}
+
+    @classmethod
+    def choices(cls, session: Any, ref: ResourceRef, record: Any) -> Choices:
+        """The family's revisions, newest first, with their images and dates."""
+        from cloud.classify import short_image
+
+        options = []
+        for td in cls(session, ref, {}).revisions():
+            images = ", ".join(
+                short_image(c.get("image", "")) for c in td.get("containerDefinitions", [])
+            )
+            label = f"{td['family']}:{td['revision']}  {images}  {_date(td.get('registeredAt'))}"
+            options.append((label.rstrip(), str(td["revision"])))
+        return {"revision": tuple(options)}
 
     def revisions(self) -> list[dict[str, Any]]:
         """The family's revisions, newest first, with their images and dates."""
@@ -143,6 +179,11 @@ class ScaleService(Action):
     target_kind = "ecs"
     params = (Param("count", "the desired count", required=True),)
 
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The desired count now."""
+        return {"count": str(record.desired)}
+
     def _plan(self) -> Plan:
         service = _service(self)
         count = self.values["count"]
@@ -194,6 +235,12 @@ class ResizeTask(Action):
         Param("memory", "task memory in MiB, e.g. 1024"),
         Param("cpu", "task cpu units, e.g. 512"),
     )
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """Twice the memory, the same cpu."""
+        memory = str(int(record.memory) * 2) if record.memory and record.memory.isdigit() else ""
+        return {"memory": memory, "cpu": record.cpu or ""}
 
     def _plan(self) -> Plan:
         service = _service(self)
@@ -249,6 +296,46 @@ class RollbackLambda(Action):
     danger = Danger.RISKY
     target_kind = "lambda"
     params = (Param("tag", "the image tag to run, e.g. v0.5.0", required=True),)
+
+    @classmethod
+    def applies_to(cls, record: Any, selected: object = None) -> bool:
+        """An image-based function."""
+        return bool(record.package_type == "Image" and record.image_uri)
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The tag is chosen from the repository's (``choices``)."""
+        return {"tag": ""}
+
+    @classmethod
+    def choices(cls, session: Any, ref: ResourceRef, record: Any) -> Choices:
+        """The repository's tags, newest first; the running one marked, the one before first."""
+        from cloud.inventory import fetch_images
+        from cloud.workloads import parse_image
+
+        image = parse_image(record.image_uri or "") if record is not None else None
+        if image is None:
+            return {}
+        found = fetch_images(session, ref.scope, image.path).records
+        oldest = datetime.min.replace(tzinfo=UTC)
+        options: list[tuple[str, str]] = []
+        for each in sorted(found, key=lambda i: i.pushed_at or oldest, reverse=True):
+            for tag in each.tags:
+                if tag == "buildcache":
+                    continue
+                running = "  (running now)" if tag == image.tag else ""
+                pushed = f"  pushed {_date(each.pushed_at)}" if each.pushed_at else ""
+                options.append((f"{tag}{pushed}{running}", tag))
+        older = [v for _, v in options if v not in (image.tag, "latest")]
+        values = [v for _, v in options]
+        if image.tag in values:  # the newest tag older than the running one goes first
+            index = values.index(image.tag)
+            older = [v for v in values[index + 1 :] if v != "latest"] or older
+        if older:
+            first = next(o for o in options if o[1] == older[0])
+            options.remove(first)
+            options.insert(0, first)
+        return {"tag": tuple(options)}
 
     def _plan(self) -> Plan:
         client = self.session.client("lambda", self.region)

@@ -10,8 +10,21 @@ import shlex
 from datetime import UTC, datetime
 from typing import Any
 
-from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
+from actions.model import (
+    Action,
+    ActionError,
+    Change,
+    Check,
+    Choices,
+    Danger,
+    Outcome,
+    Param,
+    Plan,
+)
 from actions.secrets import remember_secret
+from cloud.classify import missing_env_name, pod_problem
+from cloud.model.ref import ResourceRef
+from cloud.records import PodRecord
 
 
 def _split(action: Action) -> tuple[str, str]:
@@ -61,6 +74,11 @@ def _kubectl(action: Action) -> str:
     return f"kubectl -n {namespace} {{}} deployment/{name}"
 
 
+def _ready(pod: PodRecord) -> str:
+    ready = sum(1 for c in pod.containers if c.ready)
+    return f"{ready}/{len(pod.containers)} ready"
+
+
 class RestartRollout(Action):
     """Restart every pod of a deployment (``kubectl rollout restart``)."""
 
@@ -107,6 +125,11 @@ class SetImage(Action):
         ),
         Param("container", "the container (default: the first)"),
     )
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The image the deployment runs now."""
+        return {"image": record.images[0] if record.images else ""}
 
     def _plan(self) -> Plan:
         deployment = _deployment(self)
@@ -158,6 +181,11 @@ class ScaleDeployment(Action):
     target_kind = "k8s"
     params = (Param("count", "the number of replicas", required=True),)
 
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The replicas wanted now."""
+        return {"count": str(record.desired)}
+
     def _plan(self) -> Plan:
         count = self.values["count"]
         if not count.isdigit():
@@ -191,6 +219,29 @@ class DeletePod(Action):
     danger = Danger.DESTRUCTIVE
     target_kind = "k8s"
     params = (Param("pod", "the pod's name", required=True),)
+
+    @classmethod
+    def applies_to(cls, record: Any, selected: object = None) -> bool:
+        """A deployment with pods."""
+        return bool(record.pods)
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The pod selected in the detail, else a not-ready one, else the first."""
+        if isinstance(selected, PodRecord):
+            return {"pod": selected.name}
+        unready = [p for p in record.pods if pod_problem(p) is not None]
+        return {"pod": (unready or list(record.pods))[0].name}
+
+    @classmethod
+    def choices(cls, session: Any, ref: ResourceRef, record: Any) -> Choices:
+        """The deployment's pods, not-ready ones first, with why."""
+        pods = sorted(record.pods, key=lambda p: pod_problem(p) is None) if record else []
+        return {
+            "pod": tuple(
+                (f"{p.name}  {pod_problem(p) or p.phase}  {_ready(p)}", p.name) for p in pods
+            )
+        }
 
     def _plan(self) -> Plan:
         from kubernetes.client.exceptions import ApiException
@@ -231,6 +282,15 @@ class WireSecretEnv(Action):
         Param("container", "the container (default: the first)"),
         Param("value", "the secret value (typed, never shown)", secret=True),
     )
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The variable a crashing container's last words name (the finding's fix names it
+        too, from the pod's log, and wins)."""
+        said = "\n".join(
+            c.last_message or "" for pod in record.pods for c in pod.containers if c.last_message
+        )
+        return {"name": missing_env_name(said) or "", "secret": "", "key": "", "value": ""}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,96 +13,37 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from actions.plan import Change, Check, Danger, Outcome, Plan
+from cloud.findings.model import Fix
+from cloud.model.kinds import ref_of
+from cloud.model.ref import ResourceRef
 
 if TYPE_CHECKING:
     from actions.audit import AuditLog
+    from actions.progress import OutputFeed, ProgressListener, StepStatus
+    from cloud.settings import Settings
 
+__all__ = [
+    "Action",
+    "ActionError",
+    "BadParameter",
+    "Change",
+    "Check",
+    "Choices",
+    "Danger",
+    "Outcome",
+    "Param",
+    "Plan",
+    "PreconditionFailed",
+    "ReadOnlyRefused",
+    "StalePlan",
+]
 
-class Danger(StrEnum):
-    """How much harm a mistaken apply can do; decides how the person confirms."""
-
-    SAFE = "safe"  # a yes is enough (start a build)
-    RISKY = "risky"  # a yes, shown in warning colours (force a deployment)
-    DESTRUCTIVE = "destructive"  # the person types the resource name (delete a tag)
-
-
-@dataclass(frozen=True)
-class Check:
-    """A precondition and whether it holds now."""
-
-    name: str
-    passed: bool
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One thing that will change: the resource, the field, before -> after."""
-
-    resource: str
-    field: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What an apply would do, computed from state read just now."""
-
-    action: str
-    target: str
-    danger: Danger
-    summary: str
-    checks: tuple[Check, ...] = ()
-    changes: tuple[Change, ...] = ()
-    commands: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    # What the plan was computed from; apply() refuses when it differs.
-    fingerprint: tuple[tuple[str, str], ...] = ()
-    # For destructive actions: the text the person types to confirm.
-    confirm_text: str | None = None
-    # Values apply() needs that the person does not need to read (never secrets).
-    internals: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def ready(self) -> bool:
-        """Every precondition passed."""
-        return all(check.passed for check in self.checks)
-
-    @property
-    def changes_nothing(self) -> bool:
-        """Applying would change nothing (the fix is already in place)."""
-        return not self.changes
-
-    def as_dict(self) -> dict[str, Any]:
-        """The plan as JSON-ready data (audit log, ``--json``); internals are left out."""
-        return {
-            "action": self.action,
-            "target": self.target,
-            "danger": self.danger.value,
-            "summary": self.summary,
-            "checks": [
-                {"name": c.name, "passed": c.passed, "detail": c.detail} for c in self.checks
-            ],
-            "changes": [
-                {"resource": c.resource, "field": c.field, "before": c.before, "after": c.after}
-                for c in self.changes
-            ],
-            "commands": list(self.commands),
-            "notes": list(self.notes),
-        }
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What an apply did."""
-
-    ok: bool
-    message: str
-    duration_seconds: float = 0.0
+Choices = dict[str, tuple[tuple[str, str], ...]]
+"""Per parameter, the (label, value) pairs a form offers to choose from."""
 
 
 class ActionError(Exception):
@@ -141,33 +82,98 @@ class Param:
 
 
 class Action(ABC):
-    """A remediation: ``plan()`` reads and explains; ``apply()`` does exactly the plan."""
+    """A remediation: ``plan()`` reads and explains; ``apply()`` does exactly the plan.
+
+    Every action, the fallback build included, is made the same way:
+    ``Action(session, ref, values, read_only=..., audit=..., progress=...,
+    settings=...)``. ``ref`` names the resource it acts on (of ``target_kind``).
+    A long-running action (``long_running``) also reports ``steps()``, writes
+    ``output()`` and takes ``cancel()`` from another thread, so the console's
+    one flow and the command line show every action alike.
+    """
 
     name: ClassVar[str]
     title: ClassVar[str]
     danger: ClassVar[Danger]
-    target_kind: ClassVar[str]  # "ecr", "codebuild", "ecs", "lambda", "k8s", "quota"
+    target_kind: ClassVar[str]  # a kind of the registry: "ecr", "codebuild", "ecs", ...
     params: ClassVar[tuple[Param, ...]] = ()
     # False for actions that only write local files (a support-case draft):
     # read-only mode forbids changes to the cloud, not notes on the person's disk.
     mutates_cloud: ClassVar[bool] = True
+    long_running: ClassVar[bool] = False
+    # The kinds whose rows an apply changes (besides the target's own): read again after it.
+    affects: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
         session: Any,
-        target: str,
+        ref: ResourceRef,
         values: Mapping[str, str] | None = None,
         *,
-        region: str | None = None,
         read_only: bool = False,
         audit: AuditLog | None = None,
+        progress: ProgressListener | None = None,
+        settings: Settings | None = None,
     ) -> None:
+        if ref.kind != self.target_kind:
+            raise BadParameter(
+                f"{self.name} acts on {self.target_kind}:... targets, not {ref.kind}:"
+            )
         self.session = session
-        self.target = target
-        self.region = region or session.regions[0]
+        self.ref = ref
+        self.target = ref.name
+        self.region = ref.scope
         self.read_only = read_only
         self.audit = audit
+        self.progress = progress
+        self.settings = settings
         self.values = self._check_values(dict(values or {}))
+
+    # --- what a row of the console offers ------------------------------------
+
+    @classmethod
+    def fix_for(cls, record: object, selected: object = None) -> Fix | None:
+        """This action on the row ``record`` (``selected``: a build or pod row in its detail).
+
+        None when it does not apply to that row. The fix's params are the
+        form's starting values.
+        """
+        ref = ref_of(record)
+        if ref is None or ref.kind != cls.target_kind or not cls.applies_to(record, selected):
+            return None
+        return Fix(cls.name, ref, cls.defaults(record, selected))
+
+    @classmethod
+    def applies_to(cls, record: Any, selected: object = None) -> bool:
+        """Whether the action makes sense on this record of its kind."""
+        return True
+
+    @classmethod
+    def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
+        """The form's starting values for this record."""
+        return {}
+
+    @classmethod
+    def choices(cls, session: Any, ref: ResourceRef, record: Any) -> Choices:
+        """Lists to choose parameters from (reads the cloud: call it in a worker thread)."""
+        return {}
+
+    # --- long-running actions -----------------------------------------------------
+
+    def steps(self) -> tuple[StepStatus, ...]:
+        """The state of each unit of work (long-running actions; () otherwise)."""
+        return ()
+
+    def output(self) -> OutputFeed | None:
+        """Where the steps' output lines go (long-running actions)."""
+        return None
+
+    def cancel(self, key: str | None = None) -> bool:
+        """Cancel the step ``key``, or every step not finished (any thread).
+
+        False when there is nothing to cancel (not long-running, or finished).
+        """
+        return False
 
     def _check_values(self, values: dict[str, str]) -> dict[str, str]:
         known = {p.name: p for p in self.params}
@@ -186,7 +192,7 @@ class Action(ABC):
     @property
     def target_label(self) -> str:
         """``kind:target`` as the command line writes it."""
-        return f"{self.target_kind}:{self.target}"
+        return self.ref.target
 
     def plan(self) -> Plan:
         """Read fresh state and say exactly what apply would do; recorded in the audit log."""

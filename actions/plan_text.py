@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.model import Plan
+from actions.plan import Plan
 
 
 def plan_lines(plan: Plan) -> list[str]:

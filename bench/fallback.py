@@ -38,8 +38,10 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
-from actions.fallback import FallbackBuild, recipe_from_folder
+from actions.catalogue import make_action
+from cloud.model.ref import ResourceRef
 from cloud.session import CloudSession
+from cloud.settings import Settings
 
 REGION = "ap-northeast-1"
 
@@ -152,10 +154,15 @@ def _round(
 ) -> float:
     """Build and push fresh contexts once with ``parallel`` workers; the wall time."""
     context = _context(root, args.services, args.steps, args.blob_mb)
-    recipe = recipe_from_folder(context, name="bench", repository="bench/{service}")
-    action = FallbackBuild(
-        session, recipe.with_parallel(parallel), registry=registry, use_buildx=args.buildx
-    )
+    values = {
+        "context": str(context),  # no recipe: every service folder of the context
+        "repository": "bench/{service}",
+        "parallel": str(parallel),
+        "registry": registry,
+        "engine": "buildx" if args.buildx else "sdk",
+    }
+    ref = ResourceRef("codebuild", "bench", REGION)
+    action = make_action("fallback-build", ref, values, session, settings=Settings())
     plan = action.plan()
     started = time.monotonic()
     outcome = action.apply(plan)
@@ -180,13 +187,15 @@ KEY_BUDGET_MS = 100.0
 
 
 async def _console(args: argparse.Namespace) -> None:
-    """Key response of FallbackScreen while 8 builds stream, on the demo world."""
+    """Key response of the progress screen while 8 builds stream, on the demo world."""
     from textual.app import App
 
+    from actions.catalogue import make_action
+    from cloud.model.ref import ResourceRef
     from cloud.settings import Settings
     from demo.launcher import start_world
-    from tui.context import ConsoleContext
-    from tui.screens.fallback import FallbackScreen
+    from tui.context.state import ConsoleContext
+    from tui.flows.progress import ActionProgress
 
     with tempfile.TemporaryDirectory(prefix="shipdeck-bench-") as tmp, start_world() as world:
         if world.registry is None:
@@ -208,11 +217,15 @@ async def _console(args: argparse.Namespace) -> None:
             "parallel": 2,
         }
         settings = Settings(regions=(world.default_region,), fallback={"nova-ecr-build": raw})
-        console = ConsoleContext(CloudSession(regions=(world.default_region,)), settings)
+        session = CloudSession(regions=(world.default_region,))
+        console = ConsoleContext(session, settings)
+        ref = ResourceRef("codebuild", "nova-ecr-build", world.default_region)
+        action = make_action("fallback-build", ref, {}, session, settings=settings)
+        plan = action.plan()
 
         class BenchApp(App[None]):
             def on_mount(self) -> None:
-                self.push_screen(FallbackScreen(console, "nova-ecr-build", world.default_region))
+                self.push_screen(ActionProgress(console, action, plan))
 
         times: list[float] = []
         pilot_times: list[float] = []
@@ -220,25 +233,19 @@ async def _console(args: argparse.Namespace) -> None:
         try:
             async with app.run_test(size=(140, 45)) as pilot:
                 screen = app.screen
-                assert isinstance(screen, FallbackScreen)
-                while screen.plan is None:
-                    await pilot.pause(0.05)
+                assert isinstance(screen, ActionProgress)
                 idle = [await _key_to_paint(app, screen, n) for n in range(30)]
-                await pilot.press("s", "y")
-                while not screen.running:
-                    await pilot.pause(0.01)
-                await pilot.press("enter")  # follow the first service's output
+                applying = asyncio.ensure_future(asyncio.to_thread(action.apply, plan))
                 for n in range(args.presses):
-                    if screen.outcome is not None:
+                    if applying.done():
                         break
                     times.append(await _key_to_paint(app, screen, n))
                     started = time.perf_counter()
                     await pilot.press(_key_for(screen.table, n))
                     pilot_times.append((time.perf_counter() - started) * 1000)
                     await asyncio.sleep(0.05)
-                while screen.outcome is None:
-                    await pilot.pause(0.1)
-                outcome = screen.outcome
+                outcome = await applying
+                screen.finished(outcome)
         finally:
             os.environ.clear()
             os.environ.update(saved)

@@ -2,18 +2,24 @@
 
 Without ``--yes`` an action prints its plan and changes nothing (exit 0). With
 ``--yes`` it applies: exit 0 when done, 1 when it failed. A read-only refusal
-or bad input exits 2 with one line.
+or bad input exits 2 with one line. A long-running action (the fallback
+build) prints a line per change of its steps (``-v``: their output too), then
+a summary; Ctrl-C cancels every step and exits 130.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from cli.inputs import BadInput, cloud_session
+from cli.inputs import BadInput, checked_settings, cloud_session
+from cli.progress import EXIT_INTERRUPTED, StepPrinter, apply_interruptibly, step_summary_lines
+
+if TYPE_CHECKING:
+    from actions.model import Action, Plan
 
 
 def _values(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -44,6 +50,9 @@ def _read_secret(name: str) -> str:
 @click.option("--yes", is_flag=True, help="Apply the plan (without it: only print the plan).")
 @click.option("--list", "list_actions", is_flag=True, help="List the actions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Long-running actions: also print every output line."
+)
 @click.pass_context
 def action_command(
     ctx: click.Context,
@@ -53,11 +62,12 @@ def action_command(
     yes: bool,
     list_actions: bool,
     as_json: bool,
+    verbose: bool,
 ) -> None:
     """Plan (and with --yes apply) a remediation: shipdeck action NAME KIND:TARGET."""
     from actions.audit import default_audit_log
     from actions.catalogue import CATALOGUE, make_action
-    from actions.model import ActionError, ReadOnlyRefused, StalePlan
+    from actions.model import ActionError
     from actions.plan_text import plan_lines
 
     if list_actions:
@@ -76,6 +86,7 @@ def action_command(
     for param in action_class.params if action_class else ():
         if param.secret and param.name not in values:
             values[param.name] = _read_secret(param.name)
+    settings = checked_settings()
     session = cloud_session(options)
     try:
         action = make_action(
@@ -85,6 +96,8 @@ def action_command(
             session,
             read_only=bool(options.get("read_only")),
             audit=default_audit_log(session.profile),
+            progress=StepPrinter(verbose=verbose),
+            settings=settings,
         )
         plan = action.plan()
     except ActionError as exc:
@@ -95,18 +108,35 @@ def action_command(
         click.echo("\n".join(plan_lines(plan)))
     if not yes:
         return
-    try:
-        outcome = action.apply(plan)
-    except ReadOnlyRefused as exc:
-        raise BadInput(str(exc)) from exc
-    except StalePlan as exc:
-        click.echo(f"shipdeck: {exc}", err=True)
-        sys.exit(1)
-    except ActionError as exc:
-        click.echo(f"shipdeck: {exc}", err=True)
-        sys.exit(1)
-    click.echo(("done: " if outcome.ok else "failed: ") + outcome.message)
-    sys.exit(0 if outcome.ok else 1)
+    _apply(action, plan)
+
+
+def _apply(action: Action, plan: Plan) -> NoReturn:
+    """Apply a shown plan and exit: 0 done, 1 failed, 2 read-only, 130 after Ctrl-C."""
+    from actions.model import ActionError, ReadOnlyRefused
+
+    interrupted = False
+    if action.long_running:
+        click.echo("")
+        result, interrupted = apply_interruptibly(action, plan)
+    else:
+        try:
+            result = action.apply(plan)
+        except ActionError as exc:
+            result = exc
+    if isinstance(result, ReadOnlyRefused):
+        raise BadInput(str(result))
+    if isinstance(result, ActionError):  # a stale plan or a failed precondition, among others
+        click.echo(f"shipdeck: {result}", err=True)
+        sys.exit(EXIT_INTERRUPTED if interrupted else 1)
+    if action.long_running:
+        click.echo("")
+        for line in step_summary_lines(action.steps()):
+            click.echo(line)
+    click.echo(("done: " if result.ok else "failed: ") + result.message)
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(0 if result.ok else 1)
 
 
 @click.command("audit")

@@ -1,7 +1,9 @@
 """``shipdeck doctor``: the findings of the account, headless, for a terminal or CI.
 
-Fetches the four panes in parallel (plus the few extras the rules read),
-prints every finding with its evidence, cause and the ``shipdeck ...`` lines
+Reads the incident model exactly as the console does (``read_snapshot``: every
+kind and the extras the rules read) and diagnoses it with the same rules, so
+the console's findings pane and ``doctor`` list the same ids. Prints every
+finding with its evidence, cause and the ``shipdeck ...`` lines
 that fix it, and records the findings for ``shipdeck timeline``. Exit 1 when a
 critical finding exists, 0 otherwise; bad input exits 2 with one line.
 """
@@ -72,7 +74,8 @@ def doctor_report(
 def doctor_command(ctx: click.Context, as_json: bool) -> None:
     """Find what is wrong, why, and the action that fixes it (exit 1 on a critical finding)."""
     from actions.timeline import record_findings
-    from cloud.findings import find, read_snapshot
+    from cloud.findings import find
+    from cloud.model.builder import read_snapshot
 
     session = cloud_session(ctx.obj or {})
     snapshot = read_snapshot(session)

@@ -1,6 +1,8 @@
 """``shipdeck fallback-build``: build a project's services here and push them to ECR, headless.
 
-Like ``shipdeck action``: without ``--yes`` it prints the plan (images to push,
+The friendly twin of ``shipdeck action fallback-build codebuild:PROJECT
+--set ...``: the same catalogue action, made by ``make_action`` with values
+from the options. Without ``--yes`` it prints the plan (images to push,
 checks, equivalent docker lines) and changes nothing (exit 0). With ``--yes``
 it builds N services at a time and prints one plain line per change of a
 service's state (fit for CI logs), then a summary. Exit 0 only when every
@@ -12,19 +14,16 @@ one line, exit 2.
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.inputs import BadInput, checked_settings, cloud_session
+from cli.progress import EXIT_INTERRUPTED, StepPrinter, apply_interruptibly
 
 if TYPE_CHECKING:
-    from actions.fallback import FallbackBuild, Recipe, ServiceStatus
-    from actions.model import Outcome
-
-EXIT_INTERRUPTED = 130
+    from actions.fallback import ServiceStatus
 
 
 @click.command("fallback-build")
@@ -77,145 +76,58 @@ def fallback_command(
     --context DIR builds every sub-folder of DIR that has a Dockerfile.
     """
     from actions.audit import default_audit_log
-    from actions.fallback import FallbackBuild
-    from actions.model import ActionError
+    from actions.catalogue import make_action
+    from actions.fallback import ENGINE_CHECK, FallbackBuild
+    from actions.model import ActionError, Outcome, ReadOnlyRefused
     from actions.plan_text import plan_lines
 
     options: dict[str, Any] = ctx.obj or {}
-    recipe = _recipe(project, context_dir, services, parallel, repository)
+    given = {
+        "services": services,
+        "context": str(context_dir) if context_dir is not None else None,
+        "parallel": str(parallel) if parallel is not None else None,
+        "repository": repository,
+        "registry": registry,
+        "engine": engine,
+    }
+    values = {name: value for name, value in given.items() if value}  # as --set would give them
+    settings = checked_settings()
     session = cloud_session(options)
-    printer = ProgressPrinter(verbose=verbose)
     try:
-        action = FallbackBuild(
+        action = make_action(
+            "fallback-build",
+            f"codebuild:{project}",
+            values,
             session,
-            recipe,
             read_only=bool(options.get("read_only")),
             audit=default_audit_log(session.profile),
-            registry=registry,
-            use_buildx={"auto": None, "buildx": True, "sdk": False}[engine],
-            on_status=printer.status,
-            on_line=printer.line if verbose else None,
+            progress=StepPrinter(verbose=verbose),
+            settings=settings,
         )
         plan = action.plan()
     except ActionError as exc:
         raise BadInput(str(exc)) from exc
-    if action.engine is None:
-        reason = next(c.detail for c in plan.checks if c.name == "Docker engine reachable")
-        raise BadInput(reason)
+    assert isinstance(action, FallbackBuild)  # the catalogue's fallback-build
+    engine_check = next((c for c in plan.checks if c.name == ENGINE_CHECK), None)
+    if engine_check is not None and not engine_check.passed:
+        raise BadInput(engine_check.detail)
     click.echo("\n".join(plan_lines(plan)))
     if not yes:
         click.echo("(plan only: add --yes to build and push)")
         return
     click.echo("")
-    outcome, interrupted = _apply_interruptibly(action, plan)
+    outcome, interrupted = apply_interruptibly(action, plan)
+    if isinstance(outcome, ReadOnlyRefused):
+        raise BadInput(str(outcome))
+    if isinstance(outcome, ActionError):
+        outcome = Outcome(False, str(outcome))
     click.echo("")
-    for line in summary_lines(action.pool.statuses() if action.pool else ()):
+    for line in summary_lines(action.statuses() if action.pool else ()):
         click.echo(line)
     click.echo(("done: " if outcome.ok else "failed: ") + outcome.message)
     if interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(0 if outcome.ok else 1)
-
-
-def _recipe(
-    project: str,
-    context_dir: Path | None,
-    services: str | None,
-    parallel: int | None,
-    repository: str | None,
-) -> Recipe:
-    from dataclasses import replace
-
-    from actions.fallback import RecipeError, recipe_from_config, recipe_from_folder
-
-    settings = checked_settings()
-    raw = settings.fallback.get(project)
-    try:
-        if raw is not None:
-            base = settings.path.parent if settings.path else Path.cwd()
-            checked = dict(raw)
-            if repository:
-                checked["repository"] = repository
-            recipe = recipe_from_config(project, checked, base)
-            if context_dir is not None:
-                recipe = recipe.with_context(context_dir)
-        elif context_dir is not None:
-            recipe = recipe_from_folder(
-                context_dir, name=project, repository=repository or "{service}"
-            )
-        else:
-            known = ", ".join(sorted(settings.fallback)) or "none"
-            where = settings.path or "the config file"
-            raise BadInput(
-                f"no recipe [fallback.{project}] in {where} (known: {known}); "
-                "give --context DIR to build the Dockerfiles found there"
-            )
-        if services:
-            recipe = recipe.only(s.strip() for s in services.split(",") if s.strip())
-        if parallel is not None:
-            recipe = replace(recipe, parallel=parallel)
-    except RecipeError as exc:
-        raise BadInput(str(exc)) from exc
-    return recipe
-
-
-def _apply_interruptibly(action: FallbackBuild, plan: Any) -> tuple[Outcome, bool]:
-    """Apply on a worker thread; Ctrl-C cancels every build and waits for the undo."""
-    from actions.model import ActionError, Outcome, ReadOnlyRefused
-
-    result: list[Outcome | BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(action.apply(plan))
-        except ActionError as exc:  # handed to the main thread, which reports it
-            result.append(exc)
-
-    worker = threading.Thread(target=run, name="fallback-apply", daemon=True)
-    worker.start()
-    interrupted = False
-    while worker.is_alive():
-        try:
-            worker.join(0.2)
-        except KeyboardInterrupt:
-            if interrupted:
-                raise  # a second Ctrl-C: leave now
-            interrupted = True
-            click.echo("cancelling every build (Ctrl-C again to leave at once)...", err=True)
-            action.cancel_all()
-    found = result[0] if result else ActionError("the build stopped without an outcome")
-    if isinstance(found, ReadOnlyRefused):
-        raise BadInput(str(found))
-    if isinstance(found, BaseException):
-        return Outcome(False, str(found)), interrupted
-    return found, interrupted
-
-
-class ProgressPrinter:
-    """One plain line per state change of a service (and with ``verbose``, every output line)."""
-
-    def __init__(self, *, verbose: bool = False) -> None:
-        self.verbose = verbose
-        self._lock = threading.Lock()
-        self._last: dict[str, tuple[str, int]] = {}
-        self._width = 18
-
-    def status(self, status: ServiceStatus) -> None:
-        """Print the row if its state or build step changed (called on worker threads)."""
-        key = (status.state.value, status.step)
-        with self._lock:
-            if self._last.get(status.service) == key:
-                return
-            self._last[status.service] = key
-            self._width = max(self._width, len(status.service))
-            click.echo(
-                f"{status.elapsed:7.1f}s  {status.service:{self._width}}  {status.describe()}"
-            )
-
-    def line(self, service: str, text: str) -> None:
-        """Print one output line, prefixed with its service."""
-        with self._lock:
-            click.echo(f"{'':9}{service:{self._width}} | {text}")
 
 
 def summary_lines(statuses: tuple[ServiceStatus, ...]) -> list[str]:

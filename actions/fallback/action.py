@@ -1,26 +1,33 @@
 """``fallback-build``: when CodeBuild cannot run, build the services here and push them to ECR.
 
-The plan lists, per service, the image references that will be pushed (with
-what each tag points at now), the equivalent ``docker build``/``docker push``
-lines and the ECR login line, and checks the engine, the context, every
-Dockerfile, every repository and the registry. ``apply()`` (after the model's
-read-only, freshness and precondition checks) runs the :class:`BuildPool` and
-returns when every service is done, failed or cancelled; ``cancel()`` and
-``cancel_all()`` may be called from another thread meanwhile.
+An ordinary catalogue action on the CodeBuild project (``codebuild:NAME`` in
+its region): its values (``services``, ``context``, ``parallel``,
+``repository``, ``registry``, ``engine``) pick and adjust the recipe
+(``actions.fallback.options``). The plan lists, per service, the image
+references that will be pushed (with what each tag points at now), the
+equivalent ``docker build``/``docker push`` lines and the ECR login line, and
+checks the engine, the context, every Dockerfile, every repository and the
+registry. ``apply()`` (after the model's read-only, freshness and precondition
+checks) runs the :class:`BuildPool` and returns when every service is done,
+failed or cancelled. Meanwhile, from any thread: ``steps()`` (one per
+service), ``output()`` (their lines) and ``cancel(service)`` / ``cancel(None)``.
+The Docker engine is the one the process's environment names (``DOCKER_HOST``,
+the docker context), as for the docker CLI.
 """
 
 from __future__ import annotations
 
 import shlex
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from actions.fallback.engine import DockerEngine, EngineUnreachable, connect_engine
 from actions.fallback.job import ServiceJob
+from actions.fallback.options import PARAMS, FallbackOptions, recipe_for, settings_or_file
 from actions.fallback.pool import BuildPool
-from actions.fallback.recipe import Recipe, source_tag
+from actions.fallback.recipe import recipe_to_toml, source_tag
 from actions.fallback.registry import (
     EcrLogin,
     RegistryApi,
@@ -35,57 +42,67 @@ from actions.model import Action, ActionError, Change, Check, Danger, Outcome, P
 if TYPE_CHECKING:
     from actions.audit import AuditLog
     from actions.fallback.sdk_builder import Builder
+    from actions.progress import ProgressListener, StepStatus
+    from cloud.model.ref import ResourceRef
+    from cloud.settings import Settings
 
 READ_WORKERS = 8
+ENGINE_CHECK = "Docker engine reachable"
+"""The name of the plan's check that an engine answered (its detail says where it looked)."""
 
 
 class FallbackBuild(Action):
-    """Build a recipe's services on the local Docker engine and push them to ECR, in parallel."""
+    """Build a recipe's services on the local Docker engine and push them to ECR, in parallel.
+
+    The recipe is ``settings.fallback[ref.name]`` (the config file's when
+    ``settings`` is None); the images go to ECR in the recipe's ``region``, or
+    else in the project's (``ref.scope``).
+    """
 
     name = "fallback-build"
     title = "Build and push the images here (CodeBuild fallback)"
     danger = Danger.RISKY  # it moves tags such as latest that deployments pull
     target_kind = "codebuild"
+    params = PARAMS
+    long_running = True
+    affects = ("ecr", "k8s", "ecs", "lambda")
 
     def __init__(
         self,
         session: Any,
-        recipe: Recipe,
+        ref: ResourceRef,
+        values: Mapping[str, str] | None = None,
         *,
-        region: str | None = None,
         read_only: bool = False,
         audit: AuditLog | None = None,
-        registry: str | None = None,
-        use_buildx: bool | None = None,
-        environment: Mapping[str, str] | None = None,
-        feed: OutputFeed | None = None,
-        on_status: Callable[[ServiceStatus], None] | None = None,
-        on_line: Callable[[str, str], None] | None = None,
+        progress: ProgressListener | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        """``registry`` pushes to that host instead of ECR's proxyEndpoint (tests, a mirror)."""
+        """Check the values and find the recipe; BadParameter (one line) when they do not fit."""
         super().__init__(
             session,
-            recipe.name,
-            {},
-            region=region or recipe.region,
+            ref,
+            values,
             read_only=read_only,
             audit=audit,
+            progress=progress,
+            settings=settings,
         )
-        self.recipe = recipe
-        self.registry_override = registry
-        self.use_buildx = use_buildx
-        self.environment = dict(environment) if environment is not None else None
-        self.feed = feed
-        self.on_status = on_status
-        self.on_line = on_line
-        self.git_sha = source_tag(recipe.context) if recipe.context.is_dir() else "unknown"
-        self.login = EcrLogin(self._ecr(), registry_override=registry)
+        options = FallbackOptions.from_values(self.values)
+        self.config = settings_or_file(settings)
+        self.recipe = recipe_for(ref.name, options, self.config)
+        self.region = self.recipe.region or ref.scope
+        self.registry_override = options.registry
+        self.use_buildx = options.use_buildx
+        self.feed = OutputFeed()
+        context = self.recipe.context
+        self.git_sha = source_tag(context) if context.is_dir() else "unknown"
+        self.login = EcrLogin(self._ecr(), registry_override=options.registry)
         self.guard = TagGuard(RegistryApi(self.login.credentials), ecr_client=self._ecr())
         self.engine: DockerEngine | None = None
         self.pool: BuildPool | None = None
         self._pool_lock = threading.Lock()
         self._cancel_before_start: set[str] = set()
-        self._cancel_all_before_start = False
 
     def _ecr(self) -> Any:
         return self.session.client("ecr", self.region)
@@ -111,18 +128,18 @@ class FallbackBuild(Action):
         jobs = self.jobs()
         checks: list[Check] = []
         try:
-            self.engine = connect_engine(self.environment, use_buildx=self.use_buildx)
+            self.engine = connect_engine(use_buildx=self.use_buildx)
             how = "buildx" if self.engine.buildx else "the SDK build API"
             checks.append(
                 Check(
-                    "Docker engine reachable",
+                    ENGINE_CHECK,
                     True,
                     f"{self.engine.base_url} (docker {self.engine.server_version}, {how})",
                 )
             )
         except EngineUnreachable as exc:
             self.engine = None
-            checks.append(Check("Docker engine reachable", False, str(exc)))
+            checks.append(Check(ENGINE_CHECK, False, str(exc)))
         context = self.recipe.context
         checks.append(Check("build context exists", context.is_dir(), str(context)))
         for job in jobs:
@@ -222,6 +239,11 @@ class FallbackBuild(Action):
             "service's tags are put back as they were",
             "credentials are passed per push, never written to a docker config file",
         ]
+        if self.recipe.name not in self.config.fallback:
+            # Built from a folder: the recipe to keep in the config file, one line each.
+            where = self.config.path or "config.toml"
+            notes.append(f"no recipe in {where}; to keep this one, add:")
+            notes.extend(f"  {line}" for line in recipe_to_toml(self.recipe).splitlines() if line)
         return tuple(notes)
 
     # --- apply ----------------------------------------------------------------
@@ -237,13 +259,11 @@ class FallbackBuild(Action):
             guard=self.guard,
             parallel=self.recipe.parallel,
             feed=self.feed,
-            on_status=self.on_status,
-            on_line=self.on_line,
+            on_status=self._status_changed,
+            on_line=self._line_written,
         )
         with self._pool_lock:
             self.pool = pool
-            if self._cancel_all_before_start:
-                pool.cancel_all()
             for service in self._cancel_before_start:
                 pool.cancel(service)
         pool.start()
@@ -254,33 +274,60 @@ class FallbackBuild(Action):
         if engine.buildx:
             from actions.fallback.buildx_builder import BuildxBuilder
 
-            return BuildxBuilder(self.environment)
+            return BuildxBuilder()
         from actions.fallback.sdk_builder import SdkBuilder
 
         return SdkBuilder(engine)
 
-    def cancel(self, service: str) -> bool:
-        """Cancel one service (from any thread); before apply starts, it is skipped.
+    def _status_changed(self, status: ServiceStatus) -> None:
+        if self.progress is not None:
+            self.progress.step(status.as_step())
 
-        False when the service is not in the recipe or has already finished.
+    def _line_written(self, service: str, text: str) -> None:
+        if self.progress is not None:
+            self.progress.line(service, text)
+
+    # --- progress and cancel (any thread) -------------------------------------
+
+    def statuses(self) -> tuple[ServiceStatus, ...]:
+        """Every service's row now, in the recipe's order (queued ones too, before apply)."""
+        with self._pool_lock:
+            pool = self.pool
+            skipped = set(self._cancel_before_start)
+        if pool is not None:
+            return pool.statuses()
+        return tuple(
+            ServiceStatus(s, ServiceState.CANCELLED, detail="before it started")
+            if s in skipped
+            else ServiceStatus(s)
+            for s in self.recipe.services
+        )
+
+    def steps(self) -> tuple[StepStatus, ...]:
+        """One step per service of the recipe, keyed by the service's name."""
+        return tuple(status.as_step() for status in self.statuses())
+
+    def output(self) -> OutputFeed:
+        """The build and push lines of every service (drain it in batches)."""
+        return self.feed
+
+    def cancel(self, key: str | None = None) -> bool:
+        """Cancel the service ``key``, or every service not finished (None); from any thread.
+
+        Before apply starts, the services are only marked: apply skips them.
+        False when ``key`` is not a service of the recipe or nothing is left to cancel.
         """
-        if service not in self.recipe.services:
+        if key is not None and key not in self.recipe.services:
             return False
+        wanted = self.recipe.services if key is None else (key,)
         with self._pool_lock:
-            if self.pool is None:
-                self._cancel_before_start.add(service)
-                return True
             pool = self.pool
-        return pool.cancel(service)
-
-    def cancel_all(self) -> None:
-        """Cancel every service not finished (from any thread)."""
-        with self._pool_lock:
-            if self.pool is None:
-                self._cancel_all_before_start = True
-                return
-            pool = self.pool
-        pool.cancel_all()
+            if pool is None:
+                fresh = set(wanted) - self._cancel_before_start
+                self._cancel_before_start.update(wanted)
+                return bool(fresh)
+        cancelled = [pool.cancel(service) for service in wanted]
+        return any(cancelled)
 
 
 def summarize(statuses: tuple[ServiceStatus, ...]) -> str:

@@ -9,11 +9,13 @@ is fed one message per batch, never one per line).
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
+
+from actions.progress import OutputFeed, OutputLine, StepStatus
+
+__all__ = ["OutputFeed", "OutputLine", "ServiceState", "ServiceStatus", "format_size"]
 
 
 class ServiceState(StrEnum):
@@ -70,48 +72,25 @@ class ServiceStatus:
             return "cancelled" + (f" ({self.error})" if self.error else "")
         return "queued"
 
-
-@dataclass(frozen=True)
-class OutputLine:
-    """One line of a service's build or push output."""
-
-    service: str
-    text: str
-    at: float  # time.monotonic()
-
-
-class OutputFeed:
-    """Bounded, thread-safe queue of output lines from every worker, drained in batches.
-
-    Workers ``put`` one line at a time; a reader calls ``drain()`` every ~100 ms
-    and hands the whole batch to its log view. When the reader falls behind,
-    the oldest lines are dropped and counted (``dropped``), so memory stays bounded.
-    """
-
-    def __init__(self, limit: int = 20_000) -> None:
-        self._lines: deque[OutputLine] = deque(maxlen=limit)
-        self._lock = threading.Lock()
-        self._ready = threading.Condition(self._lock)
-        self.dropped = 0
-
-    def put(self, service: str, text: str) -> None:
-        """Add one line (called from worker threads)."""
-        line = OutputLine(service, text, time.monotonic())
-        with self._ready:
-            if len(self._lines) == self._lines.maxlen:
-                self.dropped += 1
-            self._lines.append(line)
-            self._ready.notify_all()
-
-    def drain(self, limit: int = 1000, wait: float = 0.0) -> list[OutputLine]:
-        """Take up to ``limit`` lines, oldest first; wait up to ``wait`` seconds for the first."""
-        with self._ready:
-            if not self._lines and wait > 0:
-                self._ready.wait(wait)
-            batch: list[OutputLine] = []
-            while self._lines and len(batch) < limit:
-                batch.append(self._lines.popleft())
-            return batch
+    def as_step(self) -> StepStatus:
+        """This row in the shape every long-running action reports."""
+        state = self.state
+        progress, result = "", ""
+        if state in (ServiceState.BUILDING, ServiceState.PUSHING):
+            progress = self.describe()
+        elif state is ServiceState.DONE:
+            result = f"{self.digest[:19]}  {format_size(self.size)}"
+        elif state.finished:
+            result = self.error or self.detail
+        return StepStatus(
+            key=self.service,
+            state=state.value,
+            finished=state.finished,
+            ok=state is ServiceState.DONE,
+            progress=progress,
+            result=result,
+            elapsed=self.elapsed if self.started else None,
+        )
 
 
 def format_size(size: int) -> str:

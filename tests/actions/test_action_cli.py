@@ -56,6 +56,7 @@ def test_list_names_every_action(world: WorldProcess, tmp_path: Path) -> None:
         "scale-deployment",
         "delete-pod",
         "wire-secret-env",
+        "fallback-build",
     ):
         assert name in listed.stdout
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,39 +16,57 @@ from actions.audit import AuditLog
 from actions.fallback import (
     DockerEngine,
     FallbackBuild,
-    OutputFeed,
     Recipe,
     ServiceState,
     ServiceStatus,
     recipe_from_config,
     recipe_from_folder,
+    recipe_to_toml,
 )
 from actions.model import ReadOnlyRefused
+from actions.progress import StepStatus
+from cloud.model.ref import ResourceRef
 from cloud.session import CloudSession
-from tests.fallback.conftest import SAMPLE_BACKEND, Registry, write_service
+from cloud.settings import Settings
+from tests.fallback.conftest import REGION, SAMPLE_BACKEND, Registry, write_service
 
 pytestmark = pytest.mark.docker
 
+STEP = re.compile(r"step (\d+)/(\d+)")
+
 
 class Rows:
-    """Every status the pool published, and how many services ran at once."""
+    """The action's progress listener: every step it reported, and how many ran at once."""
 
     def __init__(self) -> None:
-        self.seen: list[ServiceStatus] = []
+        self.seen: list[StepStatus] = []
+        self.lines: list[str] = []
         self.lock = threading.Lock()
         self.running: dict[str, bool] = {}
         self.most_at_once = 0
+        self.on_line: Callable[[str], None] | None = None
 
-    def __call__(self, status: ServiceStatus) -> None:
+    def step(self, status: StepStatus) -> None:
         with self.lock:
             self.seen.append(status)
-            active = status.state in (ServiceState.BUILDING, ServiceState.PUSHING)
-            self.running[status.service] = active
+            self.running[status.key] = status.state in ("building", "pushing")
             self.most_at_once = max(self.most_at_once, sum(self.running.values()))
 
-    def states(self, service: str) -> list[ServiceState]:
+    def line(self, key: str, text: str) -> None:
         with self.lock:
-            return [s.state for s in self.seen if s.service == service]
+            self.lines.append(text)
+        if self.on_line is not None:
+            self.on_line(text)
+
+    def states(self, service: str) -> list[str]:
+        with self.lock:
+            return [s.state for s in self.seen if s.key == service]
+
+    def build_steps(self, service: str) -> list[tuple[int, int]]:
+        """The ``(n, m)`` of every "building step n/m" the service reported."""
+        with self.lock:
+            found = [STEP.search(s.progress) for s in self.seen if s.key == service]
+        return [(int(m.group(1)), int(m.group(2))) for m in found if m]
 
 
 def _build(
@@ -55,7 +75,12 @@ def _build(
     registry: Registry,
     **kwargs: Any,
 ) -> FallbackBuild:
-    return FallbackBuild(session, recipe, registry=registry.url, use_buildx=False, **kwargs)
+    """The catalogue action on ``codebuild:<recipe name>``, the recipe as a config table."""
+    table = tomllib.loads(recipe_to_toml(recipe))["fallback"][recipe.name]
+    settings = Settings(regions=(REGION,), fallback={recipe.name: table})
+    ref = ResourceRef("codebuild", recipe.name, REGION)
+    values = {"registry": registry.url, "engine": "sdk"}
+    return FallbackBuild(session, ref, values, settings=settings, **kwargs)
 
 
 def _wait_for(check: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -79,9 +104,12 @@ def test_three_sample_services_pushed_in_parallel(
         tags=["latest", "main-{git_sha}"],
     ).only(["auth-service", "feed-service", "media-service"])  # fmt: skip
     repositories(*(f"nova/{s}" for s in recipe.services))
-    rows, feed = Rows(), OutputFeed()
+    rows = Rows()
     audit = AuditLog(tmp_path / "audit.jsonl")
-    action = _build(session, recipe, registry, audit=audit, on_status=rows, feed=feed)
+    action = _build(session, recipe, registry, audit=audit, progress=rows)
+    assert [(s.key, s.state) for s in action.steps()] == [
+        (service, "queued") for service in recipe.services
+    ]
 
     plan = action.plan()
     assert plan.ready, [c for c in plan.checks if not c.passed]
@@ -99,11 +127,13 @@ def test_three_sample_services_pushed_in_parallel(
         repository = f"nova/{status.service}"
         assert registry.digest(repository, "latest") == status.digest
         assert registry.digest(repository, f"main-{action.git_sha}") == status.digest
-        assert rows.states(status.service)[:2] == [ServiceState.BUILDING, ServiceState.BUILDING]
-        assert any(s.steps == 5 for s in rows.seen if s.service == status.service)
-    lines = feed.drain(limit=10_000)
+        assert rows.states(status.service)[:2] == ["building", "building"]
+        assert any(m == 5 for _, m in rows.build_steps(status.service))
+    assert all(step.finished and step.ok for step in action.steps())
+    lines = action.output().drain(limit=10_000)
     assert any(line.text.startswith("Step 2/5 : COPY") for line in lines)
     assert not any(ecr_password in line.text for line in lines)
+    assert any(text.startswith("Step 2/5 : COPY") for text in rows.lines)
     events = [e["event"] for e in audit.entries()]
     assert events == ["plan", "apply", "outcome"]
 
@@ -203,12 +233,12 @@ def test_cancel_during_a_build_leaves_no_tag(
     recipe = recipe_from_folder(tmp_path, name="nova", repository="nova/{service}")
     repositories(*(f"nova/{s}" for s in recipe.services))
     rows = Rows()
-    action = _build(session, recipe, registry, on_status=rows)
+    action = _build(session, recipe, registry, progress=rows)
     plan = action.plan()
     outcomes: list[Any] = []
     runner = threading.Thread(target=lambda: outcomes.append(action.apply(plan)))
     runner.start()
-    _wait_for(lambda: any(s.service == "slow-service" and s.step >= 3 for s in rows.seen))
+    _wait_for(lambda: any(n >= 3 for n, _ in rows.build_steps("slow-service")))
     cancelled_at = time.monotonic()
     assert action.cancel("slow-service")
     runner.join(60)
@@ -217,7 +247,7 @@ def test_cancel_during_a_build_leaves_no_tag(
     slow = action.pool.status("slow-service")
     assert slow.state is ServiceState.CANCELLED
     assert slow.ended - cancelled_at < 5  # cut at once, not after the 60 steps
-    assert ServiceState.PUSHING not in rows.states("slow-service")
+    assert "pushing" not in rows.states("slow-service")
     assert registry.digest("nova/slow-service", "latest") is None
     assert action.pool.status("quick-service").state is ServiceState.DONE
     assert not outcomes[0].ok and "cancelled: slow-service" in outcomes[0].message
@@ -252,16 +282,16 @@ def test_cancel_after_a_tag_landed_puts_it_back(
     registry = start_registry()
     repositories("nova/media-service")
     old, recipe = _pushed_once(session, registry, tmp_path, "media-service")
-    lines: list[str] = []
-    action = _build(session, recipe, registry)
+    rows = Rows()
+    action = _build(session, recipe, registry, progress=rows)
 
-    def on_line(service: str, text: str) -> None:
-        lines.append(text)
+    def on_line(text: str) -> None:
         if text.startswith("latest: digest:"):  # latest is in the registry now: cancel
-            action.cancel_all()
+            action.cancel(None)
 
-    action.on_line = on_line
+    rows.on_line = on_line
     outcome = action.apply(action.plan())
+    lines = rows.lines
 
     assert action.pool is not None
     status = action.pool.status("media-service")
@@ -283,17 +313,17 @@ def test_cancel_in_the_middle_of_a_push_leaves_no_new_tag(
     repositories("nova/streaming-service")
     old, recipe = _pushed_once(session, registry, tmp_path, "streaming-service")
     rows = Rows()
-    action = _build(session, recipe, registry, on_status=rows)
+    action = _build(session, recipe, registry, progress=rows)
     plan = action.plan()
     runner = threading.Thread(target=action.apply, args=(plan,))
     runner.start()
 
     def uploading() -> bool:
         with rows.lock:
-            return any(s.state is ServiceState.PUSHING and " of " in s.detail for s in rows.seen)
+            return any(s.state == "pushing" and " of " in s.progress for s in rows.seen)
 
     _wait_for(uploading, timeout=60)
-    action.cancel_all()
+    assert action.cancel(None)
     runner.join(60)
 
     assert action.pool is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from actions.fallback import DockerEngine
-from tests.fallback.conftest import REGION, Registry, write_service
+from tests.fallback.conftest import REGION, Registry, _free_port, write_service
 
 
 def _shipdeck(
@@ -100,6 +100,48 @@ def test_one_failed_service_exits_1(
     assert "no-such-file" in done.stdout
     assert registry.digest("nova/auth-service", "latest") is not None
     assert registry.digest("nova/feed-service", "latest") is None
+
+
+@pytest.mark.docker
+def test_the_catalogue_action_builds_and_prints_its_steps(
+    engine: DockerEngine,
+    start_registry: Callable[..., Registry],
+    aws_env: dict[str, str],
+    backend: Path,
+    tmp_path: Path,
+) -> None:
+    registry = start_registry()
+    done = _shipdeck(
+        tmp_path, aws_env, "action", "fallback-build", "codebuild:nova-ecr-build",
+        "--set", f"registry={registry.url}", "--set", "engine=sdk", "--yes",
+        config=_recipe(backend, ["auth-service", "user-service"]),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "auth-service" in done.stdout and "building step 1/3" in done.stdout
+    assert "done: pushed 2 of 2 services" in done.stdout
+    assert registry.digest("nova/auth-service", "latest") is not None
+
+
+def test_the_catalogue_action_plans_without_an_engine(
+    aws_env: dict[str, str], backend: Path, tmp_path: Path
+) -> None:
+    env = {**aws_env, "DOCKER_HOST": f"tcp://127.0.0.1:{_free_port()}"}
+    registry = f"127.0.0.1:{_free_port()}"
+    config = _recipe(backend, ["auth-service", "user-service"])
+    listed = _shipdeck(tmp_path, env, "action", "--list", config=config)
+    assert "fallback-build" in listed.stdout and "services=" in listed.stdout
+    args = (
+        "action", "fallback-build", "codebuild:nova-ecr-build",
+        "--set", "services=user-service", "--set", f"registry={registry}",
+    )  # fmt: skip
+    planned = _shipdeck(tmp_path, env, *args, config=config)
+    assert planned.returncode == 0, planned.stderr
+    assert "FAIL Docker engine reachable (no Docker engine is reachable at tcp://" in planned.stdout
+    assert f"{registry}/nova/user-service:latest" in planned.stdout
+    assert "auth-service" not in planned.stdout
+    refused = _shipdeck(tmp_path, env, *args, "--yes", config=config)
+    assert refused.returncode == 1
+    assert "Docker engine reachable" in refused.stderr
 
 
 def test_no_engine_is_one_line_and_exit_2(
