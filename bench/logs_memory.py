@@ -23,10 +23,10 @@ from textual import work
 from textual.app import App
 
 from cloud.logs import LogBatch, LogEvent, LogStatus, StatusKind
+from cloud.logs.subjects import GroupsSource
 from cloud.session import CloudSession
 from cloud.settings import Settings
-from tui.context import ConsoleContext
-from tui.log_worker import GroupsSource
+from tui.context.state import ConsoleContext
 from tui.screens.logs import LogsScreen
 from widgets.log_view import LogView
 

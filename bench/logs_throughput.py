@@ -252,8 +252,8 @@ def main() -> None:
 
 def view_child(count: int, since_ms: int) -> None:
     """Run the console's LogsScreen headless over GROUP; exit once ``count`` lines are in."""
-    from tui.log_process import warm_up
-    from tui.startup import hold_collector, release_collector
+    from tui.context.startup import hold_collector, release_collector
+    from tui.flows.log_process import warm_up
 
     # As in the console: start-up runs without cyclic GC and what it made is frozen
     # before anyone opens a log; the log readers' fork server is started then, too.
@@ -264,10 +264,10 @@ def view_child(count: int, since_ms: int) -> None:
     from textual.app import App
     from textual.pilot import Pilot
 
+    from cloud.logs.subjects import GroupsSource
     from cloud.session import CloudSession
     from cloud.settings import Settings
-    from tui.context import ConsoleContext
-    from tui.log_worker import GroupsSource
+    from tui.context.state import ConsoleContext
     from tui.screens.logs import LogsScreen
 
     settings = Settings(log_calls_per_second=RATE)  # as [logs] calls_per_second = RATE

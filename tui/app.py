@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -13,48 +15,24 @@ from textual.screen import Screen
 
 from cloud.session import CloudSession
 from cloud.settings import Settings
-from tui.context import ConsoleContext, utc_now
+from tui.context.messages import AccountRead, ModelChanged, ReadEnded
+from tui.context.screen import ShipdeckScreen
+from tui.context.state import ConsoleContext, utc_now
+from tui.context.workers import ReportsWorkers, WorkerFailed
+from tui.flows.model_feed import ModelFeed
+from tui.flows.prefetch import Prefetch
+from tui.keys import APP_BINDINGS
 from tui.palette import ConsoleCommands
-from tui.prefetch import Prefetch
 
 
-class ShipdeckApp(App[None]):
+class ShipdeckApp(ReportsWorkers, App[None]):
     """Keyboard-first console for incidents in AWS container delivery."""
 
     CSS_PATH = "shipdeck.tcss"
     TITLE = "shipdeck"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave shipdeck"),
-        Binding("question_mark", "help", "Keys", id="help", tooltip="Every key and its id"),
-        Binding(
-            "ctrl+r",
-            "toggle_presenter",
-            "Presenter",
-            id="presenter",
-            show=False,
-            priority=True,
-            tooltip="Screen sharing: mask account ids, addresses, e-mail and secrets everywhere",
-        ),
-        Binding(
-            "ctrl+e",
-            "export_timeline",
-            "Export timeline",
-            id="timeline.export",
-            show=False,
-            tooltip="Write the incident timeline as Markdown under the state directory",
-        ),
-        Binding(
-            "ctrl+p",
-            "command_palette",
-            "Palette",
-            id="palette",
-            show=False,
-            priority=True,
-            tooltip="Search every command",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(
         self,
@@ -64,6 +42,7 @@ class ShipdeckApp(App[None]):
         read_only: bool = False,
         badge: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] | None = None,
         prefetch: Prefetch | None = None,
         presenter: bool = False,
     ) -> None:
@@ -74,9 +53,12 @@ class ShipdeckApp(App[None]):
             read_only=read_only or settings.read_only,
             badge=badge,
             clock=clock or utc_now,
-            prefetch=prefetch,
+            monotonic=monotonic or time.monotonic,
             presenter=presenter,
         )
+        self.feed = ModelFeed(self, self.context, prefetch)
+        """Reads the model: first reads, refreshes, settling after actions."""
+        self.context.reads = self.feed
         if settings.theme in self.available_themes:
             self.theme = settings.theme
         self.set_keymap(dict(settings.keys))
@@ -90,14 +72,44 @@ class ShipdeckApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         """The console screen with its four panes."""
-        from tui.screens.console import ConsoleScreen
+        from tui.console.screen import ConsoleScreen
 
         return ConsoleScreen(self.context)
 
     def on_mount(self) -> None:
-        """Say so when the configured theme does not exist, rather than failing."""
+        """Start the first reads; say so when the configured theme does not exist."""
+        self.feed.start()
         if self.context.settings.theme not in self.available_themes:
             self.notify(f"unknown theme {self.context.settings.theme!r}", severity="warning")
+
+    # --- what the workers hand back: every screen hears it ----------------------
+
+    def _screens(self) -> list[ShipdeckScreen]:
+        return [s for s in self.screen_stack if isinstance(s, ShipdeckScreen)]
+
+    @on(ModelChanged)
+    def _model_changed(self, message: ModelChanged) -> None:
+        """New parts of the model: every open screen redraws from the same, newest state."""
+        self.feed.changed(message.state, message.parts)
+        newest = self.context.state  # a later merge may have landed since this message
+        for screen in self._screens():
+            screen.model_changed(newest, message.parts)
+
+    @on(ReadEnded)
+    def _read_ended(self, message: ReadEnded) -> None:
+        """A read ended (however): its kinds stop loading."""
+        self.feed.ended(message.kinds)
+
+    @on(AccountRead)
+    def _account_read(self, message: AccountRead) -> None:
+        self.context.account = message.account
+        for screen in self._screens():
+            screen.account_changed(message.account)
+
+    @on(WorkerFailed)
+    def _worker_failed(self, message: WorkerFailed) -> None:
+        """The one place a failed worker of any screen, pane or the app becomes visible."""
+        self.notify(message.error, title=f"{message.what} failed", severity="error", timeout=10)
 
     def action_help(self) -> None:
         """Show every key, what it does and its binding id."""

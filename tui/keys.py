@@ -8,28 +8,60 @@ from textual.binding import Binding, BindingType
 
 from widgets.key_help import KeyHelpRow
 
+APP_BINDINGS: list[BindingType] = [
+    Binding("q", "quit", "Quit", id="quit", tooltip="Leave shipdeck"),
+    Binding("question_mark", "help", "Keys", id="help", tooltip="Every key and its id"),
+    Binding(
+        "ctrl+r",
+        "toggle_presenter",
+        "Presenter",
+        id="presenter",
+        show=False,
+        priority=True,
+        tooltip="Screen sharing: mask account ids, addresses, e-mail and secrets everywhere",
+    ),
+    Binding(
+        "ctrl+e",
+        "export_timeline",
+        "Export timeline",
+        id="timeline.export",
+        show=False,
+        tooltip="Write the incident timeline as Markdown under the state directory",
+    ),
+    Binding(
+        "ctrl+p",
+        "command_palette",
+        "Palette",
+        id="palette",
+        show=False,
+        priority=True,
+        tooltip="Search every command",
+    ),
+]
+"""The keys that work everywhere (the app's own)."""
+
 
 def binding_scopes() -> list[tuple[str, list[BindingType]]]:
     """(where it works, bindings) for every class that declares bindings with ids."""
-    from tui.app import ShipdeckApp
-    from tui.panes.builds import OPEN_FALLBACK
+    from cloud.model.kinds import PANES
+    from tui.console.screen import ConsoleScreen
+    from tui.flows.progress import ActionProgress
+    from tui.flows.remediation import bindings
+    from tui.kinds.registry import pane_keys
     from tui.panes.findings import FindingsPane
-    from tui.remediations import BUILD_KEYS, QUOTA_KEYS, REPOSITORY_KEYS, SERVICE_KEYS, bindings
-    from tui.screens.console import ConsoleScreen
     from tui.screens.detail import DetailScreen
-    from tui.screens.fallback import FallbackScreen
     from tui.screens.finding_detail import FindingDetail
     from tui.screens.log_group_picker import GroupList, LogGroupPicker
     from tui.screens.logs import LogsScreen
     from tui.screens.timeline import TimelineScreen
-    from widgets.build_rows import ConfirmBuild
     from widgets.command_line import CommandLine
     from widgets.key_help import KeyHelp
     from widgets.log_view import LogView
+    from widgets.plan_preview import PlanPreview
     from widgets.resource_table import ResourceTable
 
     return [
-        ("everywhere", ShipdeckApp.BINDINGS),
+        ("everywhere", APP_BINDINGS),
         ("panes", ConsoleScreen.BINDINGS),
         ("tables", ResourceTable.BINDINGS),
         ("details", DetailScreen.BINDINGS),
@@ -39,11 +71,9 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
         ("prompt", CommandLine.BINDINGS),
         ("help", KeyHelp.BINDINGS),
         # Actions: the same keys in the pane and in the resource's detail screen.
-        ("repositories", bindings(REPOSITORY_KEYS)),
-        ("builds", [*bindings(BUILD_KEYS), OPEN_FALLBACK]),
-        ("services", bindings(SERVICE_KEYS)),
-        ("quotas", bindings(QUOTA_KEYS)),
-        ("fallback", [*FallbackScreen.BINDINGS, *ConfirmBuild.BINDINGS]),
+        *((p.name, bindings(pane_keys(p.kinds))) for p in PANES),
+        ("preview", PlanPreview.BINDINGS),
+        ("progress", ActionProgress.BINDINGS),
         ("logs", LogView.BINDINGS),
         ("log screen", LogsScreen.BINDINGS),
         ("log groups", [*LogGroupPicker.BINDINGS, *GroupList.BINDINGS]),
@@ -68,7 +98,7 @@ def all_binding_ids() -> set[str]:
 
 def help_rows(keymap: Mapping[str, str], display: Callable[[str], str]) -> list[KeyHelpRow]:
     """One row per binding id per scope, with the keys after the keymap."""
-    from tui.remediations import long_description
+    from tui.flows.remediation import long_description
 
     rows: list[KeyHelpRow] = []
     seen: set[tuple[str, str]] = set()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tui.startup import hold_collector
+from tui.context.startup import hold_collector
 
 if TYPE_CHECKING:
     from cloud.settings import Settings
@@ -42,7 +42,7 @@ def build_console(
         from tui.app import ShipdeckApp
 
         check_binding_ids(settings, ShipdeckApp.binding_ids())
-    from tui.prefetch import Prefetch
+    from tui.flows.prefetch import Prefetch
 
     # The reader process checks the session before its first request (bad input must
     # not send one), then reads while this process imports and mounts the UI.

@@ -8,8 +8,8 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-from tui.command_table import COMMANDS
-from tui.remediations import long_description
+from tui.console.commands import COMMANDS
+from tui.flows.remediation import long_description
 
 Entry = tuple[str, str, Callable[[], Awaitable[object]]]
 

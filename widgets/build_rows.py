@@ -1,21 +1,14 @@
-"""Rows of a local build pool, and the question asked before it starts.
+"""Rows of a long-running action's steps (the services of a fallback build).
 
-The widgets know nothing of Docker or ECR: a screen hands each row plain
-values (the service, its state word, what it is doing, seconds elapsed, the
+The widget knows nothing of Docker or ECR: a screen hands each row plain
+values (the step, its state word, what it is doing, seconds elapsed, the
 result or error) and ``build_row`` makes the ``TableRow`` a
-``ResourceTable`` shows, coloured by state. ``ConfirmBuild`` is a
-``ModalScreen[bool]``: ``y`` says yes, ``n`` or ``escape`` no.
+``ResourceTable`` shows, coloured by state.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from widgets.resource_table import TableColumn, TableRow
 
@@ -53,33 +46,3 @@ def build_row(
         ),
         _SEVERITY.get(state),
     )
-
-
-class ConfirmBuild(ModalScreen[bool]):
-    """The question before a build starts: ``y`` builds and pushes, ``n``/``escape`` does not."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Build and push", id="fallback.confirm"),
-        Binding("n,escape", "answer(False)", "No", id="fallback.decline"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmBuild { align: center middle; }
-    ConfirmBuild > Static {
-        width: 84; height: auto; padding: 1 2; border: thick $warning; background: $panel;
-    }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        """The question and the keys."""
-        text = Text(self.question + "\n\n")
-        text.append("y", style="bold").append(" build and push    ")
-        text.append("n", style="bold").append(" no")
-        yield Static(text)
-
-    def action_answer(self, yes: bool) -> None:
-        """Close with the answer."""
-        self.dismiss(yes)

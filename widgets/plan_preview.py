@@ -126,7 +126,7 @@ class PlanPreview(ModalScreen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,n", "cancel", "Cancel", id="preview.cancel"),
-        Binding("enter,a", "apply", "Apply", id="preview.apply"),
+        Binding("a", "apply", "Apply", id="preview.apply"),
         Binding("y", "copy_commands", "Copy commands", id="preview.copy"),
         Binding("e", "edit", "Edit parameters", id="preview.edit"),
     ]
@@ -201,14 +201,20 @@ class PlanPreview(ModalScreen[bool]):
             hint += "esc cancel"
             if refusal is None and data.danger == "destructive":
                 hint = "type it, then enter applies · esc cancel (tab to the buttons for y, e)"
+            elif refusal is None and data.danger == "risky":
+                hint = "a apply (Cancel has the focus: enter cancels) · " + hint
             elif refusal is None:
                 hint = "enter apply · " + hint
             yield Static(hint, id="plan-hint")
 
     def on_mount(self) -> None:
-        """Focus what the person does next: type, apply, or (when refused) cancel."""
+        """Focus what the person does next: type, apply, or cancel.
+
+        A risky plan opens with Cancel focused, so an enter meant for the screen
+        before does not apply it; ``a`` (or tab, enter) applies.
+        """
         self._update_apply()
-        if self.data.refusal is not None:
+        if self.data.refusal is not None or self.data.danger == "risky":
             self.query_one("#plan-cancel", Button).focus()
         elif self.data.danger == "destructive" and self.data.confirm_text:
             self.query_one("#plan-confirm", Input).focus()

@@ -68,6 +68,8 @@ class ResourceTable(DataTable[Cell]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="open", tooltip="Open the selected row"),
+        Binding("home", "scroll_top", "First row", id="first-row", show=False),
+        Binding("end", "scroll_bottom", "Last row", id="last-row", show=False),
     ]
 
     filter_text: reactive[str] = reactive("", init=False)
@@ -92,6 +94,9 @@ class ResourceTable(DataTable[Cell]):
         self._table_columns: tuple[TableColumn, ...] = tuple(columns)
         self._all_rows: tuple[TableRow, ...] = ()
         self._shown: list[TableRow] = []
+        self._chosen = False
+        """Whether the cursor was put on a row (by a key, a click or ``select_key``): only then
+        does it follow that row when the rows are reordered; before, it stays on the first."""
 
     def on_mount(self) -> None:
         """Lay out the columns once; rows come later."""
@@ -140,12 +145,54 @@ class ResourceTable(DataTable[Cell]):
 
     def select_key(self, key: str) -> bool:
         """Move the cursor to the row with ``key``; False when it is not shown."""
+        if not self._move_to(key):
+            return False
+        self._chosen = True
+        return True
+
+    def _move_to(self, key: str) -> bool:
         try:
             index = self.get_row_index(key)
         except RowDoesNotExist:
             return False
         self.move_cursor(row=index, animate=False)
         return True
+
+    # The person's own moves: from now on the cursor follows the row it is on.
+
+    def action_cursor_up(self) -> None:
+        """Up one row."""
+        self._chosen = True
+        super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        """Down one row."""
+        self._chosen = True
+        super().action_cursor_down()
+
+    def action_page_up(self) -> None:
+        """Up one page."""
+        self._chosen = True
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        """Down one page."""
+        self._chosen = True
+        super().action_page_down()
+
+    def action_scroll_top(self) -> None:
+        """To the first row."""
+        self._chosen = True
+        super().action_scroll_top()
+
+    def action_scroll_bottom(self) -> None:
+        """To the last row."""
+        self._chosen = True
+        super().action_scroll_bottom()
+
+    def on_click(self) -> None:
+        """A row clicked is a row chosen."""
+        self._chosen = True
 
     def watch_filter_text(self) -> None:
         """Re-apply the filter as the person types."""
@@ -162,12 +209,16 @@ class ResourceTable(DataTable[Cell]):
             self._update_in_place(rows)
             return
         keep = self.selected_key()
+        position = self.cursor_row
         self.clear()
         for row in rows:
             self.add_row(severity_marker(row.severity), *self._pad(row), key=row.key)
         self._shown = rows
-        if keep is None or not self.select_key(keep):
+        # The cursor never moves under the person: the same row, else the same position.
+        if not self._chosen:
             self.move_cursor(row=0, animate=False)
+        elif keep is None or not self._move_to(keep):
+            self.move_cursor(row=max(0, min(position, len(rows) - 1)), animate=False)
 
     def _update_in_place(self, rows: list[TableRow]) -> None:
         keys = [c.key for c in self._table_columns]

@@ -1,146 +1,171 @@
-"""The fallback-build screen on the world: plan, start, rows, output, cancel, no engine."""
+"""The fallback build from the console: the same key, plan preview and flow as every action.
+
+``b`` on a CodeBuild row plans the fallback build; the preview shows the checks
+(engine, ECR login, Dockerfiles), the images to push and the docker lines; once
+applied, the progress screen follows every service and its output, and ``c``
+cancels one. Without an engine, in read-only mode, or without a recipe, the
+console says so in place.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Button
 
-from actions.fallback import DockerEngine
+from actions.fallback import ENGINE_CHECK, DockerEngine
 from cloud.session import CloudSession
 from cloud.settings import Settings
 from demo.launcher import WorldProcess
-from tests.fallback_world.conftest import RECIPE, REGION, ScreenApp, world_recipe
-from tui.context import ConsoleContext
-from tui.screens.fallback import FallbackScreen
+from tests.fallback_world.conftest import RECIPE, REGION, world_recipe
+from tests.tui.conftest import ManualClock
+from tests.tui.helpers import modal, model_read, on_console, select_row, wait_for
+from tui.app import ShipdeckApp
+from tui.flows.progress import ActionProgress
+from widgets.action_form import ActionForm
 from widgets.log_view import LogView
+from widgets.plan_preview import PlanPreview
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _context(world: WorldProcess, read_only: bool = False, **recipe: Any) -> ConsoleContext:
+def _app(world: WorldProcess, *, read_only: bool = False, **recipe: Any) -> ShipdeckApp:
     raw = {**world_recipe(world), **recipe}
     settings = Settings(regions=(REGION,), fallback={RECIPE: raw})
-    return ConsoleContext(CloudSession(regions=(REGION,)), settings, read_only=read_only)
+    session = CloudSession(regions=(REGION,), kube_context=world.kube_context)
+    return ShipdeckApp(session, settings, read_only=read_only, monotonic=ManualClock())
 
 
-def _app(context: ConsoleContext, project: str = RECIPE) -> ScreenApp:
-    return ScreenApp(lambda: FallbackScreen(context, project, REGION))
+async def _plan(pilot: Pilot[None], project: str = RECIPE) -> PlanPreview:
+    """``b`` on the project's row: its plan preview."""
+    app = pilot.app
+    assert isinstance(app, ShipdeckApp)
+    await model_read(pilot)
+    await pilot.press("2")
+    select_row(app, "builds", project)
+    await pilot.press("b")
+    preview: PlanPreview = await modal(pilot, PlanPreview)
+    return preview
 
 
-async def _until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError("the screen did not get there in time")
-        await pilot.pause(0.05)
+def _check(preview: PlanPreview, name: str) -> tuple[bool, str]:
+    return next((passed, detail) for check, passed, detail in preview.data.checks if check == name)
 
 
-def _screen(pilot: Pilot[None]) -> FallbackScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, FallbackScreen)
-    return screen
+async def _apply(pilot: Pilot[None]) -> ActionProgress:
+    """Apply the (risky) plan with ``a`` and return the progress screen."""
+    await pilot.press("a")
+    progress: ActionProgress = await modal(pilot, ActionProgress)
+    return progress
 
 
-def _states(screen: FallbackScreen) -> dict[str, str]:
-    table = screen.table
-    return {row.key: str(row.cells[1]) for row in table.all_rows}
+def _states(progress: ActionProgress) -> dict[str, str]:
+    return {row.key: str(row.cells[1]) for row in progress.table.all_rows}
 
 
-def _notice(screen: FallbackScreen) -> str:
-    return str(screen.query_one("#fallback-notice").render())
+async def _until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
+    await wait_for(pilot, done, timeout=120)
 
 
 @pytest.mark.docker
-async def test_start_pushes_every_service_and_shows_output(
+async def test_b_plans_applies_and_follows_every_service(
     world: WorldProcess, registry: str, engine: DockerEngine, world_env: dict[str, str]
 ) -> None:
-    context = _context(world, services=["auth-service", "feed-service", "media-service"])
-    async with _app(context).run_test(size=(160, 50)) as pilot:
-        screen = _screen(pilot)
-        await _until(pilot, lambda: screen.plan is not None)
-        assert "ready:" in _notice(screen)
-        assert screen.check_action("start", ()) is True
-        await pilot.press("s")
-        await pilot.press("y")
-        await _until(pilot, lambda: screen.outcome is not None)
-        assert screen.outcome is not None and screen.outcome.ok, screen.outcome
-        assert set(_states(screen).values()) == {"done"}
-        row = next(r for r in screen.table.all_rows if r.key == "feed-service")
+    app = _app(world, services=["auth-service", "feed-service", "media-service"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        preview = await _plan(pilot)
+        assert preview.data.title == "fallback-build  codebuild:nova-ecr-build"
+        assert _check(preview, ENGINE_CHECK)[0]
+        assert preview.query_one("#plan-cancel", Button).has_focus  # risky: Cancel first
+        progress = await _apply(pilot)
+        assert set(_states(progress)) == {"auth-service", "feed-service", "media-service"}
+        await _until(pilot, lambda: progress.ended)
+        assert progress.outcome is not None and progress.outcome.ok, progress.outcome
+        assert set(_states(progress).values()) == {"done"}
+        row = next(r for r in progress.table.all_rows if r.key == "feed-service")
         assert str(row.cells[4]).startswith("sha256:")
-        await pilot.press("down", "enter")  # the second row's output
-        view = screen.query_one("#output", LogView)
-        assert screen.shown_service == "feed-service"
+        view = progress.query_one(LogView)
         assert view.buffer.received > 0
         assert any(e.text.startswith("pushed ") for e in view.buffer.entries)
-        assert screen.check_action("start", ()) is None  # finished: start is greyed
+        assert progress.check_action("cancel_step", ()) is None  # finished: cancel is greyed
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_console(app))
 
 
 @pytest.mark.docker
 async def test_cancel_a_queued_service(
     world: WorldProcess, registry: str, engine: DockerEngine, world_env: dict[str, str]
 ) -> None:
-    context = _context(world, services=["search-service", "streaming-service"], parallel=1)
-    async with _app(context).run_test(size=(160, 50)) as pilot:
-        screen = _screen(pilot)
-        await _until(pilot, lambda: screen.plan is not None)
-        await pilot.press("s", "y")
-        await _until(pilot, lambda: screen.running)
+    app = _app(world, services=["search-service", "streaming-service"], parallel=1)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _plan(pilot)
+        progress = await _apply(pilot)
         await pilot.press("down", "c")  # streaming-service waits behind search-service
-        await _until(pilot, lambda: screen.outcome is not None)
-        states = _states(screen)
+        await _until(pilot, lambda: progress.ended)
+        states = _states(progress)
         assert states == {"search-service": "done", "streaming-service": "cancelled"}
-        assert screen.outcome is not None and not screen.outcome.ok
-        assert "cancelled: streaming-service" in _notice(screen)
+        assert progress.outcome is not None and not progress.outcome.ok
+        assert "cancelled: streaming-service" in progress.outcome.message
 
 
-async def test_no_engine_says_where_it_looked(
+async def test_no_engine_says_where_it_looked_and_cannot_apply(
     world: WorldProcess, world_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
-    async with _app(_context(world)).run_test(size=(160, 50)) as pilot:
-        screen = _screen(pilot)
-        await _until(pilot, lambda: screen.plan is not None)
-        notice = _notice(screen)
-        assert "no Docker engine is reachable at unix:///nonexistent.sock (DOCKER_HOST)" in notice
-        assert screen.check_action("start", ()) is None
-        await pilot.press("s")
-        assert len(pilot.app.screen_stack) == 2  # no confirmation opened
+    app = _app(world)
+    async with app.run_test(size=(160, 50)) as pilot:
+        preview = await _plan(pilot)
+        passed, detail = _check(preview, ENGINE_CHECK)
+        assert not passed
+        assert "no Docker engine is reachable at unix:///nonexistent.sock (DOCKER_HOST)" in detail
+        assert preview.query_one("#plan-apply", Button).disabled
+        await pilot.press("a")  # refused in place: no progress screen opens
+        await pilot.pause()
+        assert app.screen is preview
 
 
-async def test_read_only_greys_start(world: WorldProcess, world_env: dict[str, str]) -> None:
-    async with _app(_context(world, read_only=True)).run_test(size=(160, 50)) as pilot:
-        screen = _screen(pilot)
-        await _until(pilot, lambda: screen.plan is not None)
-        assert screen.check_action("start", ()) is None
+async def test_read_only_greys_b(world: WorldProcess, world_env: dict[str, str]) -> None:
+    app = _app(world, read_only=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await model_read(pilot)
+        await pilot.press("2")
+        select_row(app, "builds", RECIPE)
+        await pilot.pause()
+        binding = app.screen.active_bindings["b"]
+        assert binding.binding.id == "action.fallback-build" and not binding.enabled
+        await pilot.press("b")
+        await pilot.pause(0.3)
+        assert on_console(app)
 
 
-async def test_without_a_recipe_one_is_written_from_a_folder(
+async def test_without_a_recipe_the_form_asks_for_a_folder(
     world: WorldProcess, world_env: dict[str, str], tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text('regions = ["ap-northeast-1"]\n', encoding="utf-8")
     settings = Settings(regions=(REGION,), path=config)
-    context = ConsoleContext(CloudSession(regions=(REGION,)), settings)
-    async with _app(context, "nova-local").run_test(size=(160, 50)) as pilot:
-        screen = _screen(pilot)
-        await pilot.pause()
-        assert "no recipe [fallback.nova-local]" in _notice(screen)
-        assert screen.check_action("write_recipe", ()) is None
-        await pilot.click("#recipe-path")
-        path_input = screen.query_one("#recipe-path")
-        path_input.value = str(ROOT / "demo" / "sample_backend")  # type: ignore[attr-defined]
-        screen.query_one("#recipe-repository").value = "nova/{service}"  # type: ignore[attr-defined]
+    session = CloudSession(regions=(REGION,), kube_context=world.kube_context)
+    app = ShipdeckApp(session, settings, monotonic=ManualClock())
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await model_read(pilot)
+        await pilot.press("2")
+        select_row(app, "builds", RECIPE)
+        await pilot.press("b")
+        form = await modal(pilot, ActionForm)
+        context = form.query_one("#field-context")
+        context.value = str(ROOT / "demo" / "sample_backend")
+        form.query_one("#field-repository").value = "nova/{service}"
+        form.query_one("#field-context").focus()
         await pilot.press("enter")
-        preview = str(screen.query_one("#recipe-preview").render())
-        assert "[fallback.nova-local]" in preview and 'repository = "nova/{service}"' in preview
-        await pilot.press("w")
-        text = config.read_text(encoding="utf-8")
-        assert text.startswith('regions = ["ap-northeast-1"]\n\n[fallback.nova-local]\n')
-        assert screen.recipe is not None and "cdn-service" in screen.recipe.services
-        await _until(pilot, lambda: screen.plan is not None)
-        assert len(screen.table.all_rows) == len(screen.recipe.services)
+        preview: PlanPreview = await modal(pilot, PlanPreview)
+        resources = {resource for resource, _, _, _ in preview.data.changes}
+        assert any("nova/cdn-service:" in r for r in resources)
+        notes = "\n".join(preview.data.notes)
+        assert f"no recipe in {config}; to keep this one, add:" in notes
+        assert "[fallback.nova-ecr-build]" in notes
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_console(app))

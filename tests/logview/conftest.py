@@ -13,7 +13,7 @@ from cloud.session import CloudSession
 from cloud.settings import Settings
 from demo.launcher import WorldProcess
 from tests.support import running_world
-from tui.context import ConsoleContext
+from tui.context.state import ConsoleContext
 
 
 @pytest.fixture(scope="module")

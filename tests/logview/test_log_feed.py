@@ -7,15 +7,8 @@ import time
 from collections.abc import Iterator
 
 from cloud.logs import LogBatch, LogEvent, LogStatus, StatusKind
-from tui.log_worker import (
-    EcsSource,
-    GroupsSource,
-    LogFeed,
-    batch_items,
-    labeller,
-    short_names,
-)
-from tui.messages import LogsArrived
+from cloud.logs.subjects import EcsSource, GroupsSource, short_names
+from tui.flows.log_feed import LogFeed, LogsArrived, batch_items
 from widgets.log_buffer import StatusNote
 
 
@@ -41,12 +34,12 @@ def test_statuses_sit_right_after_the_lines_of_their_moment() -> None:
 
 def test_merged_groups_are_labelled_by_short_names() -> None:
     groups = (("r", "/aws/lambda/hr-chatbot-backend"), ("r", "/ecs/hr-chatbot-frontend"))
-    label, shown = labeller(GroupsSource(groups))
+    label, shown = GroupsSource(groups).labeller()
     assert shown
     assert label(event(1, "x", group="/ecs/hr-chatbot-frontend")) == "hr-chatbot-frontend"
     same = short_names((("a", "/x/api"), ("b", "/y/api")))
     assert same == {"/x/api": "/x/api", "/y/api": "/y/api"}, "ambiguous short names stay long"
-    ecs_label, _ = labeller(EcsSource("r", "c", "s"))
+    ecs_label, _ = EcsSource("r", "c", "s").labeller()
     assert ecs_label(event(1, "x", stream="ecs/web/0123456789abcdef")) == "web/01234567"
 
 

@@ -413,7 +413,7 @@ async def test_keys_can_be_remapped_by_binding_id() -> None:
 
 
 async def test_a_text_filter_masks_rows_copies_and_saved_lines(tmp_path: Path) -> None:
-    from tui.presenter import mask
+    from tui.context.presenter import mask
 
     arn = "arn:aws:iam::123456789012:role/CodeBuildNovaECRRole"
     app = ViewApp(source="/aws/codebuild/nova-ecr-build", save_dir=tmp_path, timestamps=False)

@@ -9,14 +9,15 @@ from typing import Any
 
 from cloud.kube import fetch_deployment_detail
 from cloud.logs.limits import DEFAULT_CALLS_PER_SECOND, SHARED_LIMITERS
+from cloud.logs.subjects import BuildSource, GroupsSource, LambdaSource, PodSource
+from cloud.model.kinds import log_of
 from cloud.records import DeploymentRecord
 from cloud.session import CloudSession
 from tests.logview.conftest import HostApp, wait_until
 from tests.logview.harness import rows
-from tui.context import ConsoleContext
-from tui.log_worker import BuildSource, GroupsSource, LambdaSource, PodSource
+from tui.context.state import ConsoleContext
 from tui.screens.log_group_picker import GroupList, LogGroupPicker
-from tui.screens.logs import LogsScreen, log_source_for
+from tui.screens.logs import LogsScreen
 from widgets.log_buffer import ERROR
 from widgets.log_status import LogStatusLine
 from widgets.log_view import LogView
@@ -95,7 +96,7 @@ async def test_user_service_previous_container_shows_the_panic(context: ConsoleC
     assert fetched.records, fetched.errors
     deployment = fetched.records[0]
     assert isinstance(deployment, DeploymentRecord)
-    source = log_source_for(deployment)  # what ``l`` on the row opens
+    source = log_of(deployment)  # what ``l`` on the row opens
     assert isinstance(source, PodSource)
     assert source.previous and source.container == "user-service"
 

@@ -72,6 +72,20 @@ def clock(world: WorldAccess) -> Callable[[], datetime]:
 AppFactory = Callable[..., ShipdeckApp]
 
 
+class ManualClock:
+    """A monotonic clock that moves only when a test says so (refresh intervals, settling)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on."""
+        self.now += seconds
+
+
 @pytest.fixture(scope="session")
 def shared_session(world: WorldAccess) -> CloudSession:
     """One session for the tests that need nothing special: its clients are warm after the first."""
@@ -85,7 +99,9 @@ def make_app(
     """Build a console on the world: ``make_app(settings=..., regions=..., fresh=True, ...)``.
 
     ``fresh`` (or other ``regions``) gives the app its own session, e.g. when the
-    test changes the environment the clients are built from.
+    test changes the environment the clients are built from. Its monotonic clock
+    stands still unless the test passes one it moves: nothing is read again on
+    an interval behind the test's back.
     """
 
     def make(
@@ -93,6 +109,7 @@ def make_app(
         regions: tuple[str, ...] | None = None,
         fresh: bool = False,
         now: datetime | None = None,
+        monotonic: Callable[[], float] | None = None,
         **kwargs: Any,
     ) -> ShipdeckApp:
         session = shared_session
@@ -103,7 +120,12 @@ def make_app(
             )
         app_clock = clock if now is None else (lambda: now)
         return ShipdeckApp(
-            session, settings or Settings(), badge="DEMO WORLD", clock=app_clock, **kwargs
+            session,
+            settings or Settings(),
+            badge="DEMO WORLD",
+            clock=app_clock,
+            monotonic=monotonic or ManualClock(),
+            **kwargs,
         )
 
     return make

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
+from textual.pilot import Pilot
+from textual.screen import Screen
 
 from tui.app import ShipdeckApp
+from tui.console.screen import PANE_NAMES, ConsoleScreen
+from tui.flows.model_feed import SETTLE_EVERY
 from tui.panes.base import ResourcePane
-from tui.screens.console import ConsoleScreen
 from widgets.detail_view import DetailView
 from widgets.resource_table import ResourceTable, TableRow
 
@@ -20,7 +26,7 @@ def console(app: ShipdeckApp) -> ConsoleScreen:
     return screen
 
 
-def pane(app: ShipdeckApp, name: str) -> ResourcePane[Any]:
+def pane(app: ShipdeckApp, name: str) -> ResourcePane:
     """Pane ``name`` of the console screen."""
     return console(app).pane(name)
 
@@ -72,3 +78,56 @@ def select_row(app: ShipdeckApp, name: str, row_name: str) -> None:
 def on_console(app: ShipdeckApp) -> bool:
     """Whether the console screen (no detail, no modal) is on top."""
     return app.screen is console(app)
+
+
+async def wait_for(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Let the app run until ``check`` holds (a modal keeps its flow's worker waiting, so
+    this waits on the app's own events rather than on every worker ending)."""
+    for _ in range(int(timeout / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    assert check(), "timed out"
+
+
+async def modal(pilot: Pilot[None], kind: type[Screen[Any]]) -> Any:
+    """Wait for a screen of ``kind`` on top and return it."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def screen_text(app: ShipdeckApp) -> str:
+    """Everything on the terminal now, as plain text (from the SVG screenshot)."""
+    svg = app.export_screenshot()
+    text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+    return re.sub(r"\s+", " ", text)
+
+
+async def model_read(pilot: Pilot[None]) -> None:
+    """Wait until every kind of the model has been read once and every pane drew it."""
+    app = pilot.app
+    assert isinstance(app, ShipdeckApp)
+    await wait_for(pilot, lambda: app.context.state.complete, timeout=60)
+    await wait_for(pilot, lambda: all(console(app).pane(n).loaded for n in PANE_NAMES))
+
+
+async def settled_until(
+    pilot: Pilot[None], clock: Callable[[float], None], check: Callable[[], bool], reads: int = 40
+) -> int:
+    """Let the console follow a change: each round waits for the reads under way, then moves
+    the injected clock past the settle interval so the next follow-up read starts.
+
+    Returns how many rounds it took; nothing is read but what the console asks for itself.
+    """
+    app = pilot.app
+    assert isinstance(app, ShipdeckApp)
+    for round_ in range(reads):
+        await wait_for(pilot, lambda: not app.feed.reading, timeout=30)
+        await pilot.pause()
+        if check():
+            return round_
+        clock(SETTLE_EVERY)
+        console(app).tick()
+    assert check(), "the change did not show within the reads the console made"
+    return reads

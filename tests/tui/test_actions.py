@@ -3,26 +3,36 @@
 These tests change the world, so they run against a world of their own (ticking
 fast, so pods recover within a few tenths of a second), never the shared one the
 snapshot and pane tests read. The audit log goes to a temporary state directory.
+After an apply nothing is read by the test: the console re-reads what the
+action touched by itself, and the test only moves the console's injected clock
+so that its follow-up reads come (``settled_until``).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
-from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Button, Input
 
 from cloud.session import CloudSession
 from cloud.settings import Settings
 from demo.launcher import WorldProcess, start_world
-from tests.tui.conftest import SEEDS
-from tests.tui.helpers import console, on_console, pane, row_by_name, select_row
+from tests.tui.conftest import SEEDS, ManualClock
+from tests.tui.helpers import (
+    modal,
+    model_read,
+    on_console,
+    pane,
+    row_by_name,
+    screen_text,
+    select_row,
+    settled_until,
+    wait_for,
+)
 from tui.app import ShipdeckApp
 from tui.keys import all_binding_ids
 from tui.palette import ConsoleCommands
@@ -58,9 +68,20 @@ def action_app(action_session: CloudSession) -> ActionApp:
     """A console on this module's world: ``action_app(read_only=True)``."""
 
     def make(read_only: bool = False) -> ShipdeckApp:
-        return ShipdeckApp(action_session, Settings(), read_only=read_only, badge="DEMO WORLD")
+        return ShipdeckApp(
+            action_session,
+            Settings(),
+            read_only=read_only,
+            badge="DEMO WORLD",
+            monotonic=ManualClock(),
+        )
 
     return make
+
+
+def advance(app: ShipdeckApp) -> Callable[[float], None]:
+    """Moves the console's injected clock on."""
+    return cast(ManualClock, app.context.monotonic).advance
 
 
 @pytest.fixture
@@ -70,54 +91,10 @@ def ecr(action_world: WorldProcess) -> Any:
     return make_client("ecr", region_name=REGION, endpoint_url=action_world.aws_endpoint)
 
 
-async def wait_for(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Let the app run until ``check`` holds (the modals keep a worker waiting, so no settle)."""
-    for _ in range(int(timeout / 0.05)):
-        if check():
-            return
-        await pilot.pause(0.05)
-    assert check(), "timed out"
-
-
-async def loaded(pilot: Pilot[None], *names: str) -> None:
-    """Wait for the first fetch of each pane."""
-    app = pilot.app
-    assert isinstance(app, ShipdeckApp)
-    await wait_for(pilot, lambda: all(pane(app, n).generation >= 1 for n in names))
-
-
-async def modal(pilot: Pilot[None], kind: type[Screen[Any]]) -> Any:
-    """Wait for a screen of ``kind`` on top and return it."""
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind))
-    await pilot.pause()
-    return pilot.app.screen
-
-
-def screen_text(app: ShipdeckApp) -> str:
-    """Everything on the terminal now, as plain text (from the SVG screenshot)."""
-    svg = app.export_screenshot()
-    text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-    return re.sub(r"\s+", " ", text)
-
-
-async def reload_until(
-    pilot: Pilot[None], name: str, check: Callable[[], bool], timeout: float = 30.0
-) -> None:
-    """Read pane ``name`` again every half second until ``check`` holds."""
-    app = pilot.app
-    assert isinstance(app, ShipdeckApp)
-    for _ in range(int(timeout / 0.5)):
-        if check():
-            return
-        console(app).load(name)
-        await pilot.pause(0.5)
-    assert check(), "timed out"
-
-
 async def test_retag_latest_key_preview_confirm_and_the_row_changes(action_app: ActionApp) -> None:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot, "repositories")
+        await model_read(pilot)
         await pilot.press("1")
         assert "latest missing" in row_by_name(app, "repositories", "nova/cdn-service")["flags"]
         select_row(app, "repositories", "nova/cdn-service")
@@ -127,6 +104,7 @@ async def test_retag_latest_key_preview_confirm_and_the_row_changes(action_app: 
         assert re.search(r"\(absent\) -> [0-9a-f]{12}", text)
         assert "aws ecr put-image --region ap-northeast-1 --repository-name nova/cdn" in text
         assert not preview.query_one("#plan-apply", Button).disabled
+        assert preview.query_one("#plan-apply", Button).has_focus  # a safe plan
         await pilot.press("enter")
         await wait_for(pilot, lambda: on_console(app))
 
@@ -134,7 +112,15 @@ async def test_retag_latest_key_preview_confirm_and_the_row_changes(action_app: 
             row = row_by_name(app, "repositories", "nova/cdn-service")
             return "latest missing" not in row["flags"] and row["latest"] == "yes"
 
-        await reload_until(pilot, "repositories", fixed)
+        # The first read after the outcome already shows the tag: no follow-up needed.
+        assert await settled_until(pilot, advance(app), fixed) == 0
+
+        def pods_calm() -> bool:
+            row = row_by_name(app, "services", "cdn-service")
+            return row["flags"] == "" and row["ready"] == "4/4" and row["severity"] == ""
+
+        # The pods that pulled it recover in the world; the console follows them by itself.
+        await settled_until(pilot, advance(app), pods_calm)
         audit = app.context.audit_log()
         events = [(e["event"], e["action"]) for e in audit.entries()]
         assert ("outcome", "retag-latest") in events
@@ -143,7 +129,7 @@ async def test_retag_latest_key_preview_confirm_and_the_row_changes(action_app: 
 async def test_delete_tag_needs_the_name_typed(action_app: ActionApp) -> None:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot, "repositories")
+        await model_read(pilot)
         await pilot.press("1")
         assert "buildcache" in row_by_name(app, "repositories", "nova/feed-service")["flags"]
         select_row(app, "repositories", "nova/feed-service")
@@ -168,7 +154,7 @@ async def test_delete_tag_needs_the_name_typed(action_app: ActionApp) -> None:
                 "buildcache" not in row_by_name(app, "repositories", "nova/feed-service")["flags"]
             )
 
-        await reload_until(pilot, "repositories", freed)
+        await settled_until(pilot, advance(app), freed)
 
 
 async def test_wire_secret_env_never_shows_the_value_and_the_pods_recover(
@@ -176,7 +162,7 @@ async def test_wire_secret_env_never_shows_the_value_and_the_pods_recover(
 ) -> None:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot, "services")
+        await model_read(pilot)
         await pilot.press("3")
         assert "CrashLoopBackOff" in row_by_name(app, "services", "user-service")["flags"]
         select_row(app, "services", "user-service")
@@ -188,16 +174,18 @@ async def test_wire_secret_env_never_shows_the_value_and_the_pods_recover(
         await pilot.press(*SECRET)
         seen = [screen_text(app)]
         await pilot.press("enter")
-        await modal(pilot, PlanPreview)
+        preview = await modal(pilot, PlanPreview)
         seen.append(screen_text(app))
-        await pilot.press("enter")
+        # A risky plan opens with Cancel focused: an enter meant for the form cancels.
+        assert preview.query_one("#plan-cancel", Button).has_focus
+        await pilot.press("a")
         await wait_for(pilot, lambda: on_console(app))
         await pilot.pause(0.3)
         seen.append(screen_text(app))  # the outcome notification is up
-        await reload_until(
+        await settled_until(
             pilot,
-            "services",
-            lambda: "CrashLoopBackOff" not in row_by_name(app, "services", "user-service")["flags"],
+            advance(app),
+            lambda: row_by_name(app, "services", "user-service")["flags"] == "",
         )
         seen.append(screen_text(app))
         for text in seen:
@@ -208,7 +196,7 @@ async def test_wire_secret_env_never_shows_the_value_and_the_pods_recover(
 async def test_a_failed_check_cannot_be_applied(action_app: ActionApp) -> None:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot, "builds")
+        await model_read(pilot)
         await pilot.press("2")
         select_row(app, "builds", "nova-ecr-build")
         await pilot.press("s")
@@ -229,7 +217,7 @@ async def test_a_failed_check_cannot_be_applied(action_app: ActionApp) -> None:
 async def test_a_plan_that_went_stale_is_shown_again(action_app: ActionApp, ecr: Any) -> None:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot, "repositories")
+        await model_read(pilot)
         await pilot.press("1")
         select_row(app, "repositories", "nova/events-service")
         await pilot.press("t")
@@ -261,7 +249,7 @@ async def test_a_plan_that_went_stale_is_shown_again(action_app: ActionApp, ecr:
 async def test_read_only_greys_the_action_keys_and_they_do_nothing(action_app: ActionApp) -> None:
     app = action_app(read_only=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot, "repositories", "builds")
+        await model_read(pilot)
         await pilot.press("1")
         select_row(app, "repositories", "nova/cdn-service")
         await pilot.pause()
@@ -284,7 +272,7 @@ async def test_read_only_greys_the_action_keys_and_they_do_nothing(action_app: A
 async def test_keys_follow_the_kind_of_the_selected_row(action_app: ActionApp) -> None:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot, "services")
+        await model_read(pilot)
         await pilot.press("3")
         services = pane(app, "services")
         select_row(app, "services", "frontend-service")  # ECS

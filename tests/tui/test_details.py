@@ -109,12 +109,7 @@ async def test_quota_detail_explains_zero(make_app: AppFactory) -> None:
         await settle(pilot)
         await pilot.press("4")
         table = console(app).pane("quotas").table
-        key = next(
-            r.key
-            for r in table.shown_rows
-            if r.key.endswith("L-4DDC4A99") and r.key.startswith("ap-northeast-1")
-        )
-        table.select_key(key)
+        assert table.select_key("quota:codebuild/L-4DDC4A99@ap-northeast-1")
         await pilot.press("enter")
         await settle(pilot)
         text = detail_text(app)

@@ -14,11 +14,21 @@ import pytest
 from textual.pilot import Pilot
 
 from cloud.session import CloudSession
-from cloud.settings import Settings
+from cloud.settings import Settings, load_settings
 from demo.launcher import WorldProcess, start_world
-from tests.tui.conftest import SEEDS
-from tests.tui.helpers import console, detail_text, on_console, pane, row_cells
-from tests.tui.test_actions import modal, screen_text, wait_for
+from tests.tui.conftest import SEEDS, ManualClock
+from tests.tui.helpers import (
+    console,
+    detail_text,
+    modal,
+    model_read,
+    on_console,
+    pane,
+    row_cells,
+    screen_text,
+    settled_until,
+    wait_for,
+)
 from tui.app import ShipdeckApp
 from tui.panes.findings import FindingsPane
 from tui.screens.finding_detail import FindingDetail
@@ -64,7 +74,15 @@ def findings_app(findings_session: CloudSession) -> FindingsApp:
     """A console on this module's world."""
 
     def make(read_only: bool = False) -> ShipdeckApp:
-        return ShipdeckApp(findings_session, Settings(), read_only=read_only, badge="DEMO WORLD")
+        # As `make demo`: the world's config file brings its fallback recipe.
+        world_settings = load_settings()
+        return ShipdeckApp(
+            findings_session,
+            Settings(fallback=world_settings.fallback, path=world_settings.path),
+            read_only=read_only,
+            badge="DEMO WORLD",
+            monotonic=ManualClock(),
+        )
 
     return make
 
@@ -77,10 +95,8 @@ def findings(app: ShipdeckApp) -> FindingsPane:
 
 
 async def found(pilot: Pilot[None]) -> None:
-    """Wait until the findings pane has shown its first computation."""
-    app = pilot.app
-    assert isinstance(app, ShipdeckApp)
-    await wait_for(pilot, lambda: findings(app).generation >= 1, timeout=30)
+    """Wait until the findings pane has shown the diagnosis of the whole account."""
+    await model_read(pilot)
     await pilot.pause()
 
 
@@ -101,9 +117,10 @@ async def test_the_console_opens_on_the_seeded_findings(findings_app: FindingsAp
         await found(pilot)
         assert console(app).current == "findings"
         assert findings(app).table.has_focus
-        # the four panes were read once each: the findings come from those fetches
-        for name in ("repositories", "builds", "services", "quotas"):
-            assert pane(app, name).generation == 1, name
+        # every pane drew the same model version the findings come from
+        version = app.context.state.version
+        for name in ("findings", "repositories", "builds", "services", "quotas"):
+            assert pane(app, name).version == version, name
         ids = set(findings(app).records)
         assert {CDN_LATEST, CLICKHOUSE, BLOCKED} <= ids
         assert any(i.startswith("buildcache-bloat:ap-northeast-1:nova/feed-service") for i in ids)
@@ -132,32 +149,32 @@ async def test_enter_shows_evidence_cause_and_the_fix_commands(findings_app: Fin
         assert "The container exits at start because CLICKHOUSE_URL is not in its environment" in (
             " ".join(text.split())
         )
-        command = "shipdeck action wire-secret-env k8s:nova-backend/user-service"
+        command = "shipdeck --context nova action wire-secret-env k8s:nova-backend/user-service"
         assert f"{command} --set name=CLICKHOUSE_URL" in text
         await pilot.press("escape")
         assert on_console(app)
 
 
-async def test_a_fallback_fix_opens_the_fallback_build_screen(findings_app: FindingsApp) -> None:
-    from tui.screens.fallback import FallbackScreen
-
+async def test_a_fallback_fix_is_the_same_plan_preview_as_any_action(
+    findings_app: FindingsApp,
+) -> None:
     app = findings_app()
     async with app.run_test(size=(140, 50), notifications=True) as pilot:
         await found(pilot)
         detail = await open_finding(pilot, BLOCKED)
         fixes = [fix.action for fix in detail.finding.fixes]
         assert fixes[-1] == "fallback-build" and len(fixes) >= 3
+        assert "no screen on a key yet" not in detail_text(app)
         assert app.screen.active_bindings[str(len(fixes))].enabled
         assert str(len(fixes) + 1) not in app.screen.active_bindings  # no such fix
         await pilot.press(str(len(fixes)))
-        await pilot.pause(0.5)
-        assert isinstance(app.screen, FallbackScreen)
-        assert app.screen.project == "nova-ecr-build"
-        assert app.screen.aws_region == "ap-northeast-1"
-        await pilot.press("escape")
-        await pilot.pause()
-        back: object = app.screen
-        assert back is detail
+        preview = await modal(pilot, PlanPreview)
+        assert preview.data.title == "fallback-build  codebuild:nova-ecr-build"
+        assert preview.data.where == "ap-northeast-1"
+        assert any(name == "Docker engine reachable" for name, _, _ in preview.data.checks)
+        # A risky plan: Cancel has the focus, enter cancels and nothing is built.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is detail)
 
 
 async def test_read_only_greys_the_fix_key(findings_app: FindingsApp) -> None:
@@ -186,19 +203,21 @@ async def test_fix_key_previews_applies_and_the_finding_goes(
         assert "aws ecr put-image --region ap-northeast-1 --repository-name nova/cdn" in (
             screen_text(app)
         )
+        cursor = findings(app).table.cursor_row
         await pilot.press("enter")
         await wait_for(pilot, lambda: on_console(app))
 
         def gone() -> bool:
             return CDN_LATEST not in findings(app).records
 
-        for _ in range(60):  # the apply reads the repositories again; so may we
-            if gone():
-                break
-            console(app).load("repositories")
-            await pilot.pause(0.5)
-        assert gone()
+        clock = app.context.monotonic
+        assert isinstance(clock, ManualClock)
+        await settled_until(pilot, clock.advance, gone)  # nothing read but by the console
         assert CLICKHOUSE in findings(app).records  # the others stay
+        # The resolved row went; the cursor stayed where it was, and a notice said so.
+        assert findings(app).table.cursor_row == cursor
+        assert "nova/cdn-service:latest is missing from ECR" in screen_text(app)
+        assert "resolved" in screen_text(app)
 
         # The timeline has the finding and the action, and ctrl+e writes both.
         await pilot.press("colon", *"timeline", "enter")

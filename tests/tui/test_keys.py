@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.command import CommandPalette
 
 from cloud.settings import Settings
@@ -81,7 +83,7 @@ async def test_filter_is_incremental_and_escape_clears(make_app: AppFactory) -> 
         await pilot.press("slash", *"cdn")
         await pilot.pause()
         shown = rows(app, "repositories")
-        assert [r.key.rsplit("/", 1)[-1] for r in shown] == ["cdn-service"]
+        assert [r.key for r in shown] == ["ecr:nova/cdn-service@ap-northeast-1"]
         assert "cdn" in str(pane(app, "repositories").border_subtitle)
         await pilot.press("escape")
         await pilot.pause()
@@ -119,12 +121,12 @@ async def test_refresh_keeps_the_cursor_row(make_app: AppFactory) -> None:
         await pilot.press("1")
         select_row(app, "repositories", "nova/search-service")
         table = pane(app, "repositories").table
-        before = pane(app, "repositories").generation
+        before = pane(app, "repositories").read_at
         key = table.selected_key()
-        assert key is not None and key.endswith("nova/search-service")
+        assert key == "ecr:nova/search-service@ap-northeast-1"
         await pilot.press("r")
         await settle(pilot)
-        assert pane(app, "repositories").generation == before + 1
+        assert pane(app, "repositories").read_at != before  # read again
         assert table.selected_key() == key
 
 
@@ -163,3 +165,31 @@ async def test_q_quits(make_app: AppFactory) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+def test_every_node_that_runs_workers_reports_their_failures() -> None:
+    """A worker's failure reaches the app's one handler only from a node with ReportsWorkers.
+
+    Textual posts ``Worker.StateChanged`` to the node that started the worker and does not
+    bubble it, so every class that starts workers on itself must report them.
+    """
+    import ast
+    import importlib
+    import inspect
+
+    from tui.context.workers import ReportsWorkers
+
+    root = Path(__file__).resolve().parents[2]
+    runners: list[str] = []
+    for path in sorted((root / "tui").rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            source = ast.unparse(node)
+            if "self.run_worker(" not in source and "@work" not in source:
+                continue
+            cls = getattr(importlib.import_module(module), node.name)
+            if inspect.isclass(cls) and not issubclass(cls, ReportsWorkers):
+                runners.append(f"{module}.{node.name}")
+    assert not runners, f"these run workers but do not report their failures: {runners}"

@@ -12,7 +12,7 @@ async def test_startup_fetches_all_four_panes(make_app: AppFactory) -> None:
         await settle(pilot)
         for name in ("repositories", "builds", "services", "quotas"):
             assert rows(app, name), f"{name} is empty"
-            assert pane(app, name).fetched_at is not None
+            assert pane(app, name).read_at is not None
         assert console(app).current == "findings"  # the console opens on what is wrong
         assert rows(app, "findings")
 
@@ -55,7 +55,7 @@ async def test_builds_show_the_blocked_project(make_app: AppFactory) -> None:
         nova = row_by_name(app, "builds", "nova-ecr-build")
         assert nova["severity"] == "critical"
         assert "cannot start builds" in nova["flags"].lower() or "0" in nova["flags"]
-        assert rows(app, "builds")[0].key.endswith("nova-ecr-build")
+        assert rows(app, "builds")[0].key == "codebuild:nova-ecr-build@ap-northeast-1"
 
 
 async def test_services_show_crashloop_and_image_pull(make_app: AppFactory) -> None:
@@ -86,9 +86,7 @@ async def test_quota_with_no_applied_value(make_app: AppFactory) -> None:
         await pilot.press("4")
         table = pane(app, "quotas").table
         found = [
-            r
-            for r in table.shown_rows
-            if r.key.endswith("L-4DDC4A99") and "ap-northeast-1" in r.key
+            r for r in table.shown_rows if r.key == "quota:codebuild/L-4DDC4A99@ap-northeast-1"
         ]
         assert found, [r.key for r in table.shown_rows]
         from tests.tui.helpers import row_cells
@@ -108,7 +106,7 @@ async def test_region_column_only_with_several_regions(make_app: AppFactory) -> 
         keys = [c.key for c in pane(app, "repositories").table.table_columns]
         assert "region" not in keys
         names = {r.key for r in rows(app, "repositories")}
-        assert all(key.startswith("ap-northeast-1/") for key in names)
+        assert names and all(key.endswith("@ap-northeast-1") for key in names)
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

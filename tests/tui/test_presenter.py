@@ -1,6 +1,6 @@
 """Presenter mode: nothing that identifies the account, a host or a secret reaches a shared screen.
 
-The rule itself (``tui.presenter.mask``) is checked on the shapes it must and
+The rule itself (``tui.context.presenter.mask``) is checked on the shapes it must and
 must not touch; the console is checked as a person sees it, as screen text:
 every pane, a detail, a form and a plan preview, the header and a notification.
 The world is only read (a plan is made and cancelled), so the shared one does.
@@ -13,10 +13,9 @@ from rich.text import Text
 from textual.pilot import Pilot
 
 from tests.tui.conftest import AppFactory, settle
-from tests.tui.helpers import console, select_row
-from tests.tui.test_actions import modal, screen_text, wait_for
+from tests.tui.helpers import console, modal, screen_text, select_row, wait_for
 from tui.app import ShipdeckApp
-from tui.presenter import mask, mask_text
+from tui.context.presenter import mask, mask_text
 from widgets.action_form import ActionForm
 from widgets.header_bar import HeaderBar
 from widgets.plan_preview import PlanPreview

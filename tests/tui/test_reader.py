@@ -17,7 +17,7 @@ from cloud.settings import Settings
 from tests.tui.conftest import WorldAccess
 from tests.tui.helpers import rows
 from tui.app import ShipdeckApp
-from tui.prefetch import Prefetch, ReaderLost
+from tui.flows.prefetch import Prefetch, ReaderLost
 
 SOURCES = ("repositories", "builds", "services", "quotas")
 
@@ -83,10 +83,14 @@ async def test_a_reader_that_dies_early_is_replaced_by_reads_here(world: WorldAc
     os.kill(prefetch.reader_pid, signal.SIGKILL)  # before it can have sent anything
     session = CloudSession(regions=world.regions, kube_context=world.kube_context)
     prefetch.check(session)  # no verdict came: the session is checked here instead
-    first = prefetch.take("builds")
-    assert first is not None
     with pytest.raises(ReaderLost):
-        first.result(timeout=30)
+        prefetch.account().result(timeout=30)
+
+    # A fresh reader for the console, killed before it sends anything.
+    prefetch = Prefetch.start(None, world.regions, world.kube_context)
+    assert prefetch.reader_pid is not None
+    os.kill(prefetch.reader_pid, signal.SIGKILL)
+    prefetch.check(session)
 
     app = ShipdeckApp(session, Settings(), prefetch=prefetch)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -1,10 +1,15 @@
-"""What the four panes share: a table of rows built from records, errors shown in place."""
+"""What every pane shares: a table of rows drawn from the model, errors shown in place.
+
+A pane reads nothing itself: the console's model feed reads, and every pane
+redraws from the one ``ModelState`` (``show_state``). The cursor stays on the
+row it was on; when that row goes away it stays at the same position.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,65 +17,53 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cloud.records import Fetched, FetchError, Flag
-from cloud.session import CloudSession
-from tui.context import ConsoleContext
-from tui.formatting import severity_rank, worst_severity
+from cloud.incident import ModelState
+from cloud.model.ref import ResourceRef
+from cloud.records import FetchError
+from tui.context.state import ConsoleContext
+from tui.context.workers import ReportsWorkers
 from widgets.key_states import KeyStates
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
 
-R = TypeVar("R")
 
-FLAGS_WIDTH = 40
-"""Flags sit right after the name and are cut here; the detail has them in full."""
-
-
-class ResourcePane(Vertical, KeyStates, Generic[R]):
-    """One pane: an error line (hidden when all calls worked) over a resource table."""
+class ResourcePane(ReportsWorkers, Vertical, KeyStates):
+    """One pane: an error line (hidden when all reads worked) over a resource table."""
 
     pane: ClassVar[str]
     """The pane's name in settings, commands and binding ids ("repositories")."""
+    kinds: ClassVar[tuple[str, ...]] = ()
+    """The kinds of the model it shows (their reads are its loading state)."""
     noun: ClassVar[str] = "rows"
 
     def __init__(self, context: ConsoleContext) -> None:
         super().__init__(id=f"pane-{self.pane}", classes="resource-pane")
         self.context = context
-        self.records: dict[str, R] = {}
+        self.records: dict[str, Any] = {}
+        """The record of each row, by row key."""
+        self.refs: dict[str, ResourceRef] = {}
+        """The resource of each row, by row key."""
         self.errors: tuple[FetchError, ...] = ()
-        self.fetched_at: datetime | None = None
-        self.generation = 0
-        """How many fetches this pane has shown (tests and the status line can tell a refresh)."""
+        self.read_at: datetime | None = None
+        self.version = -1
+        """The model version drawn last (-1: nothing drawn yet)."""
         self.border_title = f"{self.pane} loading…"
 
     # --- what each pane defines --------------------------------------------
 
-    @staticmethod
-    def fetch(session: CloudSession) -> Fetched[Any]:
-        """Read this pane's records (runs in a worker thread; never raises for AWS errors)."""
-        raise NotImplementedError
-
     def columns(self) -> list[TableColumn]:
-        """The table's columns (a region column only with several regions)."""
+        """The table's columns."""
         raise NotImplementedError
 
-    def row_key(self, record: R) -> str:
-        """A key unique within the pane, stable across refreshes."""
+    def rows(self, state: ModelState, now: datetime) -> tuple[list[TableRow], dict[str, Any]]:
+        """The rows for ``state`` in display order, and the record of each row key."""
         raise NotImplementedError
 
-    def cells(self, record: R, now: datetime) -> tuple[str | Text, ...]:
-        """The cells of ``record``'s row, one per column."""
-        raise NotImplementedError
+    def shown(self, state: ModelState) -> bool:
+        """Whether ``state`` has what this pane shows (else it keeps saying it is loading)."""
+        return state.read(self.kinds)
 
-    def sort_name(self, record: R) -> str:
-        """Secondary sort key after severity (rows with critical flags come first)."""
-        raise NotImplementedError
-
-    def flags(self, record: R) -> tuple[Flag, ...]:
-        """The flags a person acts on."""
-        raise NotImplementedError
-
-    def detail(self, record: R) -> Screen[None] | None:
-        """The screen ``enter`` opens for ``record``, if any."""
+    def detail(self) -> Screen[None] | None:
+        """The screen ``enter`` opens for the selected row, if any."""
         return None
 
     # --- shared behaviour --------------------------------------------------
@@ -85,48 +78,40 @@ class ResourcePane(Vertical, KeyStates, Generic[R]):
         """This pane's table."""
         return self.query_one(ResourceTable)
 
-    def region_cells(self, region: str) -> tuple[str, ...]:
-        """The region cell, only when the console reads several regions."""
-        return (region,) if self.context.multi_region else ()
+    @property
+    def loaded(self) -> bool:
+        """Whether rows have been drawn from the model at least once."""
+        return self.version >= 0
 
-    def region_columns(self) -> list[TableColumn]:
-        """The region column, only when the console reads several regions."""
-        return [TableColumn("region", "REGION")] if self.context.multi_region else []
-
-    def show_fetched(self, fetched: Fetched[Any], now: datetime) -> None:
-        """Put a fetch's records on screen (in place) and its errors above them."""
-        records: Sequence[R] = fetched.records
-        ordered = sorted(records, key=lambda r: (severity_rank(self.flags(r)), self.sort_name(r)))
-        self.records = {self.row_key(r): r for r in ordered}
-        rows = [self._row(r, now) for r in ordered]
+    def show_state(self, state: ModelState, now: datetime) -> None:
+        """Draw the rows of ``state`` in place, and the read errors above them."""
+        if not self.shown(state):
+            return
+        rows, records = self.rows(state, now)
+        if self.context.presenter:
+            rows = [self._masked(row) for row in rows]
+        self.records = records
         self.table.set_rows(rows)
-        self.errors = fetched.errors
-        self.fetched_at = now
-        self.generation += 1
+        self.errors = state.errors_of(self.kinds)
+        self.read_at = state.read_at(self.kinds)
+        self.version = state.version
         self._show_errors()
         self.update_title()
         self.refresh_keys()  # which action keys apply may have changed with the rows
 
     def rerender(self, now: datetime) -> None:
-        """Rebuild the rows (and the error line) from what was read, e.g. for presenter mode."""
-        self.table.set_rows([self._row(r, now) for r in self.records.values()])
-        self._show_errors()
+        """Draw again from the model, e.g. for presenter mode."""
+        self.show_state(self.context.state, now)
 
     @property
     def busy(self) -> bool:
-        """Working on its rows outside the console's fetches (the findings pane computes)."""
-        return False
+        """Whether one of its kinds is being read."""
+        reads = self.context.reads
+        return reads is not None and reads.is_reading(self.kinds)
 
-    def _row(self, record: R, now: datetime) -> TableRow:
-        severity = worst_severity(self.flags(record))
-        cells = self.cells(record, now)
-        if self.context.presenter:
-            cells = tuple(self.context.shown_cell(c) for c in cells)
-        return TableRow(
-            self.row_key(record),
-            cells,
-            severity.value if severity is not None else None,
-        )
+    def _masked(self, row: TableRow) -> TableRow:
+        cells = tuple(self.context.shown_cell(c) for c in row.cells)
+        return TableRow(row.key, cells, row.severity)
 
     def _show_errors(self) -> None:
         errors = self.query_one(".pane-errors", Static)
@@ -151,7 +136,17 @@ class ResourcePane(Vertical, KeyStates, Generic[R]):
         self.border_title = f"{self.pane} ({count})"
         self.border_subtitle = f"/{table.filter_text}" if table.filter_text else ""
 
-    def selected(self) -> R | None:
+    def selected(self) -> Any | None:
         """The record under the cursor."""
         key = self.table.selected_key()
         return None if key is None else self.records.get(key)
+
+    def selected_ref(self) -> ResourceRef | None:
+        """The resource under the cursor."""
+        key = self.table.selected_key()
+        return None if key is None else self.refs.get(key)
+
+
+def order(rows: Sequence[tuple[tuple[int, str], TableRow]]) -> list[TableRow]:
+    """Rows sorted by their (severity rank, name) keys."""
+    return [row for _, row in sorted(rows, key=lambda item: item[0])]

@@ -1,72 +1,39 @@
 """The findings pane: what is wrong, where, and the key that fixes it; the console opens on it.
 
-It reads nothing itself: every time one of the four panes has a new fetch,
-``find`` runs in a thread over the latest fetch of each (no second read of
-the cloud), the findings are recorded for the incident timeline, and the rows
-are replaced. A finding whose cause is gone is simply not found again.
+It reads nothing itself: its rows are the model's diagnosis, the same findings
+``shipdeck doctor`` prints for the same snapshot. Until every kind has been read
+once it says what it waits for (no finding is guessed from half the account).
+When a refresh no longer finds a finding, its cause is gone: the row goes, the
+cursor stays where it was, and a notice says what was resolved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
-from textual.worker import get_current_worker
 
-from cloud.findings import Finding, Snapshot
-from cloud.records import Fetched, FetchError, Flag, Severity
-from tui.context import ConsoleContext
-from tui.finding_fixes import fix_label, fix_state, start_fix
+from cloud.findings import Finding
+from cloud.incident import ModelState
+from cloud.model.kinds import KIND_NAMES
+from cloud.records import Severity
+from tui.context.formatting import severity_text, where_text
+from tui.flows.remediation import fix_state, launch
 from tui.panes.base import ResourcePane
-from widgets.resource_table import TableColumn
-
-SOURCES: tuple[str, ...] = ("repositories", "builds", "services", "quotas")
-"""The panes whose fetches the findings are computed from, in ``Snapshot`` order."""
+from widgets.resource_table import TableColumn, TableRow
 
 TITLE_WIDTH = (36, 60)
 """The narrowest and widest the title column gets."""
 
-SEVERITY_WORDS: dict[Severity, tuple[str, str]] = {
-    Severity.CRITICAL: ("CRIT", "bold red"),
-    Severity.WARNING: ("WARN", "yellow"),
-    Severity.INFO: ("info", "cyan"),
-}
 
-
-@dataclass
-class FindingsFound(Message):
-    """``find`` finished over the panes' latest fetches."""
-
-    findings: tuple[Finding, ...]
-    errors: tuple[FetchError, ...]
-    record_error: str | None = None  # why the timeline could not be written, if it could not
-
-
-def severity_text(severity: Severity) -> Text:
-    """``CRIT`` in red, ``WARN`` in yellow, ``info`` in cyan (readable without colour too)."""
-    word, style = SEVERITY_WORDS[severity]
-    return Text(word, style=style)
-
-
-def where_text(finding: Finding, context: ConsoleContext) -> str:
-    """``ecr:nova/cdn-service`` with its region (or kube context) when the console has several."""
-    place = finding.region or context.session.kube_context
-    if place and (context.multi_region or finding.region is None):
-        return f"{finding.where}  {place}"
-    return finding.where
-
-
-class FindingsPane(ResourcePane[Finding]):
+class FindingsPane(ResourcePane):
     """Findings, critical first; ``enter`` shows the evidence, ``f`` opens the first fix."""
 
     pane = "findings"
+    kinds = KIND_NAMES
     noun = "findings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -78,17 +45,10 @@ class FindingsPane(ResourcePane[Finding]):
         ),
     ]
 
-    def __init__(self, context: ConsoleContext) -> None:
+    def __init__(self, context: Any) -> None:
         super().__init__(context)
-        self.latest: dict[str, Fetched[Any]] = {}
-        """The newest fetch of each source pane."""
-        self.computing = False
-        self.border_title = "findings: reading the panes…"
-
-    @property
-    def busy(self) -> bool:
-        """While ``find`` runs."""
-        return self.computing
+        self.found: dict[str, Finding] = {}
+        self.border_title = "findings: reading the account…"
 
     # --- rows ----------------------------------------------------------------
 
@@ -111,104 +71,57 @@ class FindingsPane(ResourcePane[Finding]):
             if keep is not None:
                 self.table.select_key(keep)
 
-    def row_key(self, record: Finding) -> str:
-        """The finding's id (stable across refreshes)."""
-        return record.id
+    def shown(self, state: ModelState) -> bool:
+        """Only a diagnosis of the whole account is shown."""
+        if not state.complete:
+            missing = [name for name in KIND_NAMES if not state.read((name,))]
+            self.border_title = f"findings: reading {', '.join(missing)}…"
+        return state.complete
 
-    def sort_name(self, record: Finding) -> str:
-        """By id within a severity, like ``shipdeck doctor``."""
-        return record.id
+    def rows(self, state: ModelState, now: datetime) -> tuple[list[TableRow], dict[str, Any]]:
+        """One row per finding, in the diagnosis's order (critical first, then by id)."""
+        findings = state.diagnosis.findings
+        gone = [f for key, f in self.found.items() if state.diagnosis.finding(key) is None]
+        if gone and self.loaded:
+            titles = "; ".join(self.context.shown(f.title) for f in gone[:3])
+            more = f" (+{len(gone) - 3})" if len(gone) > 3 else ""
+            self.notify(f"{titles}{more}", title="resolved", timeout=8)
+        self.found = {f.id: f for f in findings}
+        self.refs = {f.id: f.ref for f in findings}
+        return [self._row(f) for f in findings], dict(self.found)
 
-    def flags(self, record: Finding) -> tuple[Flag, ...]:
-        """The finding as one flag, for the severity marker and the order."""
-        return (Flag(record.kind, record.severity, record.title),)
-
-    def cells(self, record: Finding, now: datetime) -> tuple[str | Text, ...]:
-        """One row."""
+    def _row(self, finding: Finding) -> TableRow:
         fix = Text("—", style="dim")
-        if record.fixes:
-            fix = Text.assemble(("f ", "bold"), fix_label(record.fixes[0]))
-            if len(record.fixes) > 1:
-                fix.append(f" +{len(record.fixes) - 1}", style="dim")
-        return (
-            severity_text(record.severity),
-            record.title,
+        if finding.fixes:
+            fix = Text.assemble(("f ", "bold"), finding.fixes[0].action)
+            if len(finding.fixes) > 1:
+                fix.append(f" +{len(finding.fixes) - 1}", style="dim")
+        cells = (
+            severity_text(finding.severity),
+            finding.title,
             fix,
-            where_text(record, self.context),
+            where_text(finding.ref, multi_region=self.context.multi_region),
         )
+        return TableRow(finding.id, cells, finding.severity.value)
 
-    def detail(self, record: Finding) -> Screen[None] | None:
+    def detail(self) -> Screen[None] | None:
         """Evidence, cause and every fix."""
         from tui.screens.finding_detail import FindingDetail
 
-        return FindingDetail(self.context, record.id, record)
+        finding = self.selected()
+        return FindingDetail(self.context, finding) if isinstance(finding, Finding) else None
 
     def finding(self, finding_id: str) -> Finding | None:
-        """The finding with ``finding_id`` if the last computation found it."""
-        return self.records.get(finding_id)
-
-    # --- computing -------------------------------------------------------------
-
-    def source_fetched(self, pane: str, fetched: Fetched[Any]) -> None:
-        """A source pane has a new fetch: find again once every source has one."""
-        if pane not in SOURCES:
-            return
-        self.latest[pane] = fetched
-        missing = [name for name in SOURCES if name not in self.latest]
-        if missing:
-            if self.fetched_at is None:
-                self.border_title = f"findings: waiting for {', '.join(missing)}…"
-            return
-        latest = self.latest
-        snapshot = Snapshot(
-            latest["repositories"], latest["builds"], latest["services"], latest["quotas"]
-        )
-        self.computing = True
-        self.run_worker(
-            partial(self._find, snapshot),
-            name="findings",
-            group="findings",
-            thread=True,
-            exclusive=True,
-            exit_on_error=False,
-            description="find problems",
-        )
-
-    def _find(self, snapshot: Snapshot) -> None:
-        """Worker thread: the rules, then the timeline's state file; the rows go by message."""
-        from actions.timeline import record_findings
-        from cloud.findings import find
-
-        findings = find(snapshot)
-        record_error = None
-        try:
-            record_findings(
-                findings, complete=not snapshot.errors, regions=self.context.session.regions
-            )
-        except OSError as exc:
-            record_error = f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}"
-        if not get_current_worker().is_cancelled:
-            self.post_message(FindingsFound(tuple(findings), snapshot.errors, record_error))
-
-    @on(FindingsFound)
-    def _found(self, message: FindingsFound) -> None:
-        message.stop()
-        self.computing = False
-        self.show_fetched(Fetched(message.findings, message.errors), self.context.clock())
-        if message.record_error:
-            self.notify(
-                message.record_error, title="could not record the timeline", severity="warning"
-            )
+        """The finding with ``finding_id`` if the last diagnosis found it."""
+        return self.found.get(finding_id)
 
     def update_title(self) -> None:
         """``findings (52: 9 critical)``, or ``findings (3/52) /cdn`` while filtered."""
-        if self.fetched_at is None:
-            return
         super().update_title()
-        critical = sum(1 for f in self.records.values() if f.severity is Severity.CRITICAL)
+        critical = sum(1 for f in self.found.values() if f.severity is Severity.CRITICAL)
         if critical and not self.table.filter_text:
-            self.border_title = f"findings ({len(self.records)}: {critical} critical)"
-        elif not self.records:
+            self.border_title = f"findings ({len(self.found)}: {critical} critical)"
+        elif not self.found:
             self.border_title = "findings (0): nothing wrong was found"
 
     # --- fix key -----------------------------------------------------------------
@@ -218,7 +131,7 @@ class FindingsPane(ResourcePane[Finding]):
         if action == "fix":
             finding = self.selected()
             index = int(str(parameters[0])) if parameters else 0
-            if finding is None or index >= len(finding.fixes):
+            if not isinstance(finding, Finding) or index >= len(finding.fixes):
                 return None
             return fix_state(self.context, finding.fixes[index])
         return super().check_action(action, parameters)
@@ -230,5 +143,5 @@ class FindingsPane(ResourcePane[Finding]):
     def action_fix(self, index: int) -> None:
         """Open the preview of the selected finding's fix number ``index`` (0 = the first)."""
         finding = self.selected()
-        if finding is not None and index < len(finding.fixes):
-            start_fix(self, self.context, finding.fixes[index], origin=None)
+        if isinstance(finding, Finding) and index < len(finding.fixes):
+            launch(self.app, self.context, finding.fixes[index], None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from cloud.records import BuildRecord, PhaseRecord
-from tui.context import ConsoleContext
-from tui.formatting import duration, status_text, timestamp
+from tui.context.formatting import duration, status_text, timestamp
+from tui.context.state import ConsoleContext
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 

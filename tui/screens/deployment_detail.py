@@ -8,26 +8,24 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import BindingType
 
+from cloud.classify import crashing_container
+from cloud.model.ref import ResourceRef
 from cloud.records import ContainerStateRecord, DeploymentRecord, PodRecord
-from tui.action_flow import RemediationHost
-from tui.context import ConsoleContext
-from tui.formatting import flag_lines, timestamp
-from tui.messages import DetailFetched, LogTailRead
-from tui.remediations import K8S_KEYS, bindings
+from tui.context.formatting import timestamp
+from tui.context.messages import DetailFetched, LogTailRead
+from tui.context.state import ConsoleContext
+from tui.flows.action_keys import KIND_KEYS
+from tui.flows.remediation import RemediationHost, bindings
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection
-
-_CRASHING = ("CrashLoopBackOff", "Error", "OOMKilled")
 
 
 def crashing_pod(deployment: DeploymentRecord) -> tuple[PodRecord, str] | None:
     """The first pod whose container keeps dying, and that container's name."""
     for pod in deployment.pods:
-        for container in pod.containers:
-            if container.reason in _CRASHING or (
-                not container.ready and container.last_exit_code not in (None, 0)
-            ):
-                return pod, container.name
+        container = crashing_container(pod)
+        if container is not None:
+            return pod, container.name
     return None
 
 
@@ -65,14 +63,13 @@ def pod_rows(pods: tuple[PodRecord, ...]) -> tuple[tuple[str | Text, ...], ...]:
 class DeploymentDetail(RemediationHost, DetailScreen):
     """``kubectl describe`` for a deployment, its pods and ``logs --previous`` of a crashing one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(K8S_KEYS)
-    remediation_keys = K8S_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["k8s"])
+    remediation_keys = KIND_KEYS["k8s"]
 
-    def __init__(self, context: ConsoleContext, record: DeploymentRecord) -> None:
-        self.record = record
-        self.title_text = f"deployment {record.namespace}/{record.name}  ({record.context})"
+    def __init__(self, context: ConsoleContext, ref: ResourceRef) -> None:
+        self.title_text = f"deployment {ref.name}  ({ref.scope})"
         self.log_tail: LogTailRead | None = None
-        super().__init__(context)
+        super().__init__(context, ref)
 
     def remediation_record(self) -> object | None:
         """The resource this screen is about."""
@@ -82,21 +79,35 @@ class DeploymentDetail(RemediationHost, DetailScreen):
         """``l`` follows this resource's log (as last read)."""
         return self.current
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail",
+        exit_on_error=False,
+        description="read the deployment's pods and events",
+    )
     def load(self) -> None:
         """Read the deployment with its pods and events (in a thread)."""
         from cloud.inventory import fetch_deployment_detail
 
-        r = self.record
-        fetched = fetch_deployment_detail(self.context.session, r.namespace, r.name)
+        assert self.ref is not None
+        namespace, _, name = self.ref.name.partition("/")
+        fetched = fetch_deployment_detail(self.context.session, namespace, name)
         self.post_message(DetailFetched("deployment", fetched))
 
-    @work(thread=True, exclusive=True, group="log-tail", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="log-tail",
+        exit_on_error=False,
+        description="read a crashing pod's log",
+    )
     def load_log_tail(self, pod: str, container: str) -> None:
         """Read the previous container's last lines (in a thread); failures are shown in place."""
         from cloud.inventory import fetch_pod_log_tail
 
-        namespace = self.record.namespace
+        assert self.ref is not None
+        namespace = self.ref.name.partition("/")[0]
         try:
             text = fetch_pod_log_tail(
                 self.context.session, namespace, pod, container=container, previous=True, lines=50
@@ -107,20 +118,22 @@ class DeploymentDetail(RemediationHost, DetailScreen):
         self.post_message(LogTailRead(pod, container, text))
 
     @property
-    def current(self) -> DeploymentRecord:
-        """The freshest record: the detail once read, else the one from the pane."""
+    def current(self) -> DeploymentRecord | None:
+        """The deployment as this screen's fetch read it (events), else as the model has it."""
         fetched = self.parts.get("deployment")
         if fetched is not None and fetched.records:
             found = fetched.records[0]
             if isinstance(found, DeploymentRecord):
                 return found
-        return self.record
+        record = self.record_as(DeploymentRecord)
+        return record
 
     def show(self) -> None:
         """Redraw; once the pods are known, read the log of a crashing one."""
         super().show()
-        if "deployment" in self.parts and self.log_tail is None:
-            crashing = crashing_pod(self.current)
+        current = self.current
+        if "deployment" in self.parts and self.log_tail is None and current is not None:
+            crashing = crashing_pod(current)
             if crashing is not None:
                 self.load_log_tail(crashing[0].name, crashing[1])
 
@@ -137,6 +150,8 @@ class DeploymentDetail(RemediationHost, DetailScreen):
     def sections(self) -> list[DetailSection]:
         """Deployment, flags, pods, log tail, events, env names."""
         d = self.current
+        if d is None:
+            return [DetailSection("deployment", empty="reading…")]
         fetched = self.parts.get("deployment")
         sections = error_section(fetched.errors) if fetched else []
         sections += [
@@ -151,7 +166,7 @@ class DeploymentDetail(RemediationHost, DetailScreen):
                     ("context", d.context),
                 ),
             ),
-            DetailSection("flags", fields=flag_lines(d.flags), empty="nothing to act on"),
+            self.flags_section(),
             DetailSection(
                 f"pods ({len(d.pods)})",
                 columns=("POD", "CONTAINER", "PHASE", "READY", "RESTARTS", "STATE / LAST EXIT"),
@@ -159,7 +174,7 @@ class DeploymentDetail(RemediationHost, DetailScreen):
                 empty="no pods" if fetched else "loading…",
             ),
         ]
-        sections.append(self._log_section())
+        sections.append(self._log_section(d))
         events = [
             (timestamp(when), pod.name, kind, reason, message)
             for pod in d.pods
@@ -191,11 +206,12 @@ class DeploymentDetail(RemediationHost, DetailScreen):
         )
         return sections
 
-    def _log_section(self) -> DetailSection:
+    def _log_section(self, d: DeploymentRecord) -> DetailSection:
         tail = self.log_tail
         if tail is None:
-            crashing = crashing_pod(self.current) if "deployment" in self.parts else None
-            empty = "reading…" if crashing else "no crashing pod"
+            if "deployment" not in self.parts:
+                return DetailSection("log tail", empty="reading…")
+            empty = "reading…" if crashing_pod(d) else "no crashing pod"
             return DetailSection("log tail", empty=empty)
         title = f"log tail of {tail.pod} ({tail.container}, previous container)"
         if tail.error:

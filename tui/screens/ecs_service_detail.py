@@ -8,12 +8,13 @@ from rich.text import Text
 from textual import work
 from textual.binding import BindingType
 
+from cloud.model.ref import ResourceRef
 from cloud.records import EcsServiceRecord, EcsTaskRecord
-from tui.action_flow import RemediationHost
-from tui.context import ConsoleContext
-from tui.formatting import flag_lines, status_text, timestamp
-from tui.messages import DetailFetched
-from tui.remediations import ECS_KEYS, bindings
+from tui.context.formatting import status_text, timestamp
+from tui.context.messages import DetailFetched
+from tui.context.state import ConsoleContext
+from tui.flows.action_keys import KIND_KEYS
+from tui.flows.remediation import RemediationHost, bindings
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection
 
@@ -38,13 +39,12 @@ def stopped_text(task: EcsTaskRecord) -> Text:
 class EcsServiceDetail(RemediationHost, DetailScreen):
     """What ``aws ecs describe-services`` and ``describe-tasks`` would tell, on one page."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(ECS_KEYS)
-    remediation_keys = ECS_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["ecs"])
+    remediation_keys = KIND_KEYS["ecs"]
 
-    def __init__(self, context: ConsoleContext, record: EcsServiceRecord) -> None:
-        self.record = record
-        self.title_text = f"ecs service {record.cluster}/{record.name}  ({record.region})"
-        super().__init__(context)
+    def __init__(self, context: ConsoleContext, ref: ResourceRef) -> None:
+        self.title_text = f"ecs service {ref.name}  ({ref.scope})"
+        super().__init__(context, ref)
 
     def remediation_record(self) -> object | None:
         """The resource this screen is about."""
@@ -54,28 +54,38 @@ class EcsServiceDetail(RemediationHost, DetailScreen):
         """``l`` follows this resource's log (as last read)."""
         return self.current
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail",
+        exit_on_error=False,
+        description="read the service's tasks and events",
+    )
     def load(self) -> None:
         """Read the service with its tasks and events (in a thread)."""
         from cloud.inventory import fetch_ecs_service_detail
 
-        r = self.record
-        fetched = fetch_ecs_service_detail(self.context.session, r.region, r.cluster, r.name)
+        assert self.ref is not None
+        cluster, _, name = self.ref.name.partition("/")
+        fetched = fetch_ecs_service_detail(self.context.session, self.ref.scope, cluster, name)
         self.post_message(DetailFetched("service", fetched))
 
     @property
-    def current(self) -> EcsServiceRecord:
-        """The freshest record: the detail once read, else the one from the pane."""
+    def current(self) -> EcsServiceRecord | None:
+        """The service as this screen's fetch read it (tasks, events), else as the model has it."""
         fetched = self.parts.get("service")
         if fetched is not None and fetched.records:
             found = fetched.records[0]
             if isinstance(found, EcsServiceRecord):
                 return found
-        return self.record
+        record = self.record_as(EcsServiceRecord)
+        return record
 
     def sections(self) -> list[DetailSection]:
         """Service, flags, deployments, stopped tasks, running tasks, events."""
         s = self.current
+        if s is None:
+            return [DetailSection("service", empty="reading…")]
         fetched = self.parts.get("service")
         sections = error_section(fetched.errors) if fetched else []
         running = [t for t in s.tasks if t.last_status != "STOPPED"]
@@ -93,7 +103,7 @@ class EcsServiceDetail(RemediationHost, DetailScreen):
                     ("logs", f"{s.log_group or '—'} (prefix {s.log_stream_prefix or '—'})"),
                 ),
             ),
-            DetailSection("flags", fields=flag_lines(s.flags), empty="nothing to act on"),
+            self.flags_section(),
             DetailSection(
                 "deployments",
                 columns=(

@@ -1,7 +1,7 @@
 """One finding: what shows it (evidence), why (cause), and every fix with its key and command.
 
-The screen follows the findings pane: when a refresh no longer finds the
-finding (its cause is gone), it says so at the top instead of going stale.
+The screen follows the model: when a diagnosis no longer finds the finding
+(its cause is gone), it says so at the top instead of going stale.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from cloud.findings import FALLBACK_BUILD, Finding
-from tui.context import ConsoleContext
-from tui.finding_fixes import fix_state, start_fix
-from tui.panes.findings import FindingsPane, severity_text, where_text
+from cloud.findings import Finding
+from cloud.incident import ModelState
+from tui.context.formatting import severity_text, where_text
+from tui.context.state import ConsoleContext
+from tui.flows.remediation import fix_state, launch
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
@@ -44,48 +45,35 @@ class FindingDetail(DetailScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = _fix_bindings()
 
-    def __init__(self, context: ConsoleContext, finding_id: str, finding: Finding) -> None:
-        self.finding_id = finding_id
+    def __init__(self, context: ConsoleContext, finding: Finding) -> None:
+        self.finding_id = finding.id
         self.finding = finding
-        """The finding as last found (kept when a refresh no longer finds it)."""
+        """The finding as last found (kept when a diagnosis no longer finds it)."""
         self.resolved = False
-        self._generation = -1
         self.title_text = f"finding {finding.title}"
-        super().__init__(context)
+        super().__init__(context, None)
 
-    def on_mount(self) -> None:
-        """Show it, and follow the pane's refreshes."""
-        super().on_mount()
-        self.set_interval(0.5, self._follow)
-
-    def _pane(self) -> FindingsPane | None:
-        from tui.screens.console import ConsoleScreen
-
-        console = self.app.screen_stack[0] if self.app.screen_stack else None
-        if isinstance(console, ConsoleScreen):
-            return console.query_one(FindingsPane)
-        return None
-
-    def _follow(self) -> None:
-        pane = self._pane()
-        if pane is None or pane.generation == self._generation:
+    def model_changed(self, state: ModelState, parts: tuple[str, ...]) -> None:
+        """A new diagnosis: the finding as it is now, or resolved."""
+        if not state.complete:
             return
-        self._generation = pane.generation
-        current = pane.finding(self.finding_id)
+        current = state.diagnosis.finding(self.finding_id)
         self.resolved = current is None
         if current is not None:
             self.finding = current
         self.show()
         self.refresh_bindings()
 
-    def action_refresh(self) -> None:
-        """Read the four panes again; the finding follows (or is marked resolved)."""
-        from tui.screens.console import ConsoleScreen
+    def log_subject(self) -> object | None:
+        """``l`` follows the log of the resource the finding is about."""
+        return self.context.state.record(self.finding.ref)
 
-        console = self.app.screen_stack[0] if self.app.screen_stack else None
-        if isinstance(console, ConsoleScreen):
-            console.load("findings")
-            self.notify("reading the panes again…", timeout=2)
+    def action_refresh(self) -> None:
+        """Read the account again; the finding follows (or is marked resolved)."""
+        self.context.request(
+            k for k in {m.ref.kind for m in self.finding.marks} | {self.finding.ref.kind}
+        )
+        self.notify("reading again…", timeout=2)
 
     def sections(self) -> list[DetailSection]:
         """Status, evidence, cause, fixes."""
@@ -96,7 +84,7 @@ class FindingDetail(DetailScreen):
                 DetailSection(
                     "resolved",
                     text=Text(
-                        "✓ not found at the last refresh: its cause is gone", style="bold green"
+                        "✓ not found at the last read: its cause is gone", style="bold green"
                     ),
                 )
             )
@@ -105,7 +93,7 @@ class FindingDetail(DetailScreen):
                 "finding",
                 fields=(
                     ("severity", severity_text(f.severity)),
-                    ("where", where_text(f, self.context)),
+                    ("where", where_text(f.ref, multi_region=self.context.multi_region)),
                     ("id", f.id),
                 ),
             )
@@ -123,8 +111,6 @@ class FindingDetail(DetailScreen):
             fixes.append(f"  {fix.action}", style="bold")
             if fix.note:
                 fixes.append(f"  {fix.note}")
-            if fix.action == FALLBACK_BUILD:
-                fixes.append("  (no screen on a key yet: the key copies the command)", style="dim")
             fixes.append(f"\n    $ {fix.command()}\n", style="cyan")
         sections.append(
             DetailSection(
@@ -149,4 +135,4 @@ class FindingDetail(DetailScreen):
     def action_fix(self, index: int) -> None:
         """Open fix number ``index`` (0 = the first)."""
         if self.check_action("fix", (index,)) is True:
-            start_fix(self, self.context, self.finding.fixes[index], origin=self)
+            launch(self.app, self.context, self.finding.fixes[index], self)

@@ -7,11 +7,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import BindingType
 
+from cloud.model.ref import ResourceRef
 from cloud.records import LambdaFunctionRecord
-from tui.action_flow import RemediationHost
-from tui.context import ConsoleContext
-from tui.formatting import flag_lines, status_text, timestamp
-from tui.remediations import LAMBDA_KEYS, bindings
+from tui.context.formatting import status_text, timestamp
+from tui.context.state import ConsoleContext
+from tui.flows.action_keys import KIND_KEYS
+from tui.flows.remediation import RemediationHost, bindings
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
@@ -19,13 +20,12 @@ from widgets.detail_view import DetailSection
 class LambdaDetail(RemediationHost, DetailScreen):
     """What the function is running and whether its last update worked."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(LAMBDA_KEYS)
-    remediation_keys = LAMBDA_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["lambda"])
+    remediation_keys = KIND_KEYS["lambda"]
 
-    def __init__(self, context: ConsoleContext, record: LambdaFunctionRecord) -> None:
-        self.record = record
-        self.title_text = f"lambda {record.name}  ({record.region})"
-        super().__init__(context)
+    def __init__(self, context: ConsoleContext, ref: ResourceRef) -> None:
+        self.title_text = f"lambda {ref.name}  ({ref.scope})"
+        super().__init__(context, ref)
 
     def remediation_record(self) -> object | None:
         """The resource this screen is about."""
@@ -33,7 +33,9 @@ class LambdaDetail(RemediationHost, DetailScreen):
 
     def sections(self) -> list[DetailSection]:
         """Function facts and flags."""
-        f = self.record
+        f = self.record_as(LambdaFunctionRecord)
+        if f is None:
+            return [DetailSection("function", empty="reading…")]
         reason = f.last_update_reason
         return [
             DetailSection(
@@ -52,5 +54,5 @@ class LambdaDetail(RemediationHost, DetailScreen):
                     ("log group", f.log_group),
                 ),
             ),
-            DetailSection("flags", fields=flag_lines(f.flags), empty="nothing to act on"),
+            self.flags_section(),
         ]

@@ -20,10 +20,10 @@ from textual.widgets import Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from cloud.logs import LogGroupInfo
+from cloud.logs.subjects import GroupsSource
 from cloud.records import Fetched
-from tui.context import ConsoleContext
-from tui.log_worker import GroupsSource
-from tui.screens.base import ShipdeckScreen
+from tui.context.screen import ShipdeckScreen
+from tui.context.state import ConsoleContext
 from widgets.footer import CoalescedFooter
 
 GroupKey = tuple[str, str]  # (region, group name)

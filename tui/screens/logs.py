@@ -1,8 +1,8 @@
 """The logs screen: one live log view fed by a thread worker; ``escape`` stops it and goes back.
 
-``log_source_for`` turns a row's record (a project's last build, a build, an
-ECS service, a Lambda function, a deployment's crashing pod, a pod) into what
-``LogsScreen`` reads, so an ``l`` key on any pane or detail needs one line.
+What a row's ``l`` follows is the kind registry's (``cloud.model.kinds.log_of``):
+a project's last build, a build, an ECS service, a Lambda function, a
+deployment's crashing pod, a pod.
 """
 
 from __future__ import annotations
@@ -15,33 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
 from cloud.logs.limits import SHARED_LIMITERS
-from cloud.records import (
-    BuildRecord,
-    DeploymentRecord,
-    EcsServiceRecord,
-    LambdaFunctionRecord,
-    PodRecord,
-    ProjectRecord,
-)
-from tui.context import ConsoleContext
-from tui.log_process import read_in_process
-from tui.log_worker import (
-    BACKLOG_PAUSE,
-    FLUSH_INTERVAL,
-    TAKE_LIMIT,
-    BuildSource,
-    EcsSource,
-    LambdaSource,
-    LogFeed,
-    LogSource,
-    PodSource,
-    error_scope,
-    labeller,
-    open_stream,
-    source_title,
-)
-from tui.messages import LogsArrived
-from tui.screens.base import ShipdeckScreen
+from cloud.logs.subjects import LogSubject
+from tui.context.screen import ShipdeckScreen
+from tui.context.state import ConsoleContext
+from tui.flows.log_feed import BACKLOG_PAUSE, FLUSH_INTERVAL, TAKE_LIMIT, LogFeed, LogsArrived
+from tui.flows.log_process import read_in_process
 from widgets.footer import CoalescedFooter
 from widgets.log_view import LogView
 from widgets.pacing import Paced
@@ -54,39 +32,6 @@ def saved_logs_dir() -> Path:
     return state_dir() / "logs"
 
 
-def _pod_source(pod: PodRecord, container: str | None = None) -> PodSource:
-    """A pod's log: of a container that keeps dying, the previous (crashed) run."""
-    for state in pod.containers:
-        if container is not None and state.name != container:
-            continue
-        crashed = state.restart_count > 0 and not state.ready
-        return PodSource(pod.namespace, pod.name, state.name, previous=crashed)
-    return PodSource(pod.namespace, pod.name, container)
-
-
-def log_source_for(record: object) -> LogSource | None:
-    """What ``l`` on ``record`` shows, or None when it has no log."""
-    match record:
-        case BuildRecord():
-            return BuildSource(record.region, record.build_id)
-        case ProjectRecord(last_build=BuildRecord() as build):
-            return BuildSource(build.region, build.build_id)
-        case EcsServiceRecord():
-            return EcsSource(record.region, record.cluster, record.name)
-        case LambdaFunctionRecord():
-            return LambdaSource(record.region, record.name)
-        case PodRecord():
-            return _pod_source(record)
-        case DeploymentRecord():
-            from tui.screens.deployment_detail import crashing_pod
-
-            crashing = crashing_pod(record)
-            if crashing is not None:
-                return _pod_source(*crashing)
-            return _pod_source(record.pods[0]) if record.pods else None
-    return None
-
-
 class LogsScreen(ShipdeckScreen):
     """A live log of one source; the keys are the log view's (``logs.*``)."""
 
@@ -97,7 +42,7 @@ class LogsScreen(ShipdeckScreen):
     def __init__(
         self,
         context: ConsoleContext,
-        source: LogSource,
+        source: LogSubject,
         *,
         max_lines: int | None = None,
         save_dir: Path | None = None,
@@ -107,14 +52,14 @@ class LogsScreen(ShipdeckScreen):
         self.feed = LogFeed()
         self._max_lines = max_lines if max_lines is not None else context.settings.log_max_lines
         self._save_dir = save_dir
-        self._label, self._show_labels = labeller(source)
+        self._label, self._show_labels = source.labeller()
         self._feeding = Paced(self, FLUSH_INTERVAL, self._take)
 
     def compose(self) -> ComposeResult:
         """Header, the log view, footer."""
         yield self.make_header()
         yield LogView(
-            source_title(self.source),
+            self.source.title(),
             max_lines=self._max_lines,
             show_source=self._show_labels,
             save_dir=self._save_dir if self._save_dir is not None else saved_logs_dir(),
@@ -146,12 +91,7 @@ class LogsScreen(ShipdeckScreen):
         rate = self.context.settings.log_calls_per_second
         if read_in_process(feed, session, source, rate, self.ring):
             return
-        feed.read(
-            lambda: open_stream(session, source, feed.stop),
-            self.ring,
-            self._label,
-            error_scope(source),
-        )
+        feed.read(lambda: source.open(session, feed.stop), self.ring, self._label, source.scope())
 
     def ring(self) -> None:
         """Tell the screen lines are waiting (any thread; coalesced while one is queued)."""

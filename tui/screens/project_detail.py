@@ -12,13 +12,14 @@ from textual.binding import BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable
 
+from cloud.model.ref import ResourceRef
 from cloud.records import BuildRecord, ProjectRecord
-from tui.action_flow import RemediationHost
-from tui.context import ConsoleContext
-from tui.formatting import age, duration, flag_lines, number, status_text, timestamp
-from tui.messages import DetailFetched
-from tui.presenter import mask_rows
-from tui.remediations import BUILD_KEYS, bindings
+from tui.context.formatting import age, duration, number, status_text, timestamp
+from tui.context.messages import DetailFetched
+from tui.context.presenter import mask_rows
+from tui.context.state import ConsoleContext
+from tui.flows.action_keys import KIND_KEYS
+from tui.flows.remediation import RemediationHost, bindings
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection, DetailView
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
@@ -58,18 +59,21 @@ def build_row(build: BuildRecord, now: datetime) -> TableRow:
 class ProjectDetail(RemediationHost, DetailScreen):
     """A project's facts and builds; ``enter`` on a build shows its phases."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(BUILD_KEYS)
-    remediation_keys = BUILD_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["codebuild"])
+    remediation_keys = KIND_KEYS["codebuild"]
 
-    def __init__(self, context: ConsoleContext, record: ProjectRecord) -> None:
-        self.record = record
-        self.title_text = f"project {record.name}  ({record.region})"
+    def __init__(self, context: ConsoleContext, ref: ResourceRef) -> None:
+        self.title_text = f"project {ref.name}  ({ref.scope})"
         self.builds: dict[str, BuildRecord] = {}
-        super().__init__(context)
+        super().__init__(context, ref)
 
     def remediation_record(self) -> object | None:
         """The resource this screen is about."""
         return self.record
+
+    def remediation_selected(self) -> object | None:
+        """Stop and retry act on the build under the cursor."""
+        return self.remediation_build()
 
     def log_subject(self) -> object | None:
         """``l`` follows the selected build's log, else the project's last build."""
@@ -91,12 +95,19 @@ class ProjectDetail(RemediationHost, DetailScreen):
         """The builds, where enter does something."""
         return self.query_one(ResourceTable)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail",
+        exit_on_error=False,
+        description="read the project's builds",
+    )
     def load(self) -> None:
         """Read the recent builds (in a thread)."""
         from cloud.inventory import fetch_builds
 
-        fetched = fetch_builds(self.context.session, self.record.region, self.record.name)
+        assert self.ref is not None
+        fetched = fetch_builds(self.context.session, self.ref.scope, self.ref.name)
         self.post_message(DetailFetched("builds", fetched))
 
     def show(self) -> None:
@@ -115,7 +126,9 @@ class ProjectDetail(RemediationHost, DetailScreen):
 
     def sections(self) -> list[DetailSection]:
         """Project facts, blocked reason, flags."""
-        p = self.record
+        p = self.record_as(ProjectRecord)
+        if p is None:
+            return [DetailSection("project", empty="reading…")]
         sections = [
             DetailSection(
                 "project",
@@ -147,9 +160,7 @@ class ProjectDetail(RemediationHost, DetailScreen):
                     text=Text(b.explanation, style="bold red"),
                 )
             )
-        sections.append(
-            DetailSection("flags", fields=flag_lines(p.flags), empty="nothing to act on")
-        )
+        sections.append(self.flags_section())
         fetched = self.parts.get("builds")
         if fetched is not None:
             sections += error_section(fetched.errors)

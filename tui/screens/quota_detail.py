@@ -7,11 +7,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import BindingType
 
+from cloud.model.ref import ResourceRef
 from cloud.records import QuotaRecord
-from tui.action_flow import RemediationHost
-from tui.context import ConsoleContext
-from tui.formatting import flag_lines, number, status_text, timestamp
-from tui.remediations import QUOTA_KEYS, bindings
+from tui.context.formatting import number, status_text, timestamp
+from tui.context.state import ConsoleContext
+from tui.flows.action_keys import KIND_KEYS
+from tui.flows.remediation import RemediationHost, bindings
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
@@ -19,13 +20,13 @@ from widgets.detail_view import DetailSection
 class QuotaDetail(RemediationHost, DetailScreen):
     """The arithmetic behind a quota, in the words a person needs for a support case."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(QUOTA_KEYS)
-    remediation_keys = QUOTA_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["quota"])
+    remediation_keys = KIND_KEYS["quota"]
 
-    def __init__(self, context: ConsoleContext, record: QuotaRecord) -> None:
-        self.record = record
-        self.title_text = f"quota {record.service_code} {record.quota_code}  ({record.region})"
-        super().__init__(context)
+    def __init__(self, context: ConsoleContext, ref: ResourceRef) -> None:
+        service, _, code = ref.name.partition("/")
+        self.title_text = f"quota {service} {code}  ({ref.scope})"
+        super().__init__(context, ref)
 
     def remediation_record(self) -> object | None:
         """The resource this screen is about."""
@@ -33,7 +34,9 @@ class QuotaDetail(RemediationHost, DetailScreen):
 
     def sections(self) -> list[DetailSection]:
         """Values, explanation, flags, requests."""
-        q = self.record
+        q = self.record_as(QuotaRecord)
+        if q is None:
+            return [DetailSection("quota", empty="reading…")]
         effective_style = "bold red" if q.effective_value <= 0 else ""
         fields: list[tuple[str, str | Text]] = [
             ("name", q.name),
@@ -62,7 +65,7 @@ class QuotaDetail(RemediationHost, DetailScreen):
                 fields=tuple(fields),
                 text=Text(q.explanation, style="bold") if q.explanation else None,
             ),
-            DetailSection("flags", fields=flag_lines(q.flags), empty="nothing to act on"),
+            self.flags_section(),
             DetailSection(
                 "increase requests",
                 columns=("ID", "DESIRED", "STATUS", "CREATED", "CASE"),

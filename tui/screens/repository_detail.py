@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.binding import BindingType
 
+from cloud.model.ref import ResourceRef
 from cloud.records import ImageRecord, RepositoryRecord
-from tui.action_flow import RemediationHost
-from tui.context import ConsoleContext
-from tui.formatting import flag_lines, human_size, size_with_bytes, status_text, timestamp
-from tui.messages import DetailFetched
-from tui.remediations import REPOSITORY_KEYS, bindings
-from tui.screens.detail import DetailScreen, error_section
+from tui.context.formatting import human_size, size_with_bytes, status_text, timestamp
+from tui.context.state import ConsoleContext
+from tui.flows.action_keys import KIND_KEYS
+from tui.flows.remediation import RemediationHost, bindings
+from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
 
@@ -57,31 +56,25 @@ def image_row(image: ImageRecord) -> tuple[str | Text, ...]:
 
 
 class RepositoryDetail(RemediationHost, DetailScreen):
-    """An ECR repository and every image in it, newest first."""
+    """An ECR repository and every image in it, newest first (as the model read them)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(REPOSITORY_KEYS)
-    remediation_keys = REPOSITORY_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["ecr"])
+    remediation_keys = KIND_KEYS["ecr"]
 
-    def __init__(self, context: ConsoleContext, record: RepositoryRecord) -> None:
-        self.record = record
-        self.title_text = f"repository {record.name}  ({record.region})"
-        super().__init__(context)
+    def __init__(self, context: ConsoleContext, ref: ResourceRef) -> None:
+        self.title_text = f"repository {ref.name}  ({ref.scope})"
+        super().__init__(context, ref)
 
     def remediation_record(self) -> object | None:
         """The resource this screen is about."""
         return self.record
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def load(self) -> None:
-        """Read the images (in a thread)."""
-        from cloud.inventory import fetch_images
-
-        fetched = fetch_images(self.context.session, self.record.region, self.record.name)
-        self.post_message(DetailFetched("images", fetched))
-
     def sections(self) -> list[DetailSection]:
         """Repository facts, flags, then the images."""
-        r = self.record
+        r = self.record_as(RepositoryRecord)
+        if r is None:
+            return [DetailSection("repository", empty="reading…")]
+        deployed = self.context.state.diagnosis.deployers(self.ref)
         sections = [
             DetailSection(
                 "repository",
@@ -96,21 +89,16 @@ class RepositoryDetail(RemediationHost, DetailScreen):
                     ("tag mutability", r.tag_mutability),
                     ("lifecycle policy", _policy(r.has_lifecycle_policy)),
                     ("has latest", "yes" if r.has_latest else Text("NO", style="bold red")),
-                    ("deployed by", ", ".join(r.deployed_by) or "—"),
+                    ("deployed by", ", ".join(deployed) or "—"),
                 ),
             ),
-            DetailSection("flags", fields=flag_lines(r.flags), empty="nothing to act on"),
+            self.flags_section(),
         ]
-        fetched = self.parts.get("images")
-        if fetched is None:
-            sections.append(DetailSection("images", empty="loading…"))
-            return sections
         images = sorted(
-            fetched.records,
+            r.images,
             key=lambda i: (i.pushed_at is not None, i.pushed_at),
             reverse=True,
         )
-        sections += error_section(fetched.errors)
         sections.append(
             DetailSection(
                 f"images ({len(images)})",

@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.widgets import Static
 
 from actions.timeline import TimelineEvent
-from tui.context import ConsoleContext
-from tui.presenter import mask_rows
-from tui.screens.base import ShipdeckScreen
+from tui.context.presenter import mask_rows
+from tui.context.screen import ShipdeckScreen
+from tui.context.state import ConsoleContext
 from widgets.footer import CoalescedFooter
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
 

@@ -1,78 +1,61 @@
-"""The first read of every pane, done by a reader process while the console is built.
+"""The first read of the model, done by a reader process while the console is built.
 
 On a cold start the console's interpreter has two big jobs: import Textual and
 mount the screens (about half a second of CPU), and, for the first reads, import
-boto3 and the Kubernetes client, create some fifteen clients and parse about
+botocore and the Kubernetes client, create some fifteen clients and parse about
 eighty answers (more again). Under one GIL they add up; in two processes they
 overlap, on a laptop's second core.
 
 The reader process checks the profile, regions and kube context first, so bad
 input still sends no request and gets its one line; it sends that verdict, then
-the account id and each pane's ``Fetched`` as soon as it is read, and exits.
-Records are frozen dataclasses and cross the pipe as they are. Later reads
-(refresh, details, actions) run in the console's own threads, as always.
+the account id, then the snapshot's parts (each kind with its extras) as soon as
+each is read (``read_snapshot``'s ``on_parts``), and exits. Records are frozen
+dataclasses and cross the pipe as they are. Later reads (refresh, details,
+actions) run in the console's own threads, as always.
 
-Where no process can be started, the same reads run on threads in this process.
+Where no process can be started, the same reads run on a thread in this process.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
 
 from cloud.records import Fetched
 from cloud.session import CloudConfigError, CloudSession
-from tui.helper_process import detach_from_console
+from tui.flows.helper_process import detach_from_console
 
-PANES = ("repositories", "builds", "services", "quotas")
-_ACCOUNT = "account"
+Parts = Mapping[str, Fetched[Any]]
 
 
 class ReaderLost(Exception):
-    """The reader process ended before it sent this read; read it here instead."""
+    """The reader process ended before it sent everything; read the rest here."""
 
 
 class ReadFailed(Exception):
-    """A first read raised in the reader process (a bug, not an AWS error: those are data)."""
-
-
-def _fetchers() -> dict[str, Callable[[CloudSession], Fetched[Any]]]:
-    from cloud.inventory import fetch_projects, fetch_quotas, fetch_repositories, fetch_services
-
-    return {
-        "repositories": fetch_repositories,
-        "builds": fetch_projects,
-        "services": fetch_services,
-        "quotas": fetch_quotas,
-    }
+    """The first read raised in the reader process (a bug, not an AWS error: those are data)."""
 
 
 def _read_everything(session: CloudSession, send: Callable[[tuple[Any, ...]], None]) -> None:
-    """Read every pane and the account id on threads; ``send`` each outcome as it comes."""
+    """The account id, then every part of the snapshot as it lands; ``send`` each."""
+    from cloud.model.builder import read_snapshot
 
-    def read(name: str) -> None:
-        try:
-            if name == _ACCOUNT:
-                outcome: tuple[Any, ...] = ("done", name, session.account_id())
-            else:
-                outcome = ("done", name, _fetchers()[name](session))
-        except Exception as exc:  # noqa: BLE001 - sent to the console, which shows it
-            outcome = ("failed", name, f"{type(exc).__name__}: {exc}")
-        send(outcome)
-
-    threads = [
-        threading.Thread(target=read, args=(name,), name=f"shipdeck-first-{name}", daemon=True)
-        for name in (*PANES, _ACCOUNT)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    account = threading.Thread(
+        target=lambda: send(("account", session.account_id())), name="shipdeck-first-account"
+    )
+    account.start()
+    try:
+        read_snapshot(session, on_parts=lambda parts: send(("parts", dict(parts))))
+    except Exception as exc:  # noqa: BLE001 - sent to the console, which shows it
+        send(("failed", f"{type(exc).__name__}: {exc}"))
+    account.join()
+    send(("done",))
 
 
 def _reader_main(
@@ -101,17 +84,19 @@ def _reader_main(
 
 
 class Prefetch:
-    """The first reads: one future per pane (and the account id), each handed out once."""
+    """The first reads: the verdict on the session, the account id, then parts as they land."""
 
     def __init__(self) -> None:
-        self._futures: dict[str, Future[Any]] = {name: Future() for name in (*PANES, _ACCOUNT)}
         self._verdict: Future[tuple[tuple[str, ...], str | None]] = Future()
+        self._account: Future[str | None] = Future()
+        self._parts: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._taken = False
         self.reader_pid: int | None = None
-        """The reader process's pid (None when the reads run on threads here)."""
+        """The reader process's pid (None when the reads run on a thread here)."""
 
     @classmethod
     def start(cls, profile: str | None, regions: Sequence[str], context: str | None) -> Prefetch:
-        """Start the reader process (or, failing that, plan to read on threads here)."""
+        """Start the reader process (or, failing that, plan to read on a thread here)."""
         prefetch = cls()
         # fork is cheap and safe while this process has a single thread (nothing is held
         # by a thread that would not exist in the child); otherwise a fresh interpreter.
@@ -149,58 +134,79 @@ class Prefetch:
             return
         session.adopt_checked(regions, context)
 
-    def take(self, pane: str) -> Future[Fetched[Any]] | None:
-        """The pending first read of ``pane``, or None once it was taken (or never started)."""
-        return self._futures.pop(pane, None)
+    def account(self) -> Future[str | None]:
+        """The account id, once STS answered (ReaderLost if the reader died first)."""
+        return self._account
 
-    def take_account(self) -> Future[str | None] | None:
-        """The pending account id read, or None once taken."""
-        return self._futures.pop(_ACCOUNT, None)
+    def take_parts(self) -> Iterator[Parts]:
+        """Every group of parts as it lands, until the first read is over (once only).
+
+        Raises ReaderLost when the reader died before the end (read the rest here),
+        ReadFailed when the read itself raised.
+        """
+        if self._taken:
+            return
+        self._taken = True
+        while True:
+            kind, value = self._parts.get()
+            if kind == "parts":
+                yield value
+            elif kind == "done":
+                return
+            elif kind == "failed":
+                raise ReadFailed(value)
+            else:
+                raise ReaderLost("the reader process ended early")
+
+    def _deliver(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "refused":
+            self._verdict.set_exception(CloudConfigError(message[1]))
+        elif kind == "checked":
+            self._verdict.set_result((tuple(message[1]), message[2]))
+        elif kind == "account":
+            self._account.set_result(message[1])
+        elif kind == "parts":
+            self._parts.put(("parts", message[1]))
+        elif kind == "failed":
+            self._parts.put(("failed", message[1]))
+        elif kind == "done":
+            self._parts.put(("done", None))
 
     def _listen(self, conn: Connection, process: multiprocessing.process.BaseProcess) -> None:
-        pending = dict(self._futures)
+        finished = False
         try:
             while True:
                 try:
                     message = conn.recv()
                 except (EOFError, OSError):
                     break
-                kind = message[0]
-                if kind == "refused":
-                    self._verdict.set_exception(CloudConfigError(message[1]))
-                elif kind == "checked":
-                    self._verdict.set_result((tuple(message[1]), message[2]))
-                elif kind == "done":
-                    pending.pop(message[1]).set_result(message[2])
-                elif kind == "failed":
-                    pending.pop(message[1]).set_exception(ReadFailed(message[2]))
+                finished = finished or message[0] in ("done", "refused")
+                self._deliver(message)
         finally:
             conn.close()
             lost = ReaderLost("the reader process ended early")
             if not self._verdict.done():
                 self._verdict.set_exception(lost)
-            for future in pending.values():
-                future.set_exception(lost)
+            if not self._account.done():
+                self._account.set_exception(lost)
+            if not finished:
+                self._parts.put(("lost", None))
             process.join()
 
 
 class _InProcess(Prefetch):
-    """The same reads on threads of this process, after checking the session here."""
+    """The same reads on a thread of this process, after checking the session here."""
 
     def check(self, session: CloudSession) -> None:
         """Check here, then start the reads (they must not start before the check)."""
         session.validate()
-        futures = dict(self._futures)
-
-        def send(message: tuple[Any, ...]) -> None:
-            kind, name, value = message
-            if kind == "done":
-                futures[name].set_result(value)
-            else:
-                futures[name].set_exception(ReadFailed(value))
-
+        self._verdict.set_result((session.regions, session.kube_context))
         threading.Thread(
-            target=_read_everything, args=(session, send), name="shipdeck-first", daemon=True
+            target=_read_everything,
+            args=(session, self._deliver),
+            name="shipdeck-first",
+            daemon=True,
         ).start()
 
 

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.message import Message
 
+from cloud.incident import ModelState
 from cloud.records import Fetched
-
-if TYPE_CHECKING:
-    from tui.log_worker import LogFeed
 
 
 @dataclass
-class PaneFetched(Message):
-    """A pane's fetch finished: its records and the errors of what could not be read."""
+class ModelChanged(Message):
+    """Parts of the model were read and merged: ``state`` is the model now."""
 
-    pane: str
-    fetched: Fetched[Any]
+    state: ModelState
+    parts: tuple[str, ...]
+
+
+@dataclass
+class ReadEnded(Message):
+    """A read of ``kinds`` ended (read, failed or cancelled): they are not loading any more."""
+
+    kinds: tuple[str, ...]
 
 
 @dataclass
@@ -44,14 +49,3 @@ class LogTailRead(Message):
     container: str | None
     text: str
     error: str | None = None
-
-
-@dataclass
-class LogsArrived(Message):
-    """Lines are waiting in ``feed`` (one at a time: a newer one replaces an unhandled one)."""
-
-    feed: LogFeed
-
-    def can_replace(self, message: Message) -> bool:
-        """Coalesce: one doorbell per feed in the queue is enough."""
-        return isinstance(message, LogsArrived) and message.feed is self.feed

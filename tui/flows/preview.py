@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.presenter import mask_preview
+from tui.context.presenter import mask_preview
 from widgets.plan_preview import PlanPreview, PlanPreviewData
 
 if TYPE_CHECKING:
-    from tui.context import ConsoleContext
+    from tui.context.state import ConsoleContext
 
 
 class SharedPlanPreview(PlanPreview):

@@ -1,7 +1,7 @@
 """Feeding a log view from ``cloud.logs``: what to read, the reading thread, coalesced delivery.
 
-A ``LogSource`` says what a person asked to see (a build, log groups, an ECS
-service, a Lambda function, a pod). ``open_stream`` turns it into the
+A ``LogSubject`` (``cloud.logs.subjects``) says what a person asked to see (a
+build, log groups, an ECS service, a Lambda function, a pod) and opens the
 transport's iterator of ``LogBatch``. ``LogFeed.read`` runs in a thread
 worker: it turns batches into the view's plain items and adds them to a
 bounded pending list, ringing the screen (``ring``: one ``LogsArrived`` message
@@ -13,165 +13,23 @@ from __future__ import annotations
 
 import bisect
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from cloud.logs import LogBatch, LogEvent, LogStatus, LogTarget, StatusKind
+from textual.message import Message
+
+from cloud.logs import LogBatch, LogEvent, LogStatus, StatusKind
 from widgets.log_buffer import LogItem, Severity, StatusNote
-
-if TYPE_CHECKING:
-    from cloud.session import CloudSession
 
 FLUSH_INTERVAL = 0.1  # seconds: the view is fed at most ten times a second
 MAX_PENDING = 20_000  # lines waiting for the UI before the reader waits (backpressure)
 TAKE_LIMIT = 5000  # lines per feed: a backlog is fed in slices, with keys handled in between
 BACKLOG_PAUSE = 0.01  # seconds between slices of a backlog
-DEFAULT_SINCE_MS = 60 * 60 * 1000  # groups, services and functions: the last hour
 _SEVERITY: dict[StatusKind, Severity] = {
     StatusKind.ERROR: "error",
     StatusKind.THROTTLED: "warning",
     StatusKind.SAMPLED: "warning",
 }
-
-
-@dataclass(frozen=True)
-class BuildSource:
-    """A CodeBuild build: all of its log, followed while it runs."""
-
-    region: str
-    build_id: str  # "project:uuid"
-
-
-@dataclass(frozen=True)
-class GroupsSource:
-    """CloudWatch log groups, merged by time; several are told apart by a label."""
-
-    groups: tuple[tuple[str, str], ...]  # (region, group name)
-    since_ms: int | None = None  # None: the last hour
-
-
-@dataclass(frozen=True)
-class EcsSource:
-    """Every awslogs container of an ECS service."""
-
-    region: str
-    cluster: str
-    service: str
-    since_ms: int | None = None
-
-
-@dataclass(frozen=True)
-class LambdaSource:
-    """A Lambda function's log group."""
-
-    region: str
-    function: str
-    since_ms: int | None = None
-
-
-@dataclass(frozen=True)
-class PodSource:
-    """A Kubernetes container's log; ``previous`` reads the last crashed one."""
-
-    namespace: str
-    pod: str
-    container: str | None = None
-    previous: bool = False
-
-
-LogSource = BuildSource | GroupsSource | EcsSource | LambdaSource | PodSource
-
-
-def source_title(source: LogSource) -> str:
-    """What the border says the lines are of."""
-    match source:
-        case BuildSource(region, build_id):
-            return f"build {build_id} ({region})"
-        case GroupsSource(groups):
-            names = ", ".join(group for _, group in groups[:3])
-            more = f" +{len(groups) - 3}" if len(groups) > 3 else ""
-            return f"{names}{more}"
-        case EcsSource(region, cluster, service):
-            return f"ecs {cluster}/{service} ({region})"
-        case LambdaSource(region, function):
-            return f"lambda {function} ({region})"
-        case PodSource(namespace, pod, container, previous):
-            where = f"{namespace}/{pod}" + (f" {container}" if container else "")
-            return f"pod {where}" + (" (previous)" if previous else "")
-    raise TypeError(f"not a log source: {source!r}")
-
-
-def short_names(groups: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """A label per group: its last path part when that is unique, else the whole name."""
-    last = {group: group.rstrip("/").rpartition("/")[2] or group for _, group in groups}
-    taken = list(last.values())
-    return {group: name if taken.count(name) == 1 else group for group, name in last.items()}
-
-
-def labeller(source: LogSource) -> tuple[Callable[[LogEvent], str], bool]:
-    """How each line is labelled, and whether the labels are worth showing."""
-    if isinstance(source, GroupsSource) and len(source.groups) > 1:
-        names = short_names(source.groups)
-        return (lambda event: names.get(event.group, event.group)), True
-    if isinstance(source, EcsSource):
-        # Streams are prefix/container/task-id: the container and a short task id.
-        def ecs_label(event: LogEvent) -> str:
-            parts = event.stream.split("/")
-            return f"{parts[-2]}/{parts[-1][:8]}" if len(parts) >= 2 else event.stream
-
-        return ecs_label, True
-    return (lambda event: ""), False
-
-
-def error_scope(source: LogSource) -> tuple[str, str]:
-    """(service, region or context) to classify a failure of ``source`` with."""
-    match source:
-        case BuildSource(region, _):
-            return "codebuild", region
-        case GroupsSource(groups):
-            return "logs", groups[0][0] if groups else ""
-        case EcsSource(region, _, _):
-            return "ecs", region
-        case LambdaSource(region, _):
-            return "lambda", region
-        case PodSource(namespace, pod, _, _):
-            return "kubernetes", f"{namespace}/{pod}"
-    raise TypeError(f"not a log source: {source!r}")
-
-
-def open_stream(
-    session: CloudSession, source: LogSource, stop: threading.Event
-) -> Iterator[LogBatch]:
-    """The transport's batches for ``source`` (resolving it may raise; call it in the thread)."""
-    from cloud.logs import ecs_targets, follow_pod, lambda_target, tail_build, tail_logs
-
-    clients = session.client
-    since = int(time.time() * 1000) - DEFAULT_SINCE_MS
-    match source:
-        case BuildSource(region, build_id):
-            return tail_build(clients, region, build_id, follow=True, stop=stop)
-        case GroupsSource(groups, since_ms):
-            targets = [LogTarget(region, group) for region, group in groups]
-            start = since if since_ms is None else since_ms
-            return tail_logs(clients, targets, since_ms=start, follow=True, stop=stop)
-        case EcsSource(region, cluster, service, since_ms):
-            found = ecs_targets(clients, region, cluster, service)
-            start = since if since_ms is None else since_ms
-            return tail_logs(clients, list(found), since_ms=start, follow=True, stop=stop)
-        case LambdaSource(region, function, since_ms):
-            target = lambda_target(clients, region, function)
-            start = since if since_ms is None else since_ms
-            return tail_logs(clients, [target], since_ms=start, follow=True, stop=stop)
-        case PodSource(namespace, pod, container, previous):
-            api = session.kube_api()
-            if api is None:
-                raise LookupError("no kubeconfig: set KUBECONFIG or pick a context")
-            return follow_pod(
-                api, namespace, pod, container, previous=previous, follow=True, stop=stop
-            )
-    raise TypeError(f"not a log source: {source!r}")
 
 
 def status_note(status: LogStatus) -> StatusNote:
@@ -287,3 +145,14 @@ class LogFeed:
     def _tell(self, ring: Callable[[], object], note: StatusNote) -> None:
         if self.put([note]):
             ring()
+
+
+@dataclass
+class LogsArrived(Message):
+    """Lines are waiting in ``feed`` (one at a time: a newer one replaces an unhandled one)."""
+
+    feed: LogFeed
+
+    def can_replace(self, message: Message) -> bool:
+        """Coalesce: one doorbell per feed in the queue is enough."""
+        return isinstance(message, LogsArrived) and message.feed is self.feed

@@ -27,20 +27,21 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from cloud.logs.limits import SHARED_LIMITERS
+from cloud.logs.subjects import LogSubject
 from cloud.session import CloudSession
-from tui.helper_process import detach_from_console
-from tui.log_worker import LogFeed, LogSource, error_scope, labeller, open_stream
+from tui.flows.helper_process import detach_from_console
+from tui.flows.log_feed import LogFeed
 from widgets.log_buffer import LogItem, StatusNote
 
 _LENT = threading.Lock()
 POLL_SECONDS = 0.05  # how often the pump looks at the stop flag while no items come
 # What a reader needs, imported once in the fork server (no Textual: readers draw nothing).
 _PRELOAD = [
-    "tui.log_process",
+    "tui.flows.log_process",
     "botocore.session",
     "botocore.client",
     "botocore.parsers",
-    "tui.log_reader_models",
+    "tui.flows.log_reader_models",
 ]
 
 
@@ -108,7 +109,7 @@ def _reader_main(
     environment: Mapping[str, str],
     session_facts: tuple[str | None, Sequence[str], str | None],
     calls_per_second: float,
-    source: LogSource,
+    source: LogSubject,
 ) -> None:
     """The reader process: read ``source`` until it ends or the console says stop."""
     detach_from_console()
@@ -120,8 +121,8 @@ def _reader_main(
     session = CloudSession(profile=profile, regions=regions, kube_context=context)
     session.adopt_checked(regions, context)
     SHARED_LIMITERS.set_rate(calls_per_second)
-    label, _ = labeller(source)
-    feed.read(lambda: open_stream(session, source, feed.stop), _nobody, label, error_scope(source))
+    label, _ = source.labeller()
+    feed.read(lambda: source.open(session, feed.stop), _nobody, label, source.scope())
     send.close()
 
 
@@ -132,7 +133,7 @@ def _nobody() -> None:
 def read_in_process(
     feed: LogFeed,
     session: CloudSession,
-    source: LogSource,
+    source: LogSubject,
     calls_per_second: float,
     ring: Callable[[], object],
 ) -> bool:

@@ -1,17 +1,17 @@
-"""The base of every shipdeck screen: the header, and the one place worker failures are reported."""
+"""The base of every shipdeck screen: the header, the model's changes, worker failures reported."""
 
 from __future__ import annotations
 
-from textual import on
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
-from tui.context import ConsoleContext
+from cloud.incident import ModelState
+from tui.context.state import ConsoleContext
+from tui.context.workers import ReportsWorkers
 from widgets.header_bar import HeaderBar
 
 
-class ShipdeckScreen(Screen[None]):
-    """A screen that shares the console's context and reports its workers' failures."""
+class ShipdeckScreen(ReportsWorkers, Screen[None]):
+    """A screen that shares the console's context and hears when the model changes."""
 
     def __init__(self, context: ConsoleContext) -> None:
         super().__init__()
@@ -36,17 +36,10 @@ class ShipdeckScreen(Screen[None]):
         for header in self.query(HeaderBar):
             header.presenter = self.context.presenter
 
-    @on(Worker.StateChanged)
-    def report_worker_failure(self, event: Worker.StateChanged) -> None:
-        """A worker that raised (not an AWS error, those are data) becomes a notification."""
-        if event.state is not WorkerState.ERROR:
-            return
-        worker = event.worker
-        error = worker.error
-        what = worker.description or worker.name or "background task"
-        self.notify(
-            f"{type(error).__name__}: {error}" if error is not None else "failed",
-            title=f"{what} failed",
-            severity="error",
-            timeout=10,
-        )
+    def model_changed(self, state: ModelState, parts: tuple[str, ...]) -> None:
+        """Parts of the model were read again (``parts``): redraw what comes from them."""
+
+    def account_changed(self, account: str | None) -> None:
+        """STS answered: the header shows the account."""
+        for header in self.query(HeaderBar):
+            header.account = account

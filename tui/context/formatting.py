@@ -6,6 +6,7 @@ from datetime import datetime
 
 from rich.text import Text
 
+from cloud.model.ref import ResourceRef
 from cloud.records import Flag, Severity
 
 _SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -139,3 +140,23 @@ def short(value: str | None, width: int) -> str:
 def image_tag(image: str) -> str:
     """``123.dkr.ecr.../nova/cdn-service:latest`` -> ``nova/cdn-service:latest``."""
     return image.split("/", 1)[1] if "/" in image and "." in image.split("/", 1)[0] else image
+
+
+SEVERITY_WORDS: dict[Severity, tuple[str, str]] = {
+    Severity.CRITICAL: ("CRIT", "bold red"),
+    Severity.WARNING: ("WARN", "yellow"),
+    Severity.INFO: ("info", "cyan"),
+}
+
+
+def severity_text(severity: Severity) -> Text:
+    """``CRIT`` in red, ``WARN`` in yellow, ``info`` in cyan (readable without colour too)."""
+    word, style = SEVERITY_WORDS[severity]
+    return Text(word, style=style)
+
+
+def where_text(ref: ResourceRef, *, multi_region: bool) -> str:
+    """``ecr:nova/cdn-service`` with its region (or kube context) when that tells something."""
+    if ref.scope and (multi_region or ref.kind == "k8s"):
+        return f"{ref.target}  {ref.scope}"
+    return ref.target

@@ -1,23 +1,33 @@
-"""A remediation from a key: parameters, a fresh plan, the preview, apply, the outcome, a refresh.
+"""A remediation from a key or a finding: form, fresh plan, preview, apply, outcome, settle.
 
-The flow is one async worker on the app (so closing a detail screen during an
-apply does not lose its outcome): every read or write of the cloud runs in a
-thread (``asyncio.to_thread``), every widget is touched on the UI thread, and
-the modals are awaited with ``push_screen_wait``.
+Every action of the catalogue (the fallback build included) goes through this
+one flow, started from a ``Fix``: an action on a ``ResourceRef`` with starting
+values. A key on a row makes the fix with the action's ``fix_for`` (and takes
+the parameters a finding's fix for the same action and resource names, which
+know more: the missing variable read from the pod's log); a finding's key
+starts the finding's own fix. The flow is one async worker on the app (so
+closing a detail screen during an apply does not lose its outcome): every read
+or write of the cloud runs in a thread, every widget is touched on the UI
+thread, and the modals are awaited with ``push_screen_wait``. A long-running
+action shows its steps and output on a progress screen while it applies. Once
+applied, the touched resources and everything they flag are read again at once
+and until they settle.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
-from cloud.records import BuildRecord
-from tui.action_params import action_values, choices, form_fields
-from tui.presenter import mask_fields, unmask_answer
-from tui.remediations import RemediationKey, Target, target_for
-from tui.screens.shared_preview import SharedPlanPreview
+from cloud.findings.model import Fix
+from cloud.model.ref import ResourceRef
+from tui.context.presenter import mask_fields, unmask_answer
+from tui.flows.params import action_values, form_fields
+from tui.flows.preview import SharedPlanPreview
 from widgets.action_form import ActionForm, FormField
 from widgets.key_states import KeyStates
 from widgets.plan_preview import PlanPreviewData
@@ -25,11 +35,45 @@ from widgets.plan_preview import PlanPreviewData
 if TYPE_CHECKING:
     from textual.app import App
 
-    from actions.model import Action, Plan
-    from tui.context import ConsoleContext
+    from actions.model import Action, Outcome, Plan
+    from tui.context.state import ConsoleContext
 
 STALE = "The state changed since the plan was shown. This is the new plan: review it again."
-FOLLOW_UP_SECONDS = (3.0, 10.0)  # read the panes again as the change takes effect
+
+
+@dataclass(frozen=True)
+class RemediationKey:
+    """An action of the catalogue on a key."""
+
+    action: str  # the catalogue name, e.g. "retag-latest"
+    key: str
+    label: str  # short, for the footer
+
+    @property
+    def binding_id(self) -> str:
+        """``action.retag-latest``: what a keymap names."""
+        return f"action.{self.action}"
+
+    def binding(self) -> Binding:
+        """The binding a pane or detail screen declares."""
+        return Binding(self.key, f"remediate({self.action!r})", self.label, id=self.binding_id)
+
+
+def bindings(keys: tuple[RemediationKey, ...]) -> list[BindingType]:
+    """The bindings of a scope, for a class's ``BINDINGS``."""
+    return [key.binding() for key in dict.fromkeys(keys)]
+
+
+def long_description(binding_id: str | None, description: str, *, label: bool = True) -> str:
+    """``Retag: Put latest on an existing image`` for an action's binding (help, palette)."""
+    if binding_id is None or not binding_id.startswith("action."):
+        return description
+    from actions.catalogue import CATALOGUE
+
+    found = CATALOGUE.get(binding_id.removeprefix("action."))
+    if found is None:
+        return description
+    return f"{description}: {found.title}" if label else found.title
 
 
 # Actions whose prefilled values are only a starting point (the current count,
@@ -54,6 +98,17 @@ def mutates_cloud(action: str) -> bool:
     return CATALOGUE[action].mutates_cloud
 
 
+def fix_state(context: ConsoleContext, fix: Fix) -> bool | None:
+    """True: the fix's key works; None: greyed (unknown action, or read-only forbids it)."""
+    from actions.catalogue import CATALOGUE
+
+    if fix.action not in CATALOGUE:
+        return None
+    if context.read_only and mutates_cloud(fix.action):
+        return None
+    return True
+
+
 def preview_data(plan: Plan, where: str, changed: str | None = None) -> PlanPreviewData:
     """A plan as the preview widget takes it, with anything secret-shaped masked."""
     from actions.secrets import mask_secrets as m
@@ -72,22 +127,50 @@ def preview_data(plan: Plan, where: str, changed: str | None = None) -> PlanPrev
     )
 
 
+def row_fix(context: ConsoleContext, action: str, record: object, selected: object) -> Fix | None:
+    """``action`` on the row ``record``, with what a finding's fix for it knows added."""
+    from actions.catalogue import CATALOGUE
+
+    cls = CATALOGUE.get(action)
+    fix = cls.fix_for(record, selected) if cls is not None else None
+    if fix is None:
+        return None
+    for finding in context.state.diagnosis.about(fix.ref):
+        for known in finding.fixes:
+            if known.action == action and known.ref == fix.ref:
+                return replace(fix, params={**fix.params, **known.params})
+    return fix
+
+
+def touched(
+    context: ConsoleContext, ref: ResourceRef, cls: type[Action]
+) -> tuple[tuple[ResourceRef, ...], tuple[str, ...]]:
+    """What an apply on ``ref`` changes: the resource, every row its findings flag, and the
+    kinds the action says it affects."""
+    refs = [ref]
+    for finding in context.state.diagnosis.about(ref):
+        refs.extend(mark.ref for mark in finding.marks)
+        refs.append(finding.ref)
+    return tuple(dict.fromkeys(refs)), cls.affects
+
+
 class RemediationFlow:
-    """One run of one action on one target, from the key press to the refreshed pane."""
+    """One run of one fix, from the key press to the re-read resources."""
 
     def __init__(
-        self, app: App[Any], context: ConsoleContext, target: Target, origin: DOMNode | None
+        self, app: App[Any], context: ConsoleContext, fix: Fix, origin: DOMNode | None
     ) -> None:
         self.app = app
         self.context = context
-        self.target = target
+        self.fix = fix
         self.origin = origin  # the detail screen it started from, read again afterwards
         self.typed: dict[str, str] = {}  # the parameters as last typed (to edit them again)
+        self.defaults: dict[str, str] = dict(fix.params)
 
     @property
-    def where(self) -> str:
-        """The region, or the Kubernetes context."""
-        return self.target.region or self.context.session.kube_context or ""
+    def label(self) -> str:
+        """``nova/cdn-service (ap-northeast-1)``."""
+        return self.fix.ref.label
 
     def say(self, message: str, *, title: str = "", severity: str = "information") -> None:
         """A notification, with secrets masked."""
@@ -95,7 +178,7 @@ class RemediationFlow:
 
         self.app.notify(
             mask_secrets(message),
-            title=title or self.target.action,
+            title=title or self.fix.action,
             severity=severity,  # type: ignore[arg-type]
             timeout=10 if severity == "error" else 6,
         )
@@ -104,7 +187,7 @@ class RemediationFlow:
         """The whole flow; an error anywhere is shown, never swallowed."""
         from actions.model import ActionError
 
-        self.context.action_running = self.target.action
+        self.context.action_running = self.fix.action
         try:
             await self._run()
         except ActionError as exc:
@@ -117,21 +200,30 @@ class RemediationFlow:
     async def _run(self) -> None:
         from actions.catalogue import CATALOGUE
 
-        cls = CATALOGUE[self.target.action]
-        found = await asyncio.to_thread(choices, cls, self.target, self.context.session)
-        fields = form_fields(cls, self.target, found)
+        cls = CATALOGUE[self.fix.action]
+        record = self.context.state.record(self.fix.ref)
+        if record is not None:
+            self.defaults = {**cls.defaults(record), **self.fix.params}
+        found = await asyncio.to_thread(cls.choices, self.context.session, self.fix.ref, record)
+        fields = form_fields(cls, self.fix.ref, self.defaults, found)
         show_form = asks_first(cls, fields)
         while True:
             action = await self._ask(cls, fields, show_form=show_form)
             if action is None:
                 return
+            self.say(f"planning {cls.name} on {self.label}…", title="planning")
             plan = await asyncio.to_thread(action.plan)
             result = await self._confirm_and_apply(action, plan, editable=bool(fields))
             if result == "edit":
                 fields, show_form = [_refill(f, self.typed) for f in fields], True
                 continue
             if result == "applied":
-                self._refresh()
+                refs, kinds = touched(self.context, self.fix.ref, cls)
+                if self.context.reads is not None:
+                    self.context.reads.settle(refs, kinds)
+                reload = getattr(self.origin, "reload", None)
+                if callable(reload) and getattr(self.origin, "is_attached", False):
+                    reload()
             return
 
     async def _ask(
@@ -144,22 +236,22 @@ class RemediationFlow:
         self.typed = {f.name: f.value for f in fields}
         while True:
             if show_form:
-                title = self.context.shown(f"{cls.name}  {self.target.label}")
+                title = self.context.shown(f"{cls.name}  {self.label}")
                 shown = mask_fields(fields) if self.context.presenter else fields
                 answer = await self.app.push_screen_wait(ActionForm(title, shown, where=cls.title))
                 if answer is None:
                     return None
                 self.typed = unmask_answer(fields, shown, answer)
             try:
-                values = action_values(cls, self.target, self.typed)
+                values = action_values(cls, self.defaults, self.typed)
                 return make_action(
                     cls.name,
-                    self.target.target,
+                    self.fix.ref,
                     values,
                     self.context.session,
-                    region=self.target.region,
                     read_only=self.context.read_only,
                     audit=self.context.audit_log(),
+                    settings=self.context.settings,
                 )
             except BadParameter as exc:
                 self.say(str(exc), severity="error")
@@ -175,8 +267,9 @@ class RemediationFlow:
         from actions.model import ReadOnlyRefused, StalePlan
 
         changed: str | None = None
+        where = self.fix.ref.scope
         while True:
-            data = preview_data(plan, self.where, changed)
+            data = preview_data(plan, where, changed)
             preview = SharedPlanPreview(self.context, data, editable=editable)
             confirmed = await self.app.push_screen_wait(preview)
             if preview.edit_requested:
@@ -185,7 +278,7 @@ class RemediationFlow:
                 self.say("cancelled: nothing was changed", title=action.name)
                 return "cancelled"
             try:
-                outcome = await asyncio.to_thread(action.apply, plan)
+                outcome = await self._apply(action, plan)
             except StalePlan as exc:
                 plan, changed = exc.fresh, STALE
                 continue
@@ -204,27 +297,24 @@ class RemediationFlow:
         )
         return "applied"
 
-    def _refresh(self) -> None:
-        """Read the affected panes (and the detail it came from) now and as the change lands."""
-        self._reload()
-        for delay in FOLLOW_UP_SECONDS:
-            self.app.set_timer(delay, self._reload)
+    async def _apply(self, action: Action, plan: Plan) -> Outcome:
+        """Apply in a thread; a long-running action shows its progress meanwhile."""
+        if not action.long_running:
+            return await asyncio.to_thread(action.apply, plan)
+        from tui.flows.progress import ActionProgress
 
-    def _reload(self) -> None:
-        from tui.screens.console import ConsoleScreen
-        from tui.screens.detail import DetailScreen
-
-        console = self.app.screen_stack[0] if self.app.screen_stack else None
-        if isinstance(console, ConsoleScreen):
-            for pane in self.target.panes:
-                console.load(pane)
-        if isinstance(self.origin, DetailScreen) and self.origin.is_attached:
-            self.origin.load()
+        progress = ActionProgress(self.context, action, plan)
+        await self.app.push_screen(progress)
+        try:
+            outcome = await asyncio.to_thread(action.apply, plan)
+        except BaseException:
+            progress.finished(None)
+            raise
+        progress.finished(outcome)
+        return outcome
 
 
 def _refill(field: FormField, typed: dict[str, str]) -> FormField:
-    from dataclasses import replace
-
     return replace(field, value=typed.get(field.name, field.value))
 
 
@@ -244,23 +334,25 @@ class RemediationHost(KeyStates):
         """The record the keys act on (the selected row, or the detail's resource)."""
         return None
 
-    def remediation_build(self) -> BuildRecord | None:
-        """The build a build action acts on, when a build row is selected."""
+    def remediation_selected(self) -> object | None:
+        """A sub-row the keys act on (a build or pod selected in a detail), if any."""
         return None
 
-    def remediation_target(self, action: str) -> Target | None:
-        """What ``action`` would act on now, or None when it does not apply."""
+    def remediation_fix(self, action: str) -> Fix | None:
+        """What ``action`` would do now, or None when it does not apply."""
         record = self.remediation_record()
-        return None if record is None else target_for(action, record, self.remediation_build())
+        if record is None:
+            return None
+        return row_fix(self.context, action, record, self.remediation_selected())
 
     def remediation_state(self, action: str) -> bool | None:
         """True: enabled; None: greyed; False: hidden (a sibling on the same key applies)."""
-        if self.remediation_target(action) is None:
+        if self.remediation_fix(action) is None:
             keys = {k.key for k in self.remediation_keys if k.action == action}
             siblings = [
                 k.action for k in self.remediation_keys if k.key in keys and k.action != action
             ]
-            if any(self.remediation_target(s) is not None for s in siblings):
+            if any(self.remediation_fix(s) is not None for s in siblings):
                 return False
             return None
         if self.context.read_only and mutates_cloud(action):
@@ -279,25 +371,28 @@ class RemediationHost(KeyStates):
 
     def action_remediate(self, action: str) -> None:
         """Start ``action`` on the selected row: form, plan, preview, apply."""
-        target = self.remediation_target(action)
-        if target is None or self.remediation_state(action) is not True:
+        fix = self.remediation_fix(action)
+        if fix is None or self.remediation_state(action) is not True:
             return
         origin = self.screen if self.screen is not self.app.screen_stack[0] else None
-        launch(self.app, self.context, target, origin)
+        launch(self.app, self.context, fix, origin)
 
 
-def launch(app: App[Any], context: ConsoleContext, target: Target, origin: DOMNode | None) -> None:
-    """Run the flow of ``target`` as an app worker, unless another action is under way."""
+def launch(app: App[Any], context: ConsoleContext, fix: Fix, origin: DOMNode | None) -> None:
+    """Run the flow of ``fix`` as an app worker, unless another action is under way."""
+    if fix_state(context, fix) is not True:
+        app.notify(f"{fix.action}: not in read-only mode", severity="warning")
+        return
     running = context.action_running
     if running is not None:
         app.notify(f"{running} is under way; one action at a time", severity="warning")
         return
-    flow = RemediationFlow(app, context, target, origin)
-    context.action_running = target.action  # set now, so a second key press is refused
+    flow = RemediationFlow(app, context, fix, origin)
+    context.action_running = fix.action  # set now, so a second key press is refused
     app.run_worker(
         flow.run(),
-        name=f"action {target.action}",
+        name=f"action {fix.action}",
         group="remediation",
         exit_on_error=False,
-        description=f"{target.action} {target.target}",
+        description=f"{fix.action} {fix.ref.target}",
     )

@@ -1,0 +1,89 @@
+"""What every screen of one console shares: the session, settings, clocks and the model."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from cloud.incident import IncidentModel, ModelState
+from cloud.model.ref import ResourceRef
+from cloud.session import CloudSession
+from cloud.settings import Settings
+from tui.context.presenter import Cell, mask, mask_cell
+
+if TYPE_CHECKING:
+    from actions.audit import AuditLog
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC (the default clock; tests pass a fixed one)."""
+    return datetime.now(UTC)
+
+
+class ModelReads(Protocol):
+    """How a screen asks for parts of the model to be read (``tui.flows.model_feed``)."""
+
+    def request(self, kinds: Iterable[str]) -> None:
+        """Read ``kinds`` now (again after a read under way, if one is)."""
+
+    def settle(self, refs: Iterable[ResourceRef], kinds: Iterable[str]) -> None:
+        """Read ``kinds`` now and again until ``refs`` have settled (or two minutes pass)."""
+
+    def is_reading(self, kinds: Iterable[str]) -> bool:
+        """Whether a read of any of ``kinds`` is under way or asked for."""
+
+    def tick(self, visible: Iterable[str]) -> None:
+        """Read the visible kinds that are due, and follow the changes settling."""
+
+
+@dataclass
+class ConsoleContext:
+    """Shared by the console and its detail screens; changed only on the UI thread."""
+
+    session: CloudSession
+    settings: Settings
+    read_only: bool = False
+    badge: str | None = None
+    clock: Callable[[], datetime] = utc_now  # what ages on screen count from
+    monotonic: Callable[[], float] = time.monotonic  # what refresh intervals count on
+    account: str | None = field(default=None)  # filled in once STS answers
+    audit: AuditLog | None = None  # every plan and apply of this console; see audit_log()
+    action_running: str | None = None  # the remediation under way (one at a time)
+    presenter: bool = False  # screen sharing: account ids, addresses, secrets masked
+    model: IncidentModel = field(default_factory=IncidentModel)
+    """The one truth every screen draws from (replaced whole by the reads)."""
+    reads: ModelReads | None = None  # set by the app once its model feed exists
+
+    @property
+    def state(self) -> ModelState:
+        """The model as last read: snapshot, diagnosis, records by ref."""
+        return self.model.state
+
+    def shown(self, text: str) -> str:
+        """``text`` as it may appear on screen now (masked in presenter mode)."""
+        return mask(text) if self.presenter else text
+
+    def shown_cell(self, cell: Cell) -> Cell:
+        """A cell or field value as it may appear on screen now."""
+        return mask_cell(cell) if self.presenter else cell
+
+    def audit_log(self) -> AuditLog:
+        """The audit log under the state directory, created on first use and kept."""
+        if self.audit is None:
+            from actions.audit import default_audit_log
+
+            self.audit = default_audit_log(self.session.profile)
+        return self.audit
+
+    @property
+    def multi_region(self) -> bool:
+        """Whether tables need a region column."""
+        return len(self.session.regions) > 1
+
+    def request(self, kinds: Iterable[str]) -> None:
+        """Ask for ``kinds`` to be read now (nothing happens before the feed exists)."""
+        if self.reads is not None:
+            self.reads.request(kinds)

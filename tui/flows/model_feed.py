@@ -1,0 +1,275 @@
+"""Keeping the incident model fresh: the first reads, refreshes on their intervals, settling.
+
+One ``ModelFeed`` per console. Reads run in thread workers of the app: each
+reads some kinds with ``read_snapshot`` and merges every group of parts into the
+model as it lands (``IncidentModel.merge``, in the worker), then posts
+``ModelChanged`` so every screen redraws from the same new state. A kind asked
+for while a read of it is under way is read again once that read ends, so a
+read asked for after an action never returns what was read before it.
+
+Time is injected (``ConsoleContext.monotonic``): a kind is due when its
+interval has passed since its last read *ended*, so a slow account is never
+read back to back; the console calls ``tick`` once a second with the kinds on
+screen, and tests call it after moving their clock.
+
+After an action, ``settle`` reads the touched kinds at once and again every
+``SETTLE_EVERY`` seconds until every touched resource says it has settled
+(its kind's ``settled``: an ECS deployment completed, a rollout ready) after
+at least ``SETTLE_MIN_READS`` reads, or ``SETTLE_LIMIT`` seconds passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from cloud.incident import ModelState
+from cloud.model.kinds import KIND_NAMES, kind, pane
+from cloud.model.ref import ResourceRef
+from tui.context.messages import AccountRead, ModelChanged, ReadEnded
+from tui.context.state import ConsoleContext
+from tui.context.workers import WorkerFailed
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from tui.flows.prefetch import Parts, Prefetch
+
+SETTLE_EVERY = 2.0  # seconds between the reads that follow a change
+SETTLE_LIMIT = 120.0  # seconds after which a change that has not settled is left alone
+SETTLE_MIN_READS = 3  # a rollout may not have begun at the first read after the apply
+DEFAULT_INTERVAL = 30.0
+
+
+@dataclass
+class _Watch:
+    """A change being followed until it settles."""
+
+    refs: tuple[ResourceRef, ...]
+    kinds: tuple[str, ...]
+    until: float
+    counts: dict[str, int] = field(default_factory=dict)  # reads of each kind since the apply
+
+    @property
+    def reads(self) -> int:
+        """How many times every one of its kinds has been read since the apply."""
+        return min((self.counts.get(name, 0) for name in self.kinds), default=0)
+
+
+@dataclass
+class ModelFeed:
+    """Reads parts of the model on workers; what is being read, when each kind was read."""
+
+    app: App[Any]
+    context: ConsoleContext
+    prefetch: Prefetch | None = None
+    reading: set[str] = field(default_factory=set)
+    again: set[str] = field(default_factory=set)  # asked for while being read
+    ended_at: dict[str, float] = field(default_factory=dict)  # monotonic end of last read
+    watches: list[_Watch] = field(default_factory=list)
+
+    def interval(self, name: str) -> float:
+        """Seconds between reads of kind ``name``: its pane's ``[refresh]`` setting."""
+        for each in ("repositories", "builds", "services", "quotas"):
+            if name in pane(each).kinds:
+                return float(self.context.settings.refresh.get(each, pane(each).refresh_seconds))
+        return DEFAULT_INTERVAL
+
+    # --- asking for reads -----------------------------------------------------
+
+    def start(self) -> None:
+        """The first reads: from the reader process when there is one, else here."""
+        if self.prefetch is None:
+            self.request(KIND_NAMES)
+            self._read_account(None)
+            return
+        self.reading.update(KIND_NAMES)
+        self.app.run_worker(
+            partial(self._adopt, self.prefetch),
+            name="first reads",
+            group="model-first",
+            thread=True,
+            exit_on_error=False,
+            description="first reads",
+        )
+
+    def request(self, kinds: Iterable[str]) -> None:
+        """Read ``kinds`` now; those being read now are read again once that read ends."""
+        wanted = [name for name in dict.fromkeys(kinds) if name in KIND_NAMES]
+        busy = [name for name in wanted if name in self.reading]
+        self.again.update(busy)
+        todo = tuple(name for name in wanted if name not in self.reading)
+        if not todo:
+            return
+        self.reading.update(todo)
+        self.app.run_worker(
+            partial(self._read, todo),
+            name=f"read {', '.join(todo)}",
+            group=f"model-{'-'.join(todo)}",
+            thread=True,
+            exit_on_error=False,
+            description=f"read {', '.join(todo)}",
+        )
+
+    def is_reading(self, kinds: Iterable[str]) -> bool:
+        """Whether any of ``kinds`` is being read (or asked for again)."""
+        return any(name in self.reading or name in self.again for name in kinds)
+
+    def due(self, kinds: Iterable[str]) -> list[str]:
+        """The kinds of ``kinds`` whose interval has passed since their last read ended."""
+        now = self.context.monotonic()
+        found = []
+        for name in kinds:
+            if name in self.reading:
+                continue
+            ended = self.ended_at.get(name)
+            if ended is None or now - ended >= self.interval(name):
+                found.append(name)
+        return found
+
+    def tick(self, visible: Iterable[str]) -> None:
+        """Once a second: read the visible kinds that are due, and follow changes settling."""
+        if self.prefetch is not None and not self.ended_at:
+            return  # the first reads are still arriving
+        todo = self.due(visible)
+        now = self.context.monotonic()
+        for watch in self.watches:
+            for name in watch.kinds:
+                ended = self.ended_at.get(name)
+                if name not in self.reading and (ended is None or now - ended >= SETTLE_EVERY):
+                    todo.append(name)
+        if todo:
+            self.request(todo)
+
+    def settle(self, refs: Iterable[ResourceRef], kinds: Iterable[str]) -> None:
+        """Read ``kinds`` now and keep reading them until ``refs`` have settled."""
+        refs = tuple(dict.fromkeys(refs))
+        wanted = tuple(dict.fromkeys([*kinds, *(ref.kind for ref in refs)]))
+        until = self.context.monotonic() + SETTLE_LIMIT
+        self.watches.append(_Watch(refs, wanted, until))
+        self.request(wanted)
+
+    # --- what the workers hand back (UI thread) ---------------------------------
+
+    def changed(self, state: ModelState, parts: tuple[str, ...]) -> None:
+        """A read merged ``parts``: count it for the changes being followed."""
+        for watch in list(self.watches):
+            landed = set(parts) & set(watch.kinds)
+            if not landed:
+                continue
+            for name in landed:
+                watch.counts[name] = watch.counts.get(name, 0) + 1
+            if self.context.monotonic() > watch.until or (
+                watch.reads >= SETTLE_MIN_READS and _settled(state, watch.refs)
+            ):
+                self.watches.remove(watch)
+
+    def ended(self, kinds: tuple[str, ...]) -> None:
+        """A read of ``kinds`` ended: they may be read again (at once, if asked meanwhile)."""
+        now = self.context.monotonic()
+        for name in kinds:
+            self.reading.discard(name)
+            self.ended_at[name] = now
+        again = [name for name in kinds if name in self.again]
+        self.again.difference_update(again)
+        if again:
+            self.request(again)
+
+    @property
+    def settling(self) -> bool:
+        """Whether a change is still being followed."""
+        return bool(self.watches)
+
+    # --- workers ----------------------------------------------------------------
+
+    def _read(self, kinds: tuple[str, ...]) -> None:
+        """Worker thread: read ``kinds`` with their extras, merging each group as it lands."""
+        from cloud.model.builder import read_snapshot
+
+        try:
+            read_snapshot(
+                self.context.session,
+                kinds,
+                previous=self.context.model.state.snapshot,
+                on_parts=self._merge,
+            )
+        finally:
+            self.app.post_message(ReadEnded(kinds))
+
+    def _merge(self, parts: Parts) -> None:
+        """Worker thread: the parts into the model; a whole diagnosis into the timeline."""
+        state = self.context.model.merge(parts)
+        self.app.post_message(ModelChanged(state, tuple(parts)))
+        if state.complete:
+            self._record(state)
+
+    def _record(self, state: ModelState) -> None:
+        """The findings seen now, for the incident timeline (a small state file)."""
+        from actions.timeline import record_findings
+
+        try:
+            record_findings(
+                list(state.diagnosis.findings),
+                complete=not state.diagnosis.errors,
+                regions=self.context.session.regions,
+            )
+        except OSError as exc:
+            where = getattr(exc, "filename", "") or ""
+            error = f"{exc.strerror or exc}: {where}".rstrip(": ")
+            self.app.post_message(WorkerFailed("recording the timeline", error))
+
+    def _adopt(self, prefetch: Prefetch) -> None:
+        """Worker thread: the reader process's parts, then whatever it could not send."""
+        import threading
+
+        from tui.flows.prefetch import ReaderLost, ReadFailed
+
+        threading.Thread(
+            target=self._account, args=(prefetch,), name="shipdeck-account", daemon=True
+        ).start()
+        landed: set[str] = set()
+        try:
+            for parts in prefetch.take_parts():
+                self._merge(parts)
+                landed.update(parts)
+        except (ReaderLost, ReadFailed):
+            missing = tuple(name for name in KIND_NAMES if name not in landed)
+            if missing:
+                self.app.post_message(ReadEnded(tuple(landed)))
+                self._read(missing)  # posts its own ReadEnded
+                return
+        self.app.post_message(ReadEnded(KIND_NAMES))
+
+    def _read_account(self, prefetch: Prefetch | None) -> None:
+        self.app.run_worker(
+            partial(self._account, prefetch),
+            name="account",
+            group="account",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            description="read the account id",
+        )
+
+    def _account(self, prefetch: Prefetch | None) -> None:
+        """Thread: the account id for the header (the reader's, else STS here)."""
+        from tui.flows.prefetch import ReaderLost
+
+        account: str | None = None
+        try:
+            if prefetch is None:
+                raise ReaderLost("no reader")
+            account = prefetch.account().result()
+        except ReaderLost:
+            account = self.context.session.account_id()
+        self.app.post_message(AccountRead(account))
+
+
+def _settled(state: ModelState, refs: tuple[ResourceRef, ...]) -> bool:
+    for ref in refs:
+        record = state.record(ref)
+        if record is not None and not kind(ref.kind).settled(record):
+            return False
+    return True

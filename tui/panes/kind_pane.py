@@ -1,0 +1,93 @@
+"""The panes of registry kinds: repositories, builds, services, quotas; declared by the registry.
+
+Each pane shows the kinds ``cloud.model.kinds.PANES`` gives it, in the columns
+its ``PaneView`` names, filled by each kind's ``KindView``; row flags come from
+the model's diagnosis, so a row turns calm as soon as the finding behind its
+flag is gone. One class per pane is made here, only so each has its own keys.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.screen import Screen
+
+from cloud.incident import ModelState
+from cloud.model.kinds import PANES, kind
+from tui.context.formatting import flags_text, severity_rank, worst_severity
+from tui.flows.remediation import RemediationHost, bindings
+from tui.kinds.registry import PANE_VIEWS, pane_keys, view
+from tui.kinds.view import RowContext
+from tui.panes.base import ResourcePane, order
+from widgets.resource_table import TableColumn, TableRow
+
+PENDING = Text("…", style="dim")
+"""A flags cell before every kind is read: no flag is guessed from half the account."""
+
+
+class KindPane(RemediationHost, ResourcePane):
+    """A pane of registry kinds, problems first; ``enter`` opens the row's detail."""
+
+    def columns(self) -> list[TableColumn]:
+        """The pane view's columns (a region column only with several regions)."""
+        return PANE_VIEWS[self.pane].shown_columns(self.context.multi_region)
+
+    def rows(self, state: ModelState, now: datetime) -> tuple[list[TableRow], dict[str, Any]]:
+        """Every record of the pane's kinds, flagged from the diagnosis."""
+        context = RowContext(now, state)
+        keys = [c.key for c in self.columns()]
+        records: dict[str, Any] = {}
+        ranked: list[tuple[tuple[int, str], TableRow]] = []
+        self.refs = {}
+        for name in self.kinds:
+            spec, shown = kind(name), view(name)
+            for record in state.snapshot.records(name):
+                ref = spec.ref(record)
+                key = str(ref)
+                flags = state.diagnosis.flags(ref)
+                cells = dict(shown.cells(record, context))
+                cells["flags"] = flags_text(flags) if state.complete else PENDING
+                severity = worst_severity(flags)
+                row = TableRow(
+                    key,
+                    tuple(cells.get(column, "") for column in keys),
+                    severity.value if severity is not None else None,
+                )
+                ranked.append(((severity_rank(flags), shown.sort_name(record)), row))
+                records[key] = record
+                self.refs[key] = ref
+        return order(ranked), records
+
+    def remediation_record(self) -> object | None:
+        """The selected row's record."""
+        return self.selected()
+
+    def detail(self) -> Screen[None] | None:
+        """The selected row's detail screen (the kind view's)."""
+        ref = self.selected_ref()
+        if ref is None:
+            return None
+        factory = view(ref.kind).detail
+        return factory(self.context, ref) if factory is not None else None
+
+
+def _pane_class(name: str, kinds: tuple[str, ...]) -> type[KindPane]:
+    title = name.capitalize()
+    keys = pane_keys(kinds)
+    return type(
+        f"{title}Pane",
+        (KindPane,),
+        {
+            "__doc__": f"The {name} pane.",
+            "pane": name,
+            "kinds": kinds,
+            "noun": name,
+            "BINDINGS": bindings(keys),
+            "remediation_keys": keys,
+        },
+    )
+
+
+KIND_PANES: dict[str, type[KindPane]] = {p.name: _pane_class(p.name, p.kinds) for p in PANES}
