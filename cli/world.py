@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,21 +23,18 @@ if TYPE_CHECKING:
     from demo.launcher import WorldProcess
 
 
-def _check_scenario(scenario: Path | None) -> None:
-    if scenario is None:
-        return
-    from demo.scenario import ScenarioError, load_scenario
-
-    try:
-        load_scenario(scenario)
-    except ScenarioError as exc:
-        raise BadInput(str(exc)) from exc
+def _say_progress(step: str) -> None:
+    """What the world is doing while it starts, on a terminal (quiet when piped)."""
+    if sys.stderr.isatty():
+        click.echo(f"# world: {step}…", err=True)
 
 
 @contextmanager
 def demo_world(scenario: Path | None, port: int = 0) -> Iterator[WorldProcess]:
-    """Start the demo world in a child process and stop it however we leave."""
-    _check_scenario(scenario)
+    """Start the demo world in a child process and stop it however we leave.
+
+    The world checks its scenario itself (one line, exit 2, before it starts anything).
+    """
     try:
         from demo.launcher import start_world
         from demo.scenario import ScenarioError
@@ -44,7 +42,7 @@ def demo_world(scenario: Path | None, port: int = 0) -> Iterator[WorldProcess]:
         hint = "pip install 'shipdeck[demo]'"
         raise BadInput(f"the demo world needs the 'demo' extra ({hint}): {exc}") from exc
     try:
-        world = start_world(scenario, port=port)
+        world = start_world(scenario, port=port, on_progress=_say_progress)
     except ScenarioError as exc:
         raise BadInput(str(exc)) from exc
     except (OSError, TimeoutError, RuntimeError) as exc:

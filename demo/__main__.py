@@ -50,13 +50,21 @@ def _watch_parent(pid: int, stop: threading.Event) -> None:
             stop.set()
 
 
+def progress(text: str) -> None:
+    """One progress line on stdout (``{"progress": ...}``): the launcher waits while they come."""
+    sys.stdout.write(json.dumps({"progress": text}) + "\n")
+    sys.stdout.flush()
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the world until asked to stop."""
+    progress(f"reading the scenario {args.scenario.name if args.scenario else 'seeds.yaml'}")
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as err:
         print(err, file=sys.stderr, flush=True)
         return EXIT_BAD_SCENARIO
+    progress("starting moto, the gateway and the Kubernetes API")
     from demo.world import World  # imported late: moto is slow to import, errors come first
 
     logging.basicConfig(

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -98,9 +99,14 @@ class WorldProcess:
         self.stop()
 
 
-def _read_line(stream: object, lines: queue.Queue[bytes]) -> None:
+def _read_lines(stream: object, lines: queue.Queue[bytes]) -> None:
+    """Every line up to the ready line (or the end): the launcher reads them as they come."""
     readline = getattr(stream, "readline")  # noqa: B009 - stream is the child's stdout pipe
-    lines.put(readline())
+    while True:
+        line = readline()
+        lines.put(line)
+        if not line or b'"progress"' not in line:
+            return
 
 
 def start_world(
@@ -108,11 +114,15 @@ def start_world(
     port: int = 0,
     state_dir: Path | None = None,
     timeout: float = 30.0,
+    on_progress: Callable[[str], None] | None = None,
 ) -> WorldProcess:
     """Spawn ``python -m demo serve`` and wait for its ready line.
 
+    The world says what it is doing as it starts (progress lines, handed to
+    ``on_progress``); it may take as long as it needs while it makes progress, and
+    is given up only when ``timeout`` seconds pass without a word from it.
     Raises :class:`ScenarioError` (one line) when the scenario cannot be used, and
-    :class:`WorldStartError` when the world fails or takes longer than ``timeout``.
+    :class:`WorldStartError` when the world fails or stalls.
     """
     owned_dir = None
     if state_dir is None:
@@ -142,15 +152,22 @@ def start_world(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, env=env
         )
     lines: queue.Queue[bytes] = queue.Queue()
-    threading.Thread(target=_read_line, args=(process.stdout, lines), daemon=True).start()
-    try:
-        line = lines.get(timeout=timeout)
-    except queue.Empty:
-        process.kill()
-        process.wait()
-        raise WorldStartError(
-            f"the world was not ready after {timeout:.0f}s (log: {log_path})"
-        ) from None
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+    step = "starting"
+    while True:
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            process.kill()
+            process.wait()
+            raise WorldStartError(
+                f"the world made no progress for {timeout:.0f}s while {step} (log: {log_path})"
+            ) from None
+        if not line or b'"progress"' not in line:
+            break
+        step = str(json.loads(line)["progress"])
+        if on_progress is not None:
+            on_progress(step)
     if not line:
         code = process.wait()
         errors = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()

@@ -45,8 +45,31 @@ _TOP_LEVEL = {
     "alarms",
     "kubernetes",
 }
+MAX_BYTES = 16 * 1024 * 1024
+"""A scenario file larger than this is refused at once (a world of 1,000s of resources is
+a few MB); reading a larger one would hold the world's start for minutes."""
+MAX_DEPTH = 32
+"""Mappings and lists nested deeper than this are refused (no scenario needs more than a
+handful; a file nested thousands deep would exhaust the parser's recursion)."""
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when it is built in
+
 # Share of each layer in an image whose layers are not listed (base image first).
 _LAYER_SHARES = (0.46, 0.22, 0.13, 0.08, 0.05, 0.03, 0.02, 0.01)
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` before building anything (the parser's
+    events come one at a time, so this cannot recurse)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
+                raise ScenarioError(source, "", f"{where}nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
 
 
 def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
@@ -55,12 +78,21 @@ def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
     source = path.name
     anchor = (now or datetime.now(UTC)).replace(microsecond=0)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScenarioError(
+                source,
+                "",
+                f"the file is {size / 2**20:.1f} MiB; a scenario may be at most "
+                f"{MAX_BYTES / 2**20:.0f} MiB",
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise ScenarioError(source, "", f"cannot read the file: {reason}") from None
     try:
-        data = yaml.safe_load(text)
+        _check_depth(text, source)
+        data = yaml.load(text, Loader=_LOADER)  # a safe loader: libyaml's or the Python one
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
@@ -98,7 +130,9 @@ def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
             for n in root.get("logs").items()
         ),
         alarms=tuple(sections.alarm(n) for n in root.get("alarms").items()),
-        kubernetes=sections.kubernetes(root.get("kubernetes"), world.default_region),
+        kubernetes=sections.kubernetes(
+            root.get("kubernetes"), world.default_region, world.account_id
+        ),
     )
     root.get("codebuild").check_keys({"projects"})
     root.get("service_quotas").check_keys({"services", "requests"})

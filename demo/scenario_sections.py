@@ -418,7 +418,7 @@ def _deployment(node: Node) -> Deployment:
     return deployment
 
 
-def kubernetes(node: Node, default_region: str) -> Kubernetes | None:
+def kubernetes(node: Node, default_region: str, account_id: str) -> Kubernetes | None:
     """The ``kubernetes`` section (None when the world has no cluster)."""
     if node.value is None:
         return None
@@ -447,7 +447,7 @@ def kubernetes(node: Node, default_region: str) -> Kubernetes | None:
     return Kubernetes(
         context=context,
         cluster_arn=node.get("cluster_arn").string(
-            f"arn:aws:eks:{default_region}:123456789012:cluster/{context}"
+            f"arn:aws:eks:{default_region}:{account_id}:cluster/{context}"
         ),
         registry_region=node.get("registry_region").string(default_region),
         namespaces=namespaces,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import threading
 import time
@@ -81,6 +82,9 @@ class World:
         # moto's werkzeug server logs every request; the console polls, so keep it quiet.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+        # moto answers as account 123456789012 unless told otherwise: the scenario's account
+        # must own what the world seeds (CodeBuild checks its service role's account).
+        os.environ["MOTO_ACCOUNT_ID"] = world.account_id
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, moto_port = self._moto.get_host_and_port()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,10 @@ def test_serve_exits_2_with_one_line(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2
-    assert done.stdout == ""
+    # Only what it was doing: no ready line, no traceback.
+    assert [json.loads(line) for line in done.stdout.splitlines()] == [
+        {"progress": "reading the scenario seeds.yaml"}
+    ]
     assert done.stderr.strip().splitlines() == [
         "seeds.yaml: world.tick_seconds: expected a duration like 90 or 1m30s, got 'fast'"
     ]
@@ -133,3 +137,57 @@ def test_a_stream_condition_names_what_it_waits_for(
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert str(caught.value) == f"seeds.yaml: {error}"
+
+
+def test_a_file_nested_thousands_deep_is_one_line_at_once(tmp_path: Path) -> None:
+    depth = 5000
+    path = _write(tmp_path, "world: {}\nx-deep: " + "[" * depth + "]" * depth + "\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    text = str(caught.value)
+    assert text.startswith("seeds.yaml: line 2 column ") and "\n" not in text
+    assert "nest" in text  # "nested more than 32 levels" or libyaml's "maximum nesting depth"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from demo.scenario import MAX_BYTES
+
+    path = tmp_path / "seeds.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)  # sparse: the limit is checked on the size alone
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value) == "seeds.yaml: the file is 16.0 MiB; a scenario may be at most 16 MiB"
+
+
+def test_any_account_id_seeds_a_world_of_that_account(tmp_path: Path) -> None:
+    """CodeBuild refuses a service role of another account: moto must answer as the scenario's."""
+    import boto3
+
+    seeds = (ROOT / "demo" / "scenarios" / "seeds.yaml").read_text(encoding="utf-8")
+    path = _write(
+        tmp_path, seeds.replace('account_id: "123456789012"', 'account_id: "210987654321"')
+    )
+    steps: list[str] = []
+    with start_world(path, state_dir=tmp_path / "state", on_progress=steps.append) as world:
+        assert world.account_id == "210987654321"
+        assert steps and steps[0].startswith("reading the scenario")
+        codebuild = boto3.client(
+            "codebuild",
+            endpoint_url=world.aws_endpoint,
+            region_name="ap-northeast-1",
+            aws_access_key_id=world.access_key_id,
+            aws_secret_access_key=world.secret_access_key,
+        )
+        # The gateway holds CodeBuild's calls until it is seeded: this waits on that, no sleep.
+        projects = codebuild.batch_get_projects(names=["nova-ecr-build"])["projects"]
+        assert projects[0]["serviceRole"].startswith("arn:aws:iam::210987654321:role/")
+        sts = boto3.client(
+            "sts",
+            endpoint_url=world.aws_endpoint,
+            region_name="ap-northeast-1",
+            aws_access_key_id=world.access_key_id,
+            aws_secret_access_key=world.secret_access_key,
+        )
+        assert sts.get_caller_identity()["Account"] == "210987654321"
+        assert world.running  # seeding did not kill it
