@@ -70,8 +70,12 @@ class WorldProcess:
         """True while the child process is alive."""
         return self.process.poll() is None
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the world: close its stdin, then SIGTERM, then kill if it lingers."""
+    def stop(self, timeout: float = 3.0) -> None:
+        """Stop the world: close its stdin, then SIGTERM, then kill if it lingers.
+
+        A demo world keeps nothing worth a slow shutdown: the person leaving waits at
+        most ``timeout`` seconds for it.
+        """
         if self.process.stdin is not None and not self.process.stdin.closed:
             self.process.stdin.close()
         if self.process.poll() is None:
