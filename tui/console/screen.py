@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher, DataTable
+from textual.widgets import ContentSwitcher
 
 from cloud.incident import ModelState
 from cloud.model.kinds import KIND_NAMES, PANES
@@ -279,10 +279,8 @@ class ConsoleScreen(ShipdeckScreen):
 
     # --- details ------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
-    def _open(self, message: DataTable.RowSelected) -> None:
-        if not isinstance(message.data_table, ResourceTable):
-            return
+    @on(ResourceTable.RowSelected)
+    def _open(self, message: ResourceTable.RowSelected) -> None:
         screen = self.visible_pane.detail()
         if screen is not None:
             self.app.push_screen(screen)

@@ -365,7 +365,7 @@ class RemediationHost(KeyStates):
             return self.remediation_state(str(parameters[0]))
         return super().check_action(action, parameters)
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_resource_table_row_highlighted(self) -> None:
         """Another row: other keys may apply."""
         self.refresh_keys()
 
