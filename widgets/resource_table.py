@@ -356,10 +356,13 @@ class ResourceTable(ScrollView, can_focus=True):
         for index, (column, width) in enumerate(zip(self._columns, self._widths, strict=False)):
             if index:
                 segments.append(Segment(" " * GAP))
-            label = column.label
-            if self._sort is not None and self._sort[0] == index:
-                label = f"{label}{'↓' if self._sort[1] else '↑'}"
-            segments.append(Segment(_fit(label, width)))
+            if self._sort is not None and self._sort[0] == index and width > 1:
+                # The arrow always shows: the label gives way to it in a narrow column.
+                arrow = "↓" if self._sort[1] else "↑"
+                label = _fit(column.label, width - 1).rstrip() + arrow
+                segments.append(Segment(label + " " * (width - cell_len(label))))
+            else:
+                segments.append(Segment(_fit(column.label, width)))
         return Strip(Segment.apply_style(segments, style))
 
     def _row(self, position: int) -> Strip:

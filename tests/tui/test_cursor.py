@@ -114,6 +114,17 @@ async def test_o_sorts_by_each_column_in_turn_and_shift_o_reverses() -> None:
         assert table.sorted_by is None
 
 
+async def test_a_narrow_column_keeps_its_sort_arrow() -> None:
+    app = TwoColumnApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_columns([TableColumn("name", "NAME"), TableColumn("latest", "LATEST", width=4)])
+        table.set_rows([TableRow("a", ("a", "yes")), TableRow("b", ("b", "NO"))])
+        table.sort_by("latest")
+        await pilot.pause()
+        assert screen_lines(table)[:3] == ["  NAME  LA…↑", "  b     NO", "  a     yes"]
+
+
 async def test_the_filter_narrows_what_is_drawn_and_clearing_it_brings_all_back() -> None:
     app = TwoColumnApp()
     async with app.run_test(size=(40, 8)) as pilot:
