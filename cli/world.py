@@ -104,6 +104,8 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
         stop = True
 
     signal.signal(signal.SIGTERM, _on_signal)
+    # Started as a background job of a script, SIGINT comes ignored: "until Ctrl-C" holds anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while not stop and world.running:
             time.sleep(0.5)
