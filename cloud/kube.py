@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from cloud.arrivals import Arrivals, Early
 from cloud.fanout import Job, gather
 from cloud.kube_records import KubeObject, deployment_record, event_rows, group_pods, pod_record
 from cloud.records import DeploymentRecord, ErrorKind, Fetched, FetchError, PodRecord
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
     from kubernetes.client import ApiClient
 
 KUBE_SERVICE = "kubernetes"
-REQUEST_TIMEOUT = (3.0, 10.0)  # connect, read (seconds)
+REQUEST_TIMEOUT = (3.0, 10.0)  # connect, read (seconds), for each request (each page of a list)
+PAGE = 500  # items per page of a list, as kubectl asks
 
 
 class NoKubernetesError(Exception):
@@ -73,24 +76,78 @@ def _object(response: Any) -> KubeObject:
     return body if isinstance(body, dict) else {}
 
 
-def fetch_deployments(session: CloudSession) -> Fetched[DeploymentRecord]:
-    """Every deployment of the kube context (none without a kubeconfig), with its pods."""
+def list_all(api: ApiClient, path: str, page: int = PAGE) -> list[KubeObject]:
+    """Every item of a list, a page of ``page`` at a time (``limit``/``continue``).
+
+    Each page has its own timeout (``REQUEST_TIMEOUT``), so a large cluster is
+    never one request that must finish in ten seconds. When the server forgets
+    the continue token (410 Gone: the list changed too much meanwhile), the list
+    starts again from the first page, once.
+    """
+    from kubernetes.client.exceptions import ApiException
+
+    for attempt in range(2):
+        items: list[KubeObject] = []
+        token: str | None = None
+        try:
+            while True:
+                body = _body(_get(api, path, {"limit": page, "continue": token}))
+                items.extend(i for i in body.get("items", []) or [] if isinstance(i, dict))
+                metadata = body.get("metadata", {})
+                token = metadata.get("continue") if isinstance(metadata, dict) else None
+                if not token:
+                    return items
+        except ApiException as exc:
+            if exc.status != 410 or attempt:
+                raise
+    return []  # not reached: the second attempt returns or raises
+
+
+def fetch_deployments(
+    session: CloudSession, early: Early | None = None
+) -> Fetched[DeploymentRecord]:
+    """Every deployment of the kube context (none without a kubeconfig), with its pods.
+
+    ``early`` hears the deployments as soon as they are listed (``partial``: their
+    pods, a longer list, are still being read).
+    """
     context = session.kube_context
     if context is None:
         return Fetched((), (), datetime.now(UTC))  # read, and empty: not "never read"
-    return gather([Job(KUBE_SERVICE, context, partial(cluster_deployments, session))])
+    arrivals: Arrivals[DeploymentRecord] = Arrivals(early)
+    fetched = gather([Job(KUBE_SERVICE, context, partial(cluster_deployments, session, arrivals))])
+    arrivals.close()
+    return fetched
 
 
-def cluster_deployments(session: CloudSession) -> list[DeploymentRecord]:
+def cluster_deployments(
+    session: CloudSession, arrivals: Arrivals[DeploymentRecord] | None = None
+) -> list[DeploymentRecord]:
     """Every deployment of every namespace with its pods."""
     api = _api(session)
     context = session.kube_context or ""
+    heard = arrivals or Arrivals(None)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="shipdeck-kube") as pool:
-        deployments_f = pool.submit(_get, api, "/apis/apps/v1/deployments")
-        pods_f = pool.submit(_get, api, "/api/v1/pods")
-        deployments = _items(deployments_f.result())
-        pods = _items(pods_f.result())
+        deployments_f = pool.submit(list_all, api, "/apis/apps/v1/deployments")
+        pods_f = pool.submit(list_all, api, "/api/v1/pods")
+        deployments = deployments_f.result()
+        if not pods_f.done():
+            heard.listed(
+                (_key(d), replace(deployment_record(d, context, ()), partial=True))
+                for d in deployments
+            )
+        pods = pods_f.result()
     return _deployment_records(context, deployments, pods, {})
+
+
+def _key(deployment: KubeObject) -> tuple[str, str]:
+    meta = deployment.get("metadata", {}) or {}
+    return (str(meta.get("namespace", "")), str(meta.get("name", "")))
+
+
+def _body(response: Any) -> dict[str, Any]:
+    body = json.loads(response.data)
+    return body if isinstance(body, dict) else {}
 
 
 def _deployment_records(

@@ -90,7 +90,8 @@ class ShipdeckApp(ReportsWorkers, App[None]):
     @on(ModelChanged)
     def _model_changed(self, message: ModelChanged) -> None:
         """New parts of the model: every open screen redraws from the same, newest state."""
-        self.feed.changed(message.state, message.parts)
+        if not message.early:
+            self.feed.changed(message.state, message.parts)
         newest = self.context.state  # a later merge may have landed since this message
         for screen in self._screens():
             screen.model_changed(newest, message.parts)

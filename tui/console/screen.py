@@ -106,8 +106,11 @@ class ConsoleScreen(ShipdeckScreen):
         if not self.query("#panes"):
             return  # not composed yet: on_mount draws it
         now = self.context.clock()
+        early = bool(parts) and all(state.snapshot.arriving(part) for part in parts)
         for name in PANE_NAMES:
             pane = self.pane(name)
+            if early and not set(pane.kinds) & set(parts):
+                continue  # rows still arriving change only the pane that lists them
             if pane.version != state.version:
                 pane.show_state(state, now)
         self._update_status()
