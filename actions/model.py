@@ -81,6 +81,29 @@ class Param:
     secret: bool = False  # typed in a password field / read from stdin; never shown
 
 
+def _read_only_reason(session: Any, flag: bool, settings: Settings | None) -> str | None:
+    """Read-only mode for an action: decided by ``cloud.settings.read_only_reason`` alone.
+
+    Without ``settings`` the config file is read here, so a caller that forgot
+    to pass them cannot bypass a read-only config (a bad file is a bad parameter).
+    """
+    from cloud.settings import ConfigError, load_settings, read_only_reason
+
+    if flag:
+        return read_only_reason(None, flag=True, profile=None, context=None)
+    if settings is None:
+        try:
+            settings = load_settings()
+        except ConfigError as exc:
+            raise BadParameter(str(exc)) from exc
+    return read_only_reason(
+        settings,
+        flag=False,
+        profile=getattr(session, "profile", None),
+        context=getattr(session, "kube_context", None),
+    )
+
+
 class Action(ABC):
     """A remediation: ``plan()`` reads and explains; ``apply()`` does exactly the plan.
 
@@ -123,7 +146,9 @@ class Action(ABC):
         self.ref = ref
         self.target = ref.name
         self.region = ref.scope
-        self.read_only = read_only
+        self.read_only_reason = _read_only_reason(session, read_only, settings)
+        """Why applying is forbidden (the flag, the config file, the profile or context)."""
+        self.read_only = self.read_only_reason is not None
         self.audit = audit
         self.progress = progress
         self.settings = settings
@@ -201,12 +226,24 @@ class Action(ABC):
             self.audit.record(self, "plan", plan=plan)
         return plan
 
+    def refuse_if_read_only(self, plan: Plan | None = None) -> None:
+        """Raise ``ReadOnlyRefused`` (audited) when read-only mode forbids this action.
+
+        ``apply()`` calls it first, so no path (key, palette, command, finding,
+        ``--yes``) can change anything in read-only mode; a command line may call
+        it earlier, to refuse before slower checks.
+        """
+        if self.read_only_reason is None or not self.mutates_cloud:
+            return
+        if self.audit is not None:
+            self.audit.record(self, "refused", plan=plan, outcome="read-only")
+        raise ReadOnlyRefused(
+            f"{self.name}: refused, shipdeck is in read-only mode ({self.read_only_reason})"
+        )
+
     def apply(self, plan: Plan) -> Outcome:
         """Do what ``plan`` says, if it still holds; every attempt is audited."""
-        if self.read_only and self.mutates_cloud:
-            if self.audit is not None:
-                self.audit.record(self, "refused", plan=plan, outcome="read-only")
-            raise ReadOnlyRefused(f"{self.name}: refused, shipdeck is in read-only mode")
+        self.refuse_if_read_only(plan)
         fresh = self._plan()
         if fresh.fingerprint != plan.fingerprint or fresh.changes != plan.changes:
             if self.audit is not None:

@@ -67,7 +67,7 @@ def action_command(
     """Plan (and with --yes apply) a remediation: shipdeck action NAME KIND:TARGET."""
     from actions.audit import default_audit_log
     from actions.catalogue import CATALOGUE, make_action
-    from actions.model import ActionError
+    from actions.model import ActionError, ReadOnlyRefused
     from actions.plan_text import plan_lines
 
     if list_actions:
@@ -99,7 +99,11 @@ def action_command(
             progress=StepPrinter(verbose=verbose),
             settings=settings,
         )
+        if yes:  # read-only: one line before anything is read or printed
+            action.refuse_if_read_only()
         plan = action.plan()
+    except ReadOnlyRefused as exc:
+        raise BadInput(str(exc)) from exc
     except ActionError as exc:
         raise BadInput(str(exc)) from exc
     if as_json:

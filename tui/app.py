@@ -50,7 +50,7 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         self.context = ConsoleContext(
             session=session,
             settings=settings,
-            read_only=read_only or settings.read_only,
+            read_only_flag=read_only,
             badge=badge,
             clock=clock or utc_now,
             monotonic=monotonic or time.monotonic,

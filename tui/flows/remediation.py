@@ -249,7 +249,7 @@ class RemediationFlow:
                     self.fix.ref,
                     values,
                     self.context.session,
-                    read_only=self.context.read_only,
+                    read_only=self.context.read_only_flag,
                     audit=self.context.audit_log(),
                     settings=self.context.settings,
                 )
@@ -381,7 +381,13 @@ class RemediationHost(KeyStates):
 def launch(app: App[Any], context: ConsoleContext, fix: Fix, origin: DOMNode | None) -> None:
     """Run the flow of ``fix`` as an app worker, unless another action is under way."""
     if fix_state(context, fix) is not True:
-        app.notify(f"{fix.action}: not in read-only mode", severity="warning")
+        if context.read_only_reason is None:
+            app.notify(f"{fix.action}: unknown action", severity="warning")
+        else:
+            app.notify(
+                f"{fix.action}: refused, read-only mode ({context.read_only_reason})",
+                severity="warning",
+            )
         return
     running = context.action_running
     if running is not None:
