@@ -450,7 +450,7 @@ class LogView(Vertical):
     ) -> None:
         """Worker thread: write the snapshot; report back with a message."""
         try:
-            write_saved(path, entries, shown)
+            write_saved(path, entries, shown, own_folder=self.save_dir is not None)
         except OSError as exc:
             self.post_message(self.SaveFailed(path, str(exc)))
             return
