@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from actions.bounds import NumberBounds
 from actions.plan import Change, Check, Danger, Outcome, Plan
 from cloud.findings.model import Fix
 from cloud.model.kinds import ref_of
@@ -79,6 +80,7 @@ class Param:
     default: str | None = None
     required: bool = False
     secret: bool = False  # typed in a password field / read from stdin; never shown
+    bounds: NumberBounds | None = None  # a number: checked before anything happens
 
 
 def _read_only_reason(session: Any, flag: bool, settings: Settings | None) -> str | None:
@@ -207,6 +209,12 @@ class Action(ABC):
                 names = ", ".join(known) or "none"
                 raise BadParameter(f"{self.name}: unknown parameter {key!r} (takes: {names})")
         for param in self.params:
+            given = values.get(param.name)
+            if param.bounds is not None and given:
+                problem = param.bounds.problem(given)
+                if problem is not None:
+                    shown = given if len(given) <= 30 else given[:30] + "…"
+                    raise BadParameter(f"{self.name}: {param.name}={shown!r}: {problem}")
             if param.name not in values:
                 if param.required:
                     raise BadParameter(f"{self.name}: parameter {param.name!r} is required")

@@ -54,7 +54,10 @@ def open_private(path: Path, *, append: bool = False, exclusive: bool = False) -
     descriptor = os.open(path, flags, PRIVATE_FILE_MODE)
     try:
         os.fchmod(descriptor, PRIVATE_FILE_MODE)
-        return os.fdopen(descriptor, "a" if append else "w", encoding="utf-8")
+        # Text that is not encodable (a lone surrogate) is escaped, never a crash mid-write.
+        if append:
+            return os.fdopen(descriptor, "a", encoding="utf-8", errors="backslashreplace")
+        return os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace")
     except BaseException:
         os.close(descriptor)
         raise

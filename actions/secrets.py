@@ -35,10 +35,14 @@ _lock = threading.Lock()
 
 
 def remember_secret(value: str) -> None:
-    """Mask ``value`` wherever it appears from now on (kept in memory only)."""
-    if len(value) >= 4:
-        with _lock:
-            _typed.add(value)
+    """Mask ``value`` wherever it appears from now on (kept in memory only).
+
+    Each line of a multi-line value (a PEM) is remembered too: output is read
+    a line at a time, so the whole value never appears in one line of it.
+    """
+    parts = [value, *(line.strip() for line in value.splitlines() if "\n" in value)]
+    with _lock:
+        _typed.update(part for part in parts if len(part) >= (4 if part == value else 8))
 
 
 def looks_secret_name(name: str) -> bool:

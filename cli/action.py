@@ -33,11 +33,14 @@ def _values(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _read_secret(name: str) -> str:
-    """A secret value from stdin (piped) or a hidden prompt; never echoed."""
+    """A secret value from stdin (piped, every line of it) or a hidden prompt; never echoed."""
     if sys.stdin.isatty():
         value = str(click.prompt(f"{name} (hidden)", hide_input=True, err=True))
     else:
-        value = sys.stdin.read().rstrip("\r\n")
+        try:
+            value = sys.stdin.buffer.read().decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise BadInput(f"the {name} on standard input is not UTF-8 text") from None
     if not value:
         raise BadInput(f"no {name} given on standard input")
     return value
@@ -84,7 +87,13 @@ def action_command(
     values = _values(pairs)
     action_class = CATALOGUE.get(name)
     for param in action_class.params if action_class else ():
-        if param.secret and param.name not in values:
+        if param.secret and param.name in values:
+            # A value on the command line is in `ps`, the shell history and CI logs.
+            raise BadInput(
+                f"{name}: {param.name} is a secret: pipe it on standard input "
+                f"(or type it at the hidden prompt), never --set {param.name}=..."
+            )
+        if param.secret:
             values[param.name] = _read_secret(param.name)
     settings = checked_settings()
     session = cloud_session(options)
