@@ -2,10 +2,10 @@
 
 The sources: ``--read-only``, ``read_only = true`` in the config file, and
 ``read_only = true`` under the AWS profile's or the kube context's table. The
-paths: a row's key, the command palette, a ``:`` command, a finding's fix
-key, the fallback build, and the flow's own action (what a path that forgot
-to check would reach). The world is the shared one: nothing here may change
-it, and the test proves that nothing did.
+paths: a row's key (in its pane and its detail screen), the command palette, a
+``:`` command, a finding's fix key, the fallback build, and the flow's own
+action (what a path that forgot to check would reach). The world is the
+shared one: nothing here may change it, and the test proves that nothing did.
 """
 
 from __future__ import annotations
@@ -23,10 +23,19 @@ from cloud.findings.model import Fix
 from cloud.model.ref import ResourceRef
 from cloud.settings import Settings
 from tests.tui.conftest import AppFactory, WorldAccess
-from tests.tui.helpers import model_read, on_console, pane, screen_text, select_row
+from tests.tui.helpers import (
+    modal,
+    model_read,
+    on_console,
+    pane,
+    screen_text,
+    select_row,
+    wait_for,
+)
 from tui.app import ShipdeckApp
 from tui.flows.remediation import launch
 from tui.palette import ConsoleCommands
+from tui.screens.repository_detail import RepositoryDetail
 
 REGION = "ap-northeast-1"
 CDN_LATEST = "missing-tag:ap-northeast-1:nova/cdn-service:latest"
@@ -81,6 +90,16 @@ async def test_every_console_path_refuses(
         await pilot.press("t")
         await pilot.pause()
         assert _nothing_started(app)
+
+        # the same key in the resource's detail screen
+        await pilot.press("enter")
+        detail = await modal(pilot, RepositoryDetail)
+        assert not detail.active_bindings["t"].enabled
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen is detail and app.context.action_running is None
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_console(app))
 
         # the palette offers no change, and its action run anyway does nothing
         titles = [title for title, _, _ in ConsoleCommands(app.screen)._entries()]
