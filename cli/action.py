@@ -70,7 +70,7 @@ def action_command(
     """Plan (and with --yes apply) a remediation: shipdeck action NAME KIND:TARGET."""
     from actions.audit import default_audit_log
     from actions.catalogue import CATALOGUE, make_action
-    from actions.model import ActionError, ReadOnlyRefused
+    from actions.model import ActionError
     from actions.plan_text import plan_lines
 
     if list_actions:
@@ -86,34 +86,39 @@ def action_command(
     options: dict[str, Any] = ctx.obj or {}
     values = _values(pairs)
     action_class = CATALOGUE.get(name)
-    for param in action_class.params if action_class else ():
-        if param.secret and param.name in values:
+    secrets = [p.name for p in action_class.params if p.secret] if action_class else []
+    for secret in secrets:
+        if secret in values:
             # A value on the command line is in `ps`, the shell history and CI logs.
             raise BadInput(
-                f"{name}: {param.name} is a secret: pipe it on standard input "
-                f"(or type it at the hidden prompt), never --set {param.name}=..."
+                f"{name}: {secret} is a secret: pipe it on standard input "
+                f"(or type it at the hidden prompt), never --set {secret}=..."
             )
-        if param.secret:
-            values[param.name] = _read_secret(param.name)
     settings = checked_settings()
     session = cloud_session(options)
-    try:
-        action = make_action(
+
+    def make(given: dict[str, str]) -> Action:
+        return make_action(
             name,
             target,
-            values,
+            given,
             session,
             read_only=bool(options.get("read_only")),
             audit=default_audit_log(session.profile),
             progress=StepPrinter(verbose=verbose),
             settings=settings,
         )
+
+    try:
+        if yes and secrets:  # read-only: refused before the secret is asked for
+            make(values).refuse_if_read_only()
+        for secret in secrets:
+            values[secret] = _read_secret(secret)
+        action = make(values)
         if yes:  # read-only: one line before anything is read or printed
             action.refuse_if_read_only()
         plan = action.plan()
-    except ReadOnlyRefused as exc:
-        raise BadInput(str(exc)) from exc
-    except ActionError as exc:
+    except ActionError as exc:  # ReadOnlyRefused among them
         raise BadInput(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(plan.as_dict(), indent=2))

@@ -182,6 +182,7 @@ def _cli(
     return subprocess.run(
         [SHIPDECK, *options, *args],
         env=env,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=60,
@@ -232,3 +233,21 @@ def test_without_read_only_the_same_command_plans(world: WorldProcess, tmp_path:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_secret_is_not_asked_for_in_read_only_mode(world: WorldProcess, tmp_path: Path) -> None:
+    # Empty stdin would be "no value given": read-only is refused before the secret is read.
+    done = _cli(
+        world,
+        tmp_path,
+        "config file",
+        "action",
+        "wire-secret-env",
+        "k8s:nova-gateway/graphql-gateway",
+        "--set",
+        "name=JWT_PRIVATE_KEY_PEM",
+        "--yes",
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert "wire-secret-env: refused, shipdeck is in read-only mode" in line
