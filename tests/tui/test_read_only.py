@@ -36,6 +36,7 @@ from tui.app import ShipdeckApp
 from tui.flows.remediation import launch
 from tui.palette import ConsoleCommands
 from tui.screens.repository_detail import RepositoryDetail
+from widgets.header_bar import HeaderBar
 
 REGION = "ap-northeast-1"
 CDN_LATEST = "missing-tag:ap-northeast-1:nova/cdn-service:latest"
@@ -79,7 +80,16 @@ async def test_every_console_path_refuses(
     assert app.context.read_only
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await model_read(pilot)
-        assert "READ-ONLY" in screen_text(app)  # the badge in the header
+        assert "READ-ONLY" in screen_text(app)  # the badge in the header, saying why
+        header = app.screen.query_one(HeaderBar)
+        assert header.tooltip == f"read-only: {app.context.read_only_reason}"
+        expected = {"flag": "--read-only", "config file": "read_only = true in config.toml"}
+        assert app.context.read_only_reason == expected.get(
+            source,
+            "profile 'default' is read-only in config.toml"
+            if source == "profile"
+            else f"kube context {world.kube_context!r} is read-only in config.toml",
+        )
 
         # a row's key: greyed, and pressing it starts nothing
         await pilot.press("1")
