@@ -40,9 +40,11 @@ def remember_secret(value: str) -> None:
     Each line of a multi-line value (a PEM) is remembered too: output is read
     a line at a time, so the whole value never appears in one line of it.
     """
-    parts = [value, *(line.strip() for line in value.splitlines() if "\n" in value)]
+    lines = [line.strip() for line in value.splitlines()] if "\n" in value else []
     with _lock:
-        _typed.update(part for part in parts if len(part) >= (4 if part == value else 8))
+        if len(value) >= 4:
+            _typed.add(value)
+        _typed.update(line for line in lines if len(line) >= 8)  # not "" or short words
 
 
 def looks_secret_name(name: str) -> bool:

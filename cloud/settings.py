@@ -184,8 +184,6 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
         raise _fail(path, "read_only", f"expected true or false, got {read_only!r}")
     max_lines, calls_per_second = _logs(raw.get("logs", {}), path)
     return Settings(
-        read_only_profiles=_read_only_scopes(raw.get("profiles", {}), "profiles", path),
-        read_only_contexts=_read_only_scopes(raw.get("contexts", {}), "contexts", path),
         profile=_string(raw, "profile", path),
         regions=tuple(regions_raw),
         context=_string(raw, "context", path),
@@ -196,6 +194,8 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
         fallback=_fallback(raw.get("fallback", {}), path),
         log_max_lines=max_lines,
         log_calls_per_second=calls_per_second,
+        read_only_profiles=_read_only_scopes(raw.get("profiles", {}), "profiles", path),
+        read_only_contexts=_read_only_scopes(raw.get("contexts", {}), "contexts", path),
         path=path,
     )
 
