@@ -24,6 +24,7 @@ from demo.kube import KubeWorld
 from demo.lambda_view import UPDATE_PATH, function_updated
 from demo.live_traffic import LiveLogs, Throttle
 from demo.model import Scenario
+from demo.paging import Pager
 from demo.quotas import QuotaBook
 from demo.reconcile import Reconciler
 from demo.registry import RegistryMirror, start_registry, write_console_config
@@ -93,7 +94,9 @@ class World:
         )
         sink = LogSink(clients)
         quotas = QuotaBook(self.scenario.quotas, self.scenario.quota_requests, world.account_id)
-        builds = BuildService(clients, sink, quotas, world.account_id, self.scenario.codebuild)
+        builds = BuildService(
+            clients, sink, quotas, world.account_id, self.scenario.codebuild, world.page_size
+        )
         ecr_view, ecs_view = EcrView(clients), EcsView()
         rollouts = EcsRollouts(
             clients,
@@ -104,6 +107,7 @@ class World:
             world.speed,
         )
         self.gateway = Gateway(Upstream(host, moto_port), port=self._port)
+        self.gateway.pager = Pager(world.page_size)
         for routes in (
             quotas.routes(),
             builds.routes(),
@@ -182,7 +186,9 @@ class World:
         cluster = self.scenario.kubernetes
         if cluster is None:
             return
-        self.kube = KubeWorld(cluster, self.scenario.world.account_id)
+        self.kube = KubeWorld(
+            cluster, self.scenario.world.account_id, self.scenario.world.page_size
+        )
         self.kube.start()
         self.kubeconfig = self.kube.write_kubeconfig(self.state_dir / "kubeconfig")
 
