@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -57,6 +58,22 @@ def image_manifest(repository: str, image: EcrImage) -> str:
     )
 
 
+class _Progress:
+    """Says how seeding goes, at most twice a second (and always at the end)."""
+
+    INTERVAL = 0.5
+
+    def __init__(self, say: Callable[[str], None] | None) -> None:
+        self._say = say
+        self._last = 0.0
+
+    def __call__(self, text: str, final: bool = False) -> None:
+        now = time.monotonic()
+        if self._say is not None and (final or now - self._last >= self.INTERVAL):
+            self._last = now
+            self._say(text)
+
+
 class AwsSeeder:
     """Creates everything a scenario describes, recording what moto cannot hold."""
 
@@ -68,6 +85,7 @@ class AwsSeeder:
         builds: BuildService,
         ecr_view: EcrView,
         ecs_view: EcsView,
+        on_progress: Callable[[str], None] | None = None,
     ) -> None:
         self.scenario = scenario
         self.clients = clients
@@ -76,6 +94,7 @@ class AwsSeeder:
         self.ecr_view = ecr_view
         self.ecs_view = ecs_view
         self.cancelled = threading.Event()
+        self.progress = _Progress(on_progress)
         self._direct = threading.Lock()  # held around each direct write to moto's backends
 
     def cancel(self) -> None:
@@ -126,12 +145,18 @@ class AwsSeeder:
                 ready(service)
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="seed") as pool:
             futures = [(services, pool.submit(self._run, job, arg)) for services, job, arg in jobs]
-            for services, future in futures:
+            for done, (services, future) in enumerate(futures, start=1):
                 future.result()  # re-raise the first seeding failure
                 for service in services:
                     pending[service] -= 1
                     if pending[service] == 0:
                         ready(service)
+                left = sorted(name for name, count in pending.items() if count > 0)
+                self.progress(
+                    f"seeding {done:,} of {len(futures):,} resources"
+                    + (f" ({', '.join(left)} to go)" if left else ""),
+                    done == len(futures),
+                )
 
     def _roles(self) -> None:
         names = {p.service_role for p in self.scenario.codebuild}

@@ -7,6 +7,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +73,16 @@ class World:
         self.registry: RegistryMirror | None = None
         self.config_path: Path | None = None
 
-    def start(self, wait_for_seeding: bool = False) -> dict[str, Any]:
+    def start(
+        self,
+        wait_for_seeding: bool = False,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
         """Start the servers and return the ready information (see ``ready_line``).
 
         Seeding continues in the background; the gateway holds each service's calls
         until that service is seeded, so clients never see a half-made world.
+        ``on_progress`` hears how seeding goes (a line at most twice a second).
         """
         began = time.monotonic()
         world = self.scenario.world
@@ -134,7 +140,9 @@ class World:
         self.config_path = write_console_config(self.scenario, self.state_dir)
         self.gateway.start()
         self._start_kube()
-        seeder = AwsSeeder(self.scenario, clients, sink, builds, ecr_view, ecs_view)
+        seeder = AwsSeeder(
+            self.scenario, clients, sink, builds, ecr_view, ecs_view, on_progress=on_progress
+        )
         running = RunningState(world.account_id)
         steps: list[tuple[str, Step]] = [
             ("quotas", quotas.advance),
@@ -174,6 +182,10 @@ class World:
         log.info("world seeded in %.2fs", self.seeded_seconds)
         if self.clock is not None:
             self.clock.start()
+
+    def seeded(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for seeding to end; whether it has."""
+        return self._seeded.wait(timeout)
 
     def wait_seeded(self, timeout: float = 120.0) -> None:
         """Block until seeding is over; raise if it failed."""
