@@ -151,7 +151,8 @@ class AwsSeeder:
                     pending[service] -= 1
                     if pending[service] == 0:
                         ready(service)
-                left = sorted(name for name, count in pending.items() if count > 0)
+                # ec2 is seeded with ecs (its default network): one name for both.
+                left = sorted(n for n, count in pending.items() if count > 0 and n != "ec2")
                 self.progress(
                     f"seeding {done:,} of {len(futures):,} resources"
                     + (f" ({', '.join(left)} to go)" if left else ""),
