@@ -31,6 +31,30 @@ PROBLEM_SHARE = 0.04
 BLOCKED_COMPUTE = "BUILD_GENERAL1_2XLARGE"
 """The compute type whose concurrency quota has no applied value (the Nova trap)."""
 BLOCKED_QUOTA = "L-0397D009"
+# Parts many rows share, written once in the file (YAML anchors) and read once: a
+# scenario at S=30 has tens of thousands of them, and the world's start reads it.
+PASSED_PHASES = [
+    {"type": "DOWNLOAD_SOURCE", "duration": 8},
+    {"type": "INSTALL", "duration": 35},
+    {"type": "BUILD", "duration": 241},
+    {"type": "POST_BUILD", "duration": 40},
+]
+FAILED_PHASES = [
+    {"type": "DOWNLOAD_SOURCE", "duration": 8},
+    {"type": "INSTALL", "duration": 35},
+    {
+        "type": "BUILD",
+        "duration": 187,
+        "status": "FAILED",
+        "status_code": "COMMAND_EXECUTION_ERROR",
+        "message": "Error while executing command: cargo build --release. Reason: exit status 101",
+        "output": ["error[E0425]: cannot find value `config` in this scope"],
+    },
+]
+RUNNING_TASKS = [{"status": "RUNNING", "started": "-5h", "count": 2}]
+RUNNING_PODS = [{"state": "Running", "count": PODS_PER_DEPLOYMENT, "started": "-6h"}]
+HEALTHY_LINES = ["START RequestId: 1f0e", "[INFO] handled in 120 ms", "END RequestId: 1f0e"] * 3
+TIMEOUT_LINES = ["START RequestId: 9b2c", "Task timed out after 30.03 seconds"] * 3
 LIFECYCLE_POLICY = {
     "rules": [
         {
@@ -193,26 +217,12 @@ class ScaleScenario:
                 failing = (problem == "failing-builds" and number > BUILDS_PER_PROJECT - 6) or (
                     problem is None and number % 17 == 0
                 )
-                build_phase: dict[str, Any] = {"type": "BUILD", "duration": 240 + number}
-                if failing:
-                    build_phase.update(
-                        status="FAILED",
-                        status_code="COMMAND_EXECUTION_ERROR",
-                        message="Error while executing command: cargo build --release. "
-                        "Reason: exit status 101",
-                        output=["error[E0425]: cannot find value `config` in this scope"],
-                    )
                 builds.append(
                     {
                         "number": number,
                         "start": f"-{age_hours}h",
                         "resolved_source_version": _sha(name, number),
-                        "phases": [
-                            {"type": "DOWNLOAD_SOURCE", "duration": 8},
-                            {"type": "INSTALL", "duration": 35},
-                            build_phase,
-                            *([] if failing else [{"type": "POST_BUILD", "duration": 40}]),
-                        ],
+                        "phases": FAILED_PHASES if failing else PASSED_PHASES,
                     }
                 )
             region = REGIONS[index % len(REGIONS)]
@@ -307,7 +317,7 @@ class ScaleScenario:
                 "name": name,
                 "task_definition": f"{name}:1",
                 "desired": 2,
-                "tasks": [{"status": "RUNNING", "started": "-5h", "count": 2}],
+                "tasks": RUNNING_TASKS,
             }
             if problem == "oom-killed":
                 service["memory_needed"] = 1024
@@ -362,9 +372,7 @@ class ScaleScenario:
                     "last_modified": "-2d",
                 }
             )
-            lines = ["START RequestId: 1f0e", "[INFO] handled in 120 ms", "END RequestId: 1f0e"]
-            if problem == "timeouts":
-                lines = ["START RequestId: 9b2c", "Task timed out after 30.03 seconds"]
+            lines = TIMEOUT_LINES if problem == "timeouts" else HEALTHY_LINES
             logs.append(
                 {
                     "group": f"/aws/lambda/{name}",
@@ -375,7 +383,7 @@ class ScaleScenario:
                             "name": "2025/11/11/[$LATEST]0a1b2c",
                             "start": "-40m",
                             "every": "5m",
-                            "lines": lines * 3,
+                            "lines": lines,
                         }
                     ],
                 }
@@ -395,7 +403,7 @@ class ScaleScenario:
                 "name": name,
                 "namespace": NAMESPACES[index % len(NAMESPACES)],
                 "image": f"orbit/{self._service_name(runs)}:latest",
-                "pods": [{"state": "Running", "count": PODS_PER_DEPLOYMENT, "started": "-6h"}],
+                "pods": RUNNING_PODS,
                 "log": [f" INFO {name}: listening on 0.0.0.0:8080"],
             }
             if problem == "crash-loop":
