@@ -44,6 +44,7 @@ class ErrorKind(StrEnum):
     NO_CREDENTIALS = "no credentials"
     UNREACHABLE = "unreachable"
     NOT_FOUND = "not found"
+    MALFORMED = "malformed response"  # garbage, cut short, an HTML page, required fields missing
     OTHER = "error"
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cloud.answers import watch_answers
 from cloud.reuse import ReadCache
 
 if TYPE_CHECKING:
@@ -284,6 +285,7 @@ class CloudSession:
                 found = self._boto_session_locked().create_client(
                     service, region_name=region, config=config
                 )
+                watch_answers(found)  # garbage, cut-short and HTML answers become errors
                 self._clients[key] = found
         return found
 

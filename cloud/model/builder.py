@@ -21,7 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from cloud.classify import crashing_container
-from cloud.errors import classify, recoverable_errors
+from cloud.errors import classify, malformed, malformed_errors, recoverable_errors
 from cloud.fanout import parallel_map
 from cloud.kube import KUBE_SERVICE, fetch_pod_log_tail
 from cloud.model.kinds import KIND_NAMES, kind
@@ -146,6 +146,10 @@ def _guarded(name: str, service: str, read: Callable[[], Fetched[Any]]) -> Fetch
     """``read()``; a reader that raises is an error of its part, shown like any other."""
     try:
         return read()
+    except recoverable_errors() as exc:
+        return Fetched((), (classify(exc, service, ""),), datetime.now(UTC))
+    except malformed_errors() as exc:  # an answer without the fields its reader needs
+        return Fetched((), (malformed(exc, service, ""),), datetime.now(UTC))
     except Exception as exc:  # noqa: BLE001 - an answer we could not read: kept as the part's error
         error = FetchError(service, "", ErrorKind.OTHER, f"{name}: {type(exc).__name__}: {exc}")
         return Fetched((), (error,), datetime.now(UTC))

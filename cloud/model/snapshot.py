@@ -62,6 +62,14 @@ class Snapshot:
         """Whether part ``name`` was read (even if it failed)."""
         return name in self.parts
 
+    def read_whole(self, name: str) -> bool:
+        """Whether part ``name`` was read without any error: its absences can be trusted.
+
+        A rule that concludes from something *missing* (no such repository) asks
+        this first; a part that failed anywhere says nothing about what is absent.
+        """
+        return name in self.parts and not self.parts[name].errors
+
     def records(self, name: str) -> tuple[Any, ...]:
         """The records of part ``name``."""
         return self.part(name).records

@@ -66,14 +66,15 @@ def test_a_reader_that_raises_is_an_error_of_its_part_and_the_other_parts_still_
     ecr = snapshot.part("ecr")
     assert ecr.records == ()
     assert ecr.fetched_at is not None
-    (error,) = ecr.errors
-    assert (error.service, error.kind) == ("ecr", ErrorKind.OTHER)
-    assert error.message.startswith("ecr: ValueError: ")
-    assert "\n" not in error.line()
+    assert ecr.errors
+    for error in ecr.errors:  # a malformed answer of ECR in Tokyo, never a crash
+        assert (error.service, error.region, error.kind) == ("ecr", TOKYO, ErrorKind.MALFORMED)
+        assert "ValueError" in error.message
+        assert "\n" not in error.line()
     # The Lambda functions of the same region were read as usual.
     assert [f.name for f in snapshot.functions] == ["hr-chatbot-backend"]
     assert snapshot.part("lambda").errors == ()
-    assert snapshot.errors == (error,)
+    assert snapshot.errors == ecr.errors
 
 
 def test_without_a_kubeconfig_the_services_pane_still_has_a_read_time(
