@@ -62,7 +62,13 @@ class MalformedAnswer(ValueError):
     """An answer that was read but cannot be understood (not JSON, cut short, fields missing)."""
 
 
-_MALFORMED = {"MalformedAnswer", "ResponseParserError", "UnicodeDecodeError", "JSONDecodeError"}
+_MALFORMED = {
+    "MalformedAnswer",
+    "ResponseParserError",
+    "UnicodeDecodeError",
+    "JSONDecodeError",
+    "ParserError",  # botocore.eventstream: a frame cut short or failing its checksum
+}
 _MISSING_FIELD = {"KeyError", "IndexError", "TypeError"}
 
 
@@ -81,6 +87,7 @@ def recoverable_errors() -> tuple[type[BaseException], ...]:
     found: list[type[BaseException]] = [OSError, TimeoutError, MalformedAnswer, UnicodeError]
     for module, names in (
         ("botocore.exceptions", ("BotoCoreError", "ClientError")),
+        ("botocore.eventstream", ("ParserError",)),  # a live-tail stream cut or garbled
         ("kubernetes.client.exceptions", ("OpenApiException",)),
         ("kubernetes.config.config_exception", ("ConfigException",)),
         ("urllib3.exceptions", ("HTTPError",)),

@@ -82,6 +82,9 @@ class LogView(Vertical):
     ]
 
     follow: reactive[bool] = reactive(True, bindings=True, init=False)
+    reader_state: reactive[str] = reactive("", init=False)
+    """What the reading side is doing when lines do not flow ("restarting reader", "not
+    reading", "ended"); "" while they do. Shown instead of FOLLOW, which would say lines come."""
     """New lines scroll into view; off when the person scrolls up."""
     paused: reactive[bool] = reactive(False, bindings=True, init=False)
     """Intake held: new lines wait (counted) until ``p`` again."""
@@ -236,7 +239,10 @@ class LogView(Vertical):
         total = self.buffer.line_count
         count = f"{self.shown_entries:,}/{total:,}" if self._filter else f"{total:,}"
         parts = [f"{count} lines", f"{self.buffer.rate.rate():,.0f}/s"]
-        parts.append("FOLLOW" if self.follow else "follow off")
+        if self.reader_state:
+            parts.append(self.reader_state)
+        else:
+            parts.append("FOLLOW" if self.follow else "follow off")
         if self.paused:
             parts.append(f"PAUSED +{len(self.buffer.held):,}")
         if self.filter_text:
@@ -260,6 +266,10 @@ class LogView(Vertical):
 
     def _end_pressed(self) -> None:
         self.action_follow()
+
+    def watch_reader_state(self) -> None:
+        """The border says what the reader does."""
+        self.update_border()
 
     def watch_follow(self, follow: bool) -> None:
         """Back at the end when follow comes on."""
