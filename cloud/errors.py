@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from cloud.answers import MALFORMED_CODE
+from cloud.answers import MALFORMED_CODE, problem_of
 from cloud.records import ErrorKind, FetchError
 
 _MAX_MESSAGE = 240
@@ -171,6 +171,10 @@ def _kube_api_error(exc: BaseException) -> tuple[ErrorKind, str]:
             parsed = json.loads(body)
         except (TypeError, ValueError):
             parsed = None
+            raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "replace")
+            problem = problem_of(raw, status, "json")
+            if problem is not None:  # an HTML page or garbage instead of a Status
+                return ErrorKind.MALFORMED, problem
         if isinstance(parsed, dict) and parsed.get("message"):
             message = str(parsed["message"])
     text = f"HTTP {status} {message}".strip() if status else message or str(exc)
