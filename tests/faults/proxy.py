@@ -67,6 +67,7 @@ class FaultProxy:
         self.injected: Counter[str] = Counter()
         """How many times each fault kind was injected."""
         self.requests: list[str] = []
+        self._answered = threading.Condition()
         self.stopping = threading.Event()
         proxy = self
 
@@ -119,6 +120,18 @@ class FaultProxy:
         with self._lock:
             self._faults.clear()
 
+    def count(self, match: str) -> int:
+        """Requests answered so far whose key contains ``match``."""
+        with self._answered:
+            return sum(1 for key in self.requests if match in key)
+
+    def wait_for(self, match: str, count: int, timeout: float = 30.0) -> bool:
+        """Until ``count`` requests matching ``match`` were answered (False on timeout)."""
+        with self._answered:
+            return self._answered.wait_for(
+                lambda: sum(1 for key in self.requests if match in key) >= count, timeout
+            )
+
     def _take(self, key: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
@@ -136,9 +149,15 @@ class FaultProxy:
         body = handler.rfile.read(length) if length else b""
         target = handler.headers.get("X-Amz-Target", "")
         key = f"{handler.command} {handler.path} {target}"
-        with self._lock:
-            self.requests.append(key)
         fault = self._take(key)
+        try:
+            self._answer(handler, body, fault)
+        finally:
+            with self._answered:
+                self.requests.append(key)
+                self._answered.notify_all()
+
+    def _answer(self, handler: BaseHTTPRequestHandler, body: bytes, fault: Fault | None) -> None:
         kind = fault.kind if fault else None
         if fault is not None and kind == "delay" and self.stopping.wait(fault.seconds):
             return
