@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_REGION = "us-east-1"
+CONNECT_TIMEOUT = 3.0  # seconds
+READ_TIMEOUT = 10.0  # seconds an answer may take; a slower one is retried, then "unreachable"
 
 
 _LOADERS: dict[str | None, Any] = {}  # botocore data loaders by data path, shared
@@ -276,8 +278,8 @@ class CloudSession:
                 config = Config(
                     retries={"mode": "standard", "max_attempts": 4},
                     max_pool_connections=32,
-                    connect_timeout=3,
-                    read_timeout=10,
+                    connect_timeout=CONNECT_TIMEOUT,
+                    read_timeout=READ_TIMEOUT,
                     # botocore prefixes some hosts (StartLiveTail: "stream-"); a custom
                     # endpoint such as LocalStack or the demo world has no such host.
                     inject_host_prefix=self.endpoint_url is None,

@@ -8,10 +8,24 @@ finding, 3 when only some parts could not be read).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+import cloud.session
+from cloud.model.builder import read_snapshot
+from cloud.records import ErrorKind
+from cloud.session import CloudSession
 from tests.faults.conftest import Proxied
 from tests.faults.proxy import Fault
+
+
+@pytest.fixture
+def through_proxy(proxied: Proxied, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxied]:
+    """This process's new clients use the proxies."""
+    proxied.apply(monkeypatch)
+    yield proxied
+
 
 DESCRIBE_REPOSITORIES = "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"
 DESCRIBE_TASK_DEFINITION = "AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition"
@@ -116,3 +130,29 @@ def test_aws_refused_everywhere_exits_3_with_one_error_per_part(proxied: Proxied
     text = proxied.shipdeck("doctor")
     assert text.returncode == 3
     assert "could not read everything" in text.stderr
+
+
+def test_a_slow_answer_is_retried_then_unreachable(
+    through_proxy: Proxied, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 10 s delay, scaled down (4 s against a 2 s read timeout), on every attempt."""
+    monkeypatch.setattr(cloud.session, "READ_TIMEOUT", 2.0)
+    through_proxy.aws.add(Fault("delay", DESCRIBE_REPOSITORIES, seconds=4.0))
+    session = CloudSession(regions=through_proxy.world.regions)
+    snapshot = read_snapshot(session, ("ecr", "lambda"), extras=False)
+    errors = snapshot.part("ecr").errors
+    assert errors and {e.kind for e in errors} == {ErrorKind.UNREACHABLE}, errors
+    assert all("timeout" in e.message.lower() for e in errors), errors
+    assert snapshot.part("lambda").errors == ()
+    assert through_proxy.aws.injected["delay"] >= 4 * len(through_proxy.world.regions)
+
+
+def test_a_slow_answer_that_does_not_last_is_retried_away(
+    through_proxy: Proxied, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cloud.session, "READ_TIMEOUT", 2.0)
+    through_proxy.aws.add(Fault("delay", DESCRIBE_REPOSITORIES, times=1, seconds=4.0))
+    session = CloudSession(regions=through_proxy.world.regions)
+    snapshot = read_snapshot(session, ("ecr",), extras=False)
+    assert snapshot.part("ecr").errors == ()
+    assert snapshot.repositories
