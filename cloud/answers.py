@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -27,8 +29,12 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _PRINTABLE_TITLE = 80
 
 
-def problem_of(body: bytes, status: int, protocol: str) -> str | None:
-    """What is wrong with a raw answer, as one sentence; None when it can be parsed."""
+def problem_of(body: bytes, status: int, protocol: str, required: str | None = None) -> str | None:
+    """What is wrong with a raw answer, as one sentence; None when it can be parsed.
+
+    ``required``: the member a successful answer must hold (a paginated call's
+    result list); without it the answer would read as "none".
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -50,7 +56,28 @@ def problem_of(body: bytes, status: int, protocol: str) -> str | None:
         )
     if not isinstance(parsed, dict):
         return f"HTTP {status}: the answer is JSON but not an object ({type(parsed).__name__})"
+    if required is not None and 200 <= status < 300 and required not in parsed:
+        return f"HTTP {status}: the answer lacks its list {required!r}"
     return None
+
+
+def result_lists(loader: Any, service_name: str) -> dict[str, str]:
+    """Each paginated operation's result list (its first plain ``result_key``), by operation.
+
+    A successful page always holds it (empty when there is nothing); botocore
+    itself reads an answer without it as an empty list.
+    """
+    try:
+        pages = loader.load_service_model(service_name, "paginators-1")
+    except Exception:  # noqa: BLE001 - no paginators for this service: nothing to require
+        return {}
+    lists: dict[str, str] = {}
+    for operation, config in pages.get("pagination", {}).items():
+        key = config.get("result_key")
+        first = key[0] if isinstance(key, list) and key else key
+        if isinstance(first, str) and first.isidentifier():
+            lists[operation] = first
+    return lists
 
 
 def _title(body: bytes) -> str:
@@ -72,7 +99,10 @@ def _error_body(protocol: str, message: str) -> bytes:
 
 
 def check_answer(
-    operation_model: Any = None, response_dict: dict[str, Any] | None = None, **_: Any
+    operation_model: Any = None,
+    response_dict: dict[str, Any] | None = None,
+    required: Mapping[str, str] | None = None,
+    **_: Any,
 ) -> None:
     """botocore ``before-parse``: replace a bad body by an error answer of ``MALFORMED_CODE``."""
     if operation_model is None or response_dict is None:
@@ -84,7 +114,8 @@ def check_answer(
         return
     protocol = str(operation_model.service_model.resolved_protocol)
     status = int(response_dict.get("status_code") or 0)
-    problem = problem_of(bytes(body), status, protocol)
+    wanted = (required or {}).get(operation_model.name)
+    problem = problem_of(bytes(body), status, protocol, wanted)
     if problem is None:
         return
     response_dict["status_code"] = status if status >= 500 else _RETRYABLE_STATUS
@@ -111,10 +142,16 @@ def mark_for_retry(response: Any = None, **_: Any) -> None:
         http_response.status_code = _RETRYABLE_STATUS
 
 
-def watch_answers(client: Any) -> Any:
-    """Register the checks on a botocore ``client`` (idempotent); returns the client."""
+def watch_answers(client: Any, loader: Any = None) -> Any:
+    """Register the checks on a botocore ``client`` (idempotent); returns the client.
+
+    With botocore's data ``loader``, a page without its result list is malformed too.
+    """
     events = client.meta.events
-    service = client.meta.service_model.service_id.hyphenize()
-    events.register_first(f"before-parse.{service}", check_answer, unique_id="shipdeck-answers")
+    model = client.meta.service_model
+    service = model.service_id.hyphenize()
+    lists = result_lists(loader, model.service_name) if loader is not None else {}
+    check = partial(check_answer, required=lists)
+    events.register_first(f"before-parse.{service}", check, unique_id="shipdeck-answers")
     events.register_first(f"needs-retry.{service}", mark_for_retry, unique_id="shipdeck-retry")
     return client

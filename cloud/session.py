@@ -287,7 +287,8 @@ class CloudSession:
                 found = self._boto_session_locked().create_client(
                     service, region_name=region, config=config
                 )
-                watch_answers(found)  # garbage, cut-short and HTML answers become errors
+                # Garbage, cut-short and HTML answers, and pages without their list, are errors.
+                watch_answers(found, self._boto_session_locked().get_component("data_loader"))
                 self._clients[key] = found
         return found
 

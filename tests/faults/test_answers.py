@@ -22,6 +22,10 @@ def test_each_bad_body_is_named_in_one_sentence() -> None:
     assert cut is not None and cut.startswith("HTTP 200: the answer is cut short or not JSON (")
     html = problem_of(HTML_PAGE, 500, "json")
     assert html == "HTTP 500: an HTML page instead of an answer (500 Internal Server Error)"
+    assert problem_of(b"{}", 200, "json", "repositories") == (
+        "HTTP 200: the answer lacks its list 'repositories'"
+    )
+    assert problem_of(b'{"repositories": []}', 200, "json", "repositories") is None
     assert problem_of(b"[1, 2]", 200, "rest-json") == (
         "HTTP 200: the answer is JSON but not an object (list)"
     )

@@ -48,9 +48,20 @@ def _errors_of(document: dict[str, object], service: str) -> list[dict[str, str]
         (Fault("truncate", DESCRIBE_REPOSITORIES, keep=0.3), "malformed response"),
         (Fault("html", DESCRIBE_REPOSITORIES), "malformed response"),
         (Fault("empty-object", DESCRIBE_TASK_DEFINITION), "malformed response"),
+        (Fault("empty-object", DESCRIBE_REPOSITORIES), "malformed response"),
         (Fault("reset", DESCRIBE_REPOSITORIES), "unreachable"),
     ],
-    ids=["500", "503", "throttled", "non-utf8", "truncated", "html-500", "fields-missing", "reset"],
+    ids=[
+        "500",
+        "503",
+        "throttled",
+        "non-utf8",
+        "truncated",
+        "html-500",
+        "field-missing",
+        "list-missing",
+        "reset",
+    ],
 )
 def test_a_broken_answer_is_an_error_of_its_part(
     proxied: Proxied, clean_ids: frozenset[str], fault: Fault, kind: str
