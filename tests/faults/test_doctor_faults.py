@@ -29,7 +29,7 @@ def through_proxy(proxied: Proxied, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 DESCRIBE_REPOSITORIES = "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"
 DESCRIBE_TASK_DEFINITION = "AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition"
-PODS = "GET /api/v1/pods "
+PODS = "GET /api/v1/pods?"  # the list of every pod, paged
 
 
 def _errors_of(document: dict[str, object], service: str) -> list[dict[str, str]]:
