@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 import boto3  # noqa: E402
 import botocore.config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
+from console_figures import measure, report  # noqa: E402
 
 from demo.launcher import WorldProcess, start_world  # noqa: E402
 from demo.scale import counts, scenario_text  # noqa: E402
@@ -392,7 +394,9 @@ def timed(
     return time.perf_counter() - began, seen
 
 
-def bench(scale: int, rounds: int, page_size: int | None) -> None:
+def bench(
+    scale: int, rounds: int, page_size: int | None, console: bool, idle_seconds: float
+) -> None:
     folder = Path(tempfile.mkdtemp(prefix="shipdeck-scale-"))
     path = folder / f"scale{scale}.yaml"
     path.write_text(scenario_text(scale, page_size), encoding="utf-8")
@@ -432,8 +436,28 @@ def bench(scale: int, rounds: int, page_size: int | None) -> None:
         print(f"median: floor {floor:.2f} s, shipdeck {ours:.2f} s, shipdeck/floor {ratio:.2f}x")
         print(f"read by shipdeck: {seen['shipdeck']}")
         print(f"read by floor:    {seen['floor']}")
+        if console:
+            report(measure(world, idle_seconds), floor)
+        doctor = [doctor_seconds() for _ in range(rounds)]
+        print(
+            f"doctor --json (a whole process, start-up included): median "
+            f"{statistics.median(doctor):.2f} s, {statistics.median(doctor) / floor:.2f}x the floor"
+        )
     finally:
         world.stop()
+
+
+def doctor_seconds() -> float:
+    """Wall time of ``shipdeck doctor --json`` against the world in the environment."""
+    began = time.perf_counter()
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "shipdeck"), "doctor", "--json"],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode not in (0, 1, 3):
+        print(f"  doctor exited {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}")
+    return time.perf_counter() - began
 
 
 def main() -> int:
@@ -443,9 +467,11 @@ def main() -> int:
     parser.add_argument("scales", nargs="*", type=int, default=[1, 10])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=None, help="the world's page size")
+    parser.add_argument("--no-console", action="store_true", help="only the reads and doctor")
+    parser.add_argument("--idle", type=float, default=60.0, help="seconds the console idles")
     args = parser.parse_args()
     for scale in args.scales:
-        bench(scale, args.rounds, args.page_size)
+        bench(scale, args.rounds, args.page_size, not args.no_console, args.idle)
     return 0
 
 
