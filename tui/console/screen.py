@@ -27,7 +27,7 @@ from tui.panes.base import ResourcePane
 from tui.panes.findings import FindingsPane
 from tui.panes.kind_pane import KIND_PANES
 from widgets.command_line import CommandLine
-from widgets.footer import CoalescedFooter
+from widgets.footer import KeyFooter
 from widgets.resource_table import ResourceTable
 from widgets.status_bar import PaneStatus, StatusBar
 
@@ -80,7 +80,7 @@ class ConsoleScreen(ShipdeckScreen):
                 yield KIND_PANES[pane.name](self.context)
         yield CommandLine(command_names(), id="prompt")
         yield StatusBar(id="status")
-        yield CoalescedFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Draw what the model has; then, once a second, keep the visible pane fresh."""

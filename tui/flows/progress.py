@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from tui.context.screen import ShipdeckScreen
 from widgets.build_rows import BUILD_COLUMNS, build_row
-from widgets.footer import CoalescedFooter
+from widgets.footer import KeyFooter
 from widgets.log_view import LogView
 from widgets.resource_table import ResourceTable
 
@@ -64,7 +64,7 @@ class ActionProgress(ShipdeckScreen):
         yield Static(self.context.shown(self.plan.summary), id="progress-notice", markup=False)
         yield ResourceTable(BUILD_COLUMNS, id="progress-steps")
         yield LogView("output", max_lines=OUTPUT_LINES, show_source=True, id="progress-output")
-        yield CoalescedFooter()
+        yield KeyFooter()
 
     @property
     def table(self) -> ResourceTable:

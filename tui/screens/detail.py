@@ -29,7 +29,7 @@ from tui.context.presenter import mask_section
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
 from widgets.detail_view import DetailSection, DetailView
-from widgets.footer import CoalescedFooter
+from widgets.footer import KeyFooter
 
 R = TypeVar("R")
 
@@ -86,7 +86,7 @@ class DetailScreen(ShipdeckScreen):
         yield self.make_header()
         yield Static(self.title_text, classes="detail-title")
         yield from self.compose_body()
-        yield CoalescedFooter()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         """The detail view (a subclass may add a table under it)."""

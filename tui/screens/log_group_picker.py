@@ -24,7 +24,7 @@ from cloud.logs.subjects import GroupsSource
 from cloud.records import Fetched
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
-from widgets.footer import CoalescedFooter
+from widgets.footer import KeyFooter
 
 GroupKey = tuple[str, str]  # (region, group name)
 NAME_WIDTH = 56
@@ -91,7 +91,7 @@ class LogGroupPicker(ShipdeckScreen):
         yield Input(placeholder="filter log groups", id="group-filter")
         yield Static("", id="group-errors")
         yield GroupList(id="groups")
-        yield CoalescedFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """List the groups of every region."""

@@ -30,7 +30,7 @@ from tui.flows.log_feed import (
     LogsArrived,
 )
 from tui.flows.log_process import read_in_process
-from widgets.footer import CoalescedFooter
+from widgets.footer import KeyFooter
 from widgets.log_view import LogView
 from widgets.pacing import Paced
 
@@ -75,7 +75,7 @@ class LogsScreen(ShipdeckScreen):
             save_dir=self._save_dir if self._save_dir is not None else saved_logs_dir(),
             id="logs",
         )
-        yield CoalescedFooter()
+        yield KeyFooter()
 
     def presenter_changed(self) -> None:
         """Presenter mode was switched: draw the lines again, masked or not."""

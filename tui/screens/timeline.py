@@ -21,7 +21,7 @@ from actions.timeline import TimelineEvent
 from tui.context.presenter import mask_rows
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
-from widgets.footer import CoalescedFooter
+from widgets.footer import KeyFooter
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
 
 COLUMNS = (
@@ -95,7 +95,7 @@ class TimelineScreen(ShipdeckScreen):
         yield self.make_header()
         yield Static("incident timeline", classes="detail-title")
         yield ResourceTable(COLUMNS, id="timeline")
-        yield CoalescedFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Read the timeline and keep it current while it is open."""
