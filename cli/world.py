@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.inputs import BadInput
+from cli.output import echo
 
 if TYPE_CHECKING:
     from demo.launcher import WorldProcess
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 def _say_progress(step: str) -> None:
     """What the world is doing while it starts, on a terminal (quiet when piped)."""
     if sys.stderr.isatty():
-        click.echo(f"# world: {step}…", err=True)
+        echo(f"# world: {step}…", err=True)
 
 
 @contextmanager
@@ -81,18 +82,18 @@ def world_command(scenario: Path | None, port: int) -> None:
 
     with demo_world(scenario, port=port) as world:
         env = world_environment(world)
-        click.echo("# the shipdeck demo world is up; paste these lines into another shell:")
+        echo("# the shipdeck demo world is up; paste these lines into another shell:")
         for name, value in env.items():
-            click.echo(f"export {name}={shlex.quote(value)}")
+            echo(f"export {name}={shlex.quote(value)}")
         if world.registry:
-            click.echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
+            echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
         else:
-            click.echo("# no local registry (docker-registry not found): pushes need --registry")
-        click.echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
+            echo("# no local registry (docker-registry not found): pushes need --registry")
+        echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
         config = Path(world.config_path) if world.config_path else None
         if world.registry and config and "[fallback." in config.read_text(encoding="utf-8"):
-            click.echo("#       shipdeck fallback-build nova-ecr-build --yes")
-        click.echo("# serving until Ctrl-C", err=True)
+            echo("#       shipdeck fallback-build nova-ecr-build --yes")
+        echo("# serving until Ctrl-C", err=True)
         _wait_for_interrupt(world)
 
 
@@ -108,6 +109,6 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
         while not stop and world.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        click.echo("# stopping the world", err=True)
+        echo("# stopping the world", err=True)
     if not world.running and not stop:
         raise BadInput("the demo world stopped unexpectedly")
