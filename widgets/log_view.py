@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -232,7 +233,8 @@ class LogView(Vertical):
         self._border.run()
 
     def _write_border(self) -> None:
-        self.border_title = f"logs · {self.source}" if self.source else "logs"
+        # Text, not markup: the source is a group or pod name from outside.
+        self.border_title = Text(f"logs · {self.source}") if self.source else "logs"
         total = self.buffer.line_count
         count = f"{self.shown_entries:,}/{total:,}" if self._filter else f"{total:,}"
         parts = [f"{count} lines", f"{self.buffer.rate.rate():,.0f}/s"]
