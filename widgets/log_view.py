@@ -146,6 +146,7 @@ class LogView(Vertical):
 
     def on_mount(self) -> None:
         """Keep the rate in the border moving."""
+        self.query_one(LogStatusLine).text_filter = self._shown
         self.set_interval(1.0, self.update_border)
         self.update_border()
 
@@ -172,6 +173,9 @@ class LogView(Vertical):
         screen is shared); None shows lines as they are. Redraws what is buffered."""
         self._shown = shown
         if self.is_mounted:
+            status_line = self.query_one(LogStatusLine)
+            status_line.text_filter = shown
+            status_line.redraw()
             self._rebuild()
 
     def _rows(self, entries: list[LogEntry], fmt: RowFormat) -> tuple[list[str], bytearray]:
