@@ -19,7 +19,7 @@ APC = f"{ESC}_hidden{ESC}\\"
 BIDI = "\u202eexe.txt\u202c \u2066isolated\u2069"
 MARKUP = "[red]x[/red] [link=https://evil.example]click[/link]"
 
-HOSTILE = f"hostile {OSC_TITLE}{OSC_CLIPBOARD}{CLEAR}{CSI_8BIT}{OSC_8BIT}{DCS}{APC}{BIDI} {MARKUP}"
+HOSTILE = f"hostile {MARKUP} {OSC_TITLE}{OSC_CLIPBOARD}{CLEAR}{CSI_8BIT}{OSC_8BIT}{DCS}{APC}{BIDI}"
 """One string with every case; ``hostile`` starts it so it can be found on screen."""
 
 # What no output of shipdeck may hold: ESC, BEL, other C0 but tab/newline, DEL, C1, bidi.
