@@ -79,7 +79,7 @@ def checks_table(checks: tuple[tuple[str, bool, str], ...]) -> Table:
     table.add_column(style="dim")
     for name, passed, detail in checks:
         mark = Text("✓", style="bold green") if passed else Text("✗", style="bold red")
-        table.add_row(mark, Text(name, style="" if passed else "bold red"), detail)
+        table.add_row(mark, Text(name, style="" if passed else "bold red"), Text(detail))
     return table
 
 

@@ -29,8 +29,9 @@ from tui.app import ShipdeckApp
 
 REGION = "ap-northeast-1"
 REPOSITORY = "nova/notification-service"
-HOSTILE_TAG = f"v1{OSC_TITLE}{CLEAR}{CSI_8BIT}{BIDI[:8]}"
-SAFE_TAG = "v1␛]0;pwned-title␇␛[2J␛[H␛[31m<U+202E>exe.txt"
+# "[/]" is a markup error if the tag is ever read as markup
+HOSTILE_TAG = f"v1[/]{OSC_TITLE}{CLEAR}{CSI_8BIT}{BIDI[:8]}"
+SAFE_TAG = "v1[/]␛]0;pwned-title␇␛[2J␛[H␛[31m<U+202E>exe.txt"
 ACCOUNT_ID = "123456789012"
 HOSTILE_GROUP = f"/aws/ecs/acct{ACCOUNT_ID}-10.0.1.23"
 DEPLOYMENT = "notification-service"

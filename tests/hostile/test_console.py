@@ -38,6 +38,7 @@ from tests.tui.helpers import (
 from tui.app import ShipdeckApp
 from tui.screens.log_group_picker import LogGroupPicker
 from tui.screens.logs import LogsScreen
+from tui.screens.timeline import TimelineScreen
 from widgets.action_form import ActionForm
 from widgets.plan_preview import PlanPreview
 
@@ -110,6 +111,19 @@ async def test_delete_tag_form_and_plan_preview(make_app: AppFactory) -> None:
         assert f"delete {REPOSITORY}:{SAFE_TAG}" in text
         assert f"imageTag='{SAFE_TAG}'" in text  # the equivalent command, shell-quoted
         assert_drawn_safely(app, "delete-tag plan preview")
+        await pilot.press("escape")  # cancelled: nothing changes, the plan is on the timeline
+        await wait_for(pilot, lambda: on_console(app))
+
+        app.action_timeline()
+        await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        timeline = app.screen
+        assert isinstance(timeline, TimelineScreen)
+        planned = f"delete {REPOSITORY}:{SAFE_TAG}"
+        await wait_for(pilot, lambda: any(planned in str(e) for e in timeline.events))
+        await pilot.press("end")  # the newest event, last; its column cuts the tag short
+        row = f"action plan delete {REPOSITORY}:v1[/]{SHOWN_TITLE}"
+        await wait_for(pilot, lambda: row in screen_text(app))
+        assert_drawn_safely(app, "timeline")
 
 
 async def test_log_picker_and_view_show_the_corpus_as_text(make_app: AppFactory) -> None:
