@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +111,17 @@ def test_named_tuples_keep_their_type() -> None:
     event = LogEvent(1, None, "g", "s", f"m{CLEAR}", "id")
     safe = safe_value(event)
     assert isinstance(safe, LogEvent) and safe.message == "m␛[2J␛[H"
+
+
+def test_the_command_line_writes_only_through_the_guard() -> None:
+    """Every subcommand prints through ``cli.output`` (so nothing skips ``safe_text``)."""
+    cli = Path(__file__).resolve().parents[2] / "cli"
+    writes = re.compile(r"click\.echo\(|(?<![\w.])print\(|\.write\(")
+    offenders = [
+        f"{path.name}:{number}"
+        for path in sorted(cli.glob("*.py"))
+        if path.name != "output.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if writes.search(line)
+    ]
+    assert offenders == []
