@@ -85,9 +85,11 @@ class AuditLog:
         elif outcome is not None:
             entry["outcome"] = outcome
         line = mask_secrets(json.dumps(entry, ensure_ascii=False, default=str))
+        from actions.paths import open_private, private_dir
+
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
+            private_dir(self.path.parent)
+            with open_private(self.path, append=True) as handle:
                 handle.write(line + "\n")
 
     def entries(self) -> Iterator[dict[str, Any]]:

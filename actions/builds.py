@@ -8,7 +8,7 @@ from typing import Any
 
 from actions.codebuild import read_concurrency, read_project
 from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
-from actions.paths import state_dir
+from actions.paths import open_private, private_dir, state_dir
 from cloud.records import BuildRecord
 
 
@@ -210,8 +210,10 @@ class DraftSupportCase(Action):
 
     def _apply(self, plan: Plan) -> Outcome:
         path = Path(plan.internals["path"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(plan.internals["text"], encoding="utf-8")
+        private_dir(path.parent.parent)  # the state directory
+        private_dir(path.parent)
+        with open_private(path) as out:
+            out.write(plan.internals["text"])
         return Outcome(True, f"support case drafted in {path}")
 
 

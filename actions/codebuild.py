@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from actions.bounds import QUOTA_VALUE
 from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
 from cloud.findings.model import Fix
 from cloud.model.ref import ResourceRef
@@ -172,7 +173,7 @@ class RequestQuotaIncrease(Action):
     title = "Request a quota increase"
     danger = Danger.SAFE
     target_kind = "quota"
-    params = (Param("value", "the desired value", required=True),)
+    params = (Param("value", "the desired value", required=True, bounds=QUOTA_VALUE),)
 
     @classmethod
     def fix_for(cls, record: object, selected: object = None) -> Fix | None:
@@ -225,7 +226,12 @@ class RequestQuotaIncrease(Action):
         ).get("RequestedQuotas", [])
         open_requests = [r for r in history if r.get("Status") in {"PENDING", "CASE_OPENED"}]
         checks = (
-            Check("desired value is positive", desired > 0, str(desired)),
+            Check("desired value is positive", desired > 0, f"{desired:g}"),
+            Check(
+                "desired value is above the applied value",
+                applied is None or desired > float(applied),
+                f"{desired:g} > {'unknown' if applied is None else f'{applied:g}'}",
+            ),
             Check(
                 "no open request for this quota",
                 not open_requests,

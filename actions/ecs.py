@@ -6,6 +6,7 @@ import shlex
 from datetime import UTC, datetime
 from typing import Any
 
+from actions.bounds import ECS_CPU_UNITS, ECS_DESIRED_COUNT, ECS_MEMORY_MIB
 from actions.model import (
     Action,
     ActionError,
@@ -177,7 +178,7 @@ class ScaleService(Action):
     title = "Scale an ECS service"
     danger = Danger.RISKY
     target_kind = "ecs"
-    params = (Param("count", "the desired count", required=True),)
+    params = (Param("count", "the desired count", required=True, bounds=ECS_DESIRED_COUNT),)
 
     @classmethod
     def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:
@@ -232,8 +233,8 @@ class ResizeTask(Action):
     danger = Danger.RISKY
     target_kind = "ecs"
     params = (
-        Param("memory", "task memory in MiB, e.g. 1024"),
-        Param("cpu", "task cpu units, e.g. 512"),
+        Param("memory", "task memory in MiB, e.g. 1024", bounds=ECS_MEMORY_MIB),
+        Param("cpu", "task cpu units, e.g. 512", bounds=ECS_CPU_UNITS),
     )
 
     @classmethod
@@ -250,8 +251,14 @@ class ResizeTask(Action):
         ]
         memory = self.values.get("memory") or str(int(td.get("memory", "512")) * 2)
         cpu = self.values.get("cpu") or str(td.get("cpu", "256"))
-        if not memory.isdigit() or not cpu.isdigit():
-            raise ActionError(f"{self.name}: memory and cpu must be whole numbers")
+        # Given values were checked when the action was made; the doubled memory is not.
+        for label, value, bounds in (
+            ("memory", memory, ECS_MEMORY_MIB),
+            ("cpu", cpu, ECS_CPU_UNITS),
+        ):
+            problem = bounds.problem(value)
+            if problem is not None:
+                raise ActionError(f"{self.name}: {label} {value}: {problem}")
         name = _td_name(service["taskDefinition"])
         changes = []
         if str(td.get("memory")) != memory:

@@ -10,6 +10,7 @@ import shlex
 from datetime import UTC, datetime
 from typing import Any
 
+from actions.bounds import KUBE_REPLICAS
 from actions.model import (
     Action,
     ActionError,
@@ -179,7 +180,7 @@ class ScaleDeployment(Action):
     title = "Scale a deployment"
     danger = Danger.RISKY
     target_kind = "k8s"
-    params = (Param("count", "the number of replicas", required=True),)
+    params = (Param("count", "the number of replicas", required=True, bounds=KUBE_REPLICAS),)
 
     @classmethod
     def defaults(cls, record: Any, selected: object = None) -> dict[str, str]:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from actions.bounds import NumberBounds
 from actions.plan import Change, Check, Danger, Outcome, Plan
 from cloud.findings.model import Fix
 from cloud.model.kinds import ref_of
@@ -79,6 +80,30 @@ class Param:
     default: str | None = None
     required: bool = False
     secret: bool = False  # typed in a password field / read from stdin; never shown
+    bounds: NumberBounds | None = None  # a number: checked before anything happens
+
+
+def _read_only_reason(session: Any, flag: bool, settings: Settings | None) -> str | None:
+    """Read-only mode for an action: decided by ``cloud.settings.read_only_reason`` alone.
+
+    Without ``settings`` the config file is read here, so a caller that forgot
+    to pass them cannot bypass a read-only config (a bad file is a bad parameter).
+    """
+    from cloud.settings import ConfigError, load_settings, read_only_reason
+
+    if flag:
+        return read_only_reason(None, flag=True, profile=None, context=None)
+    if settings is None:
+        try:
+            settings = load_settings()
+        except ConfigError as exc:
+            raise BadParameter(str(exc)) from exc
+    return read_only_reason(
+        settings,
+        flag=False,
+        profile=getattr(session, "profile", None),
+        context=getattr(session, "kube_context", None),
+    )
 
 
 class Action(ABC):
@@ -123,7 +148,9 @@ class Action(ABC):
         self.ref = ref
         self.target = ref.name
         self.region = ref.scope
-        self.read_only = read_only
+        self.read_only_reason = _read_only_reason(session, read_only, settings)
+        """Why applying is forbidden (the flag, the config file, the profile or context)."""
+        self.read_only = self.read_only_reason is not None
         self.audit = audit
         self.progress = progress
         self.settings = settings
@@ -182,6 +209,12 @@ class Action(ABC):
                 names = ", ".join(known) or "none"
                 raise BadParameter(f"{self.name}: unknown parameter {key!r} (takes: {names})")
         for param in self.params:
+            given = values.get(param.name)
+            if param.bounds is not None and given:
+                problem = param.bounds.problem(given)
+                if problem is not None:
+                    shown = given if len(given) <= 30 else given[:30] + "…"
+                    raise BadParameter(f"{self.name}: {param.name}={shown!r}: {problem}")
             if param.name not in values:
                 if param.required:
                     raise BadParameter(f"{self.name}: parameter {param.name!r} is required")
@@ -201,12 +234,24 @@ class Action(ABC):
             self.audit.record(self, "plan", plan=plan)
         return plan
 
+    def refuse_if_read_only(self, plan: Plan | None = None) -> None:
+        """Raise ``ReadOnlyRefused`` (audited) when read-only mode forbids this action.
+
+        ``apply()`` calls it first, so no path (key, palette, command, finding,
+        ``--yes``) can change anything in read-only mode; a command line may call
+        it earlier, to refuse before slower checks.
+        """
+        if self.read_only_reason is None or not self.mutates_cloud:
+            return
+        if self.audit is not None:
+            self.audit.record(self, "refused", plan=plan, outcome="read-only")
+        raise ReadOnlyRefused(
+            f"{self.name}: refused, shipdeck is in read-only mode ({self.read_only_reason})"
+        )
+
     def apply(self, plan: Plan) -> Outcome:
         """Do what ``plan`` says, if it still holds; every attempt is audited."""
-        if self.read_only and self.mutates_cloud:
-            if self.audit is not None:
-                self.audit.record(self, "refused", plan=plan, outcome="read-only")
-            raise ReadOnlyRefused(f"{self.name}: refused, shipdeck is in read-only mode")
+        self.refuse_if_read_only(plan)
         fresh = self._plan()
         if fresh.fingerprint != plan.fingerprint or fresh.changes != plan.changes:
             if self.audit is not None:

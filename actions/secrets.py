@@ -35,10 +35,16 @@ _lock = threading.Lock()
 
 
 def remember_secret(value: str) -> None:
-    """Mask ``value`` wherever it appears from now on (kept in memory only)."""
-    if len(value) >= 4:
-        with _lock:
+    """Mask ``value`` wherever it appears from now on (kept in memory only).
+
+    Each line of a multi-line value (a PEM) is remembered too: output is read
+    a line at a time, so the whole value never appears in one line of it.
+    """
+    lines = [line.strip() for line in value.splitlines()] if "\n" in value else []
+    with _lock:
+        if len(value) >= 4:
             _typed.add(value)
+        _typed.update(line for line in lines if len(line) >= 8)  # not "" or short words
 
 
 def looks_secret_name(name: str) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from actions.audit import AuditLog
-from actions.paths import state_dir
+from actions.paths import open_private, private_dir, state_dir
 from cloud.findings import Finding
 from cloud.text import safe_value
 
@@ -76,8 +76,8 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _save(path: Path, findings: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so the console and doctor never read half a file.
+    private_dir(path.parent)
+    # Write then rename, so the console and doctor never read half a file (mkstemp: 0600).
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".findings-", suffix=".json")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump({"version": 1, "findings": findings}, out, indent=1, sort_keys=True)
@@ -256,10 +256,17 @@ def export_timeline(
     """
     events = timeline(audit)
     path = export_path(_now() if now is None else now)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent.parent)  # the state directory
+    private_dir(path.parent)
+    text = shown(timeline_markdown(events))
     candidate, number = path, 1
-    while candidate.exists():
-        number += 1
-        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-    candidate.write_text(shown(timeline_markdown(events)), encoding="utf-8")
-    return candidate, len(events)
+    while True:
+        try:
+            out = open_private(candidate, exclusive=True)
+        except FileExistsError:
+            number += 1
+            candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+            continue
+        with out:
+            out.write(text)
+        return candidate, len(events)

@@ -37,12 +37,13 @@ def _child() -> None:
     import asyncio
 
     from textual.pilot import Pilot
-    from textual.widgets import DataTable
+
+    from widgets.resource_table import ResourceTable
 
     async def wait_for_panes(pilot: Pilot[object]) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            filled = [t for t in app.query(DataTable) if t.id in TABLES and t.row_count > 0]
+            filled = [t for t in app.query(ResourceTable) if t.id in TABLES and t.row_count > 0]
             if len(filled) == len(TABLES):
                 rss_kb = _rss_kb()
                 sys.stdout.write(f"READY {rss_kb}\n")

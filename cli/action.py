@@ -34,11 +34,14 @@ def _values(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _read_secret(name: str) -> str:
-    """A secret value from stdin (piped) or a hidden prompt; never echoed."""
+    """A secret value from stdin (piped, every line of it) or a hidden prompt; never echoed."""
     if sys.stdin.isatty():
         value = str(click.prompt(f"{name} (hidden)", hide_input=True, err=True))
     else:
-        value = sys.stdin.read().rstrip("\r\n")
+        try:
+            value = sys.stdin.buffer.read().decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise BadInput(f"the {name} on standard input is not UTF-8 text") from None
     if not value:
         raise BadInput(f"no {name} given on standard input")
     return value
@@ -84,24 +87,39 @@ def action_command(
     options: dict[str, Any] = ctx.obj or {}
     values = _values(pairs)
     action_class = CATALOGUE.get(name)
-    for param in action_class.params if action_class else ():
-        if param.secret and param.name not in values:
-            values[param.name] = _read_secret(param.name)
+    secrets = [p.name for p in action_class.params if p.secret] if action_class else []
+    for secret in secrets:
+        if secret in values:
+            # A value on the command line is in `ps`, the shell history and CI logs.
+            raise BadInput(
+                f"{name}: {secret} is a secret: pipe it on standard input "
+                f"(or type it at the hidden prompt), never --set {secret}=..."
+            )
     settings = checked_settings()
     session = cloud_session(options)
-    try:
-        action = make_action(
+
+    def make(given: dict[str, str]) -> Action:
+        return make_action(
             name,
             target,
-            values,
+            given,
             session,
             read_only=bool(options.get("read_only")),
             audit=default_audit_log(session.profile),
             progress=StepPrinter(verbose=verbose),
             settings=settings,
         )
+
+    try:
+        if yes and secrets:  # read-only: refused before the secret is asked for
+            make(values).refuse_if_read_only()
+        for secret in secrets:
+            values[secret] = _read_secret(secret)
+        action = make(values)
+        if yes:  # read-only: one line before anything is read or printed
+            action.refuse_if_read_only()
         plan = action.plan()
-    except ActionError as exc:
+    except ActionError as exc:  # ReadOnlyRefused among them
         raise BadInput(str(exc)) from exc
     if as_json:
         echo(json.dumps(plan.as_dict(), indent=2))

@@ -43,7 +43,7 @@ def open_console(
                 profile=None,
                 regions=regions or tuple(world.regions),
                 context=context or world.kube_context,
-                read_only=read_only or settings.read_only,
+                read_only=read_only,  # the app adds the config file's (read_only_reason)
                 badge="DEMO WORLD",
                 presenter=presenter,
             )
@@ -53,7 +53,7 @@ def open_console(
         profile=profile or settings.profile,
         regions=regions or settings.regions,
         context=context or settings.context,
-        read_only=read_only or settings.read_only,
+        read_only=read_only,  # the app adds the config file's (read_only_reason)
         badge=None,
         presenter=presenter,
     )

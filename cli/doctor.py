@@ -5,7 +5,9 @@ kind and the extras the rules read) and diagnoses it with the same rules, so
 the console's findings pane and ``doctor`` list the same ids. Prints every
 finding with its evidence, cause and the ``shipdeck ...`` lines
 that fix it, and records the findings for ``shipdeck timeline``. Exit 1 when a
-critical finding exists, 0 otherwise; bad input exits 2 with one line.
+critical finding exists; 3 when nothing is critical but some part could not be
+read (its errors are listed: the account was not fully checked); 0 only when
+everything was read and nothing is critical. Bad input exits 2 with one line.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from cloud.records import FetchError
 
 EXIT_CRITICAL = 1
+EXIT_INCOMPLETE = 3  # nothing critical found, but not everything could be read
 SCHEMA_VERSION = 1
 
 
@@ -73,7 +76,10 @@ def doctor_report(
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as one JSON document.")
 @click.pass_context
 def doctor_command(ctx: click.Context, as_json: bool) -> None:
-    """Find what is wrong, why, and the action that fixes it (exit 1 on a critical finding)."""
+    """Find what is wrong, why, and the action that fixes it.
+
+    Exit 1 on a critical finding, 3 when some part could not be read, else 0.
+    """
     from actions.timeline import record_findings
     from cloud.findings import find
     from cloud.model.builder import read_snapshot
@@ -103,7 +109,19 @@ def doctor_command(ctx: click.Context, as_json: bool) -> None:
                 f"{len(findings)} findings: {counts['critical']} critical, "
                 f"{counts['warning']} warning, {counts['info']} info"
             )
+        elif snapshot.errors:
+            echo("no findings in what could be read")
         else:
             echo("no findings: nothing wrong was found")
+        if snapshot.errors:
+            echo(f"could not read everything: {len(snapshot.errors)} errors", err=True)
+    sys.exit(doctor_exit_status(findings, snapshot.errors))
+
+
+def doctor_exit_status(findings: list[Finding], errors: tuple[FetchError, ...]) -> int:
+    """1 with a critical finding, else 3 when a part could not be read, else 0."""
     if any(f.severity.value == "critical" for f in findings):
-        sys.exit(EXIT_CRITICAL)
+        return EXIT_CRITICAL
+    if errors:
+        return EXIT_INCOMPLETE
+    return 0

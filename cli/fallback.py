@@ -105,6 +105,8 @@ def fallback_command(
             progress=StepPrinter(verbose=verbose),
             settings=settings,
         )
+        if yes:  # read-only: one line before the engine is looked for or anything read
+            action.refuse_if_read_only()
         plan = action.plan()
     except ActionError as exc:
         raise BadInput(str(exc)) from exc

@@ -124,10 +124,26 @@ cli.add_command(timeline_command)
 cli.add_command(world_command)
 
 
+def _check_text(args: Sequence[str]) -> None:
+    """Refuse an argument that is not UTF-8 text (Python hands its bytes over as surrogates).
+
+    Such a value would fail later, far from here (the audit writer did, with a
+    traceback); shown back with its bad bytes escaped, e.g. ``'ab\\xff'``.
+    """
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise BadInput(f"argument {number} is not UTF-8 text: '{raw}'") from None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``shipdeck`` console script."""
+    args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        _check_text(args)
+        cli.main(args=args, standalone_mode=False)
     except BadInput as exc:
         _fail(str(exc))
     except click.exceptions.Exit as exc:

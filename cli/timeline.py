@@ -36,8 +36,12 @@ def timeline_command(ctx: click.Context, export: Path | None, since: str | None)
             raise BadInput(str(exc)) from exc
     events = timeline(default_audit_log((ctx.obj or {}).get("profile")), since=start)
     if export is not None:
+        from actions.paths import open_private, private_dir
+
         try:
-            export.write_text(timeline_markdown(events), encoding="utf-8")
+            private_dir(export.parent, narrow=False)  # a folder the person named: left as it is
+            with open_private(export) as out:
+                out.write(timeline_markdown(events))
         except OSError as exc:
             raise BadInput(f"cannot write {export}: {exc.strerror or exc}") from exc
         echo(f"wrote {len(events)} events to {export}")

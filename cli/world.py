@@ -13,21 +13,44 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from cli.inputs import BadInput
-from cli.output import echo
+from cli.output import echo, shown
 
 if TYPE_CHECKING:
     from demo.launcher import WorldProcess
 
 
-def _say_progress(step: str) -> None:
-    """What the world is doing while it starts, on a terminal (quiet when piped)."""
-    if sys.stderr.isatty():
-        echo(f"# world: {step}…", err=True)
+class ProgressLine:
+    """What the world is doing while it starts: one line on a terminal, rewritten in place.
+
+    The world says where it is (reading, starting, ``seeding 412 of 1,350 resources``);
+    the wait lasts as long as those lines keep coming. Piped, it stays quiet (the
+    exports on stdout are what a script reads).
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        self._shown = False
+
+    def __call__(self, step: str) -> None:
+        """Show ``step`` in place of the previous one."""
+        if not self._stream.isatty():
+            return
+        # \r ESC[K is shipdeck's own drawing; the step may quote the scenario: made safe
+        self._stream.write(f"\r\x1b[K# world: {shown(step)}…")
+        self._stream.flush()
+        self._shown = True
+
+    def done(self, text: str) -> None:
+        """End the line with ``text`` (nothing when nothing was shown)."""
+        if self._shown:
+            self._stream.write(f"\r\x1b[K# world: {shown(text)}\n")
+            self._stream.flush()
+            self._shown = False
 
 
 @contextmanager
@@ -42,12 +65,16 @@ def demo_world(scenario: Path | None, port: int = 0) -> Iterator[WorldProcess]:
     except ImportError as exc:  # the demo extra is not installed
         hint = "pip install 'shipdeck[demo]'"
         raise BadInput(f"the demo world needs the 'demo' extra ({hint}): {exc}") from exc
+    line = ProgressLine()
     try:
-        world = start_world(scenario, port=port, on_progress=_say_progress)
+        world = start_world(scenario, port=port, on_progress=line)
     except ScenarioError as exc:
+        line.done("the scenario cannot be used")
         raise BadInput(str(exc)) from exc
     except (OSError, TimeoutError, RuntimeError) as exc:
+        line.done("did not start")
         raise BadInput(f"the demo world did not start: {exc}") from exc
+    line.done(f"ready, seeded in {world.seeded_seconds:.1f}s")
     try:
         yield world
     finally:
@@ -105,6 +132,8 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
         stop = True
 
     signal.signal(signal.SIGTERM, _on_signal)
+    # Started as a background job of a script, SIGINT comes ignored: "until Ctrl-C" holds anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while not stop and world.running:
             time.sleep(0.5)

@@ -51,8 +51,14 @@ def _load(session: CloudSession, region: str) -> RegionProjects:
         projects.extend(answer.get("projects", []))
 
     def recent_ids(name: str) -> list[str]:
-        answer = client.list_builds_for_project(projectName=name, sortOrder="DESCENDING")
-        return answer.get("ids", [])[:RECENT_BUILDS]
+        # Newest first; a page may hold fewer ids than we keep, so read on until we have them.
+        ids: list[str] = []
+        paginator = client.get_paginator("list_builds_for_project")
+        for page in paginator.paginate(projectName=name, sortOrder="DESCENDING"):
+            ids.extend(page.get("ids", []))
+            if len(ids) >= RECENT_BUILDS:
+                break
+        return ids[:RECENT_BUILDS]
 
     ids_per_project = dict(zip(names, parallel_map(recent_ids, names), strict=True))
     by_id = batch_get_builds(client, [i for ids in ids_per_project.values() for i in ids])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from cloud.arrivals import Arrivals, Early
 from cloud.errors import recoverable_errors
 from cloud.fanout import Job, attempt, gather, parallel_map
 from cloud.records import Fetched, FetchError, ImageRecord, RepositoryRecord
@@ -33,20 +34,37 @@ class _RepositoryFacts:
     has_lifecycle_policy: bool | None
 
 
-def fetch_repositories(session: CloudSession) -> Fetched[RepositoryRecord]:
-    """Every repository of every region with its images and their stats."""
+def fetch_repositories(
+    session: CloudSession, early: Early | None = None
+) -> Fetched[RepositoryRecord]:
+    """Every repository of every region with its images and their stats.
+
+    ``early`` hears the repositories known so far while the read goes on: each
+    list page's repositories at once (``partial``), then each with its images.
+    """
+    arrivals: Arrivals[RepositoryRecord] = Arrivals(early)
     facts = gather(
-        [Job("ecr", region, partial(_region_facts, session, region)) for region in session.regions]
+        [
+            Job("ecr", region, partial(_region_facts, session, region, arrivals))
+            for region in session.regions
+        ]
     )
+    arrivals.close()
     records = tuple(repository_record(f) for f in facts.records)
     return Fetched(records, facts.errors, facts.fetched_at)
 
 
-def _region_facts(session: CloudSession, region: str) -> Fetched[_RepositoryFacts]:
+def _region_facts(
+    session: CloudSession, region: str, arrivals: Arrivals[RepositoryRecord]
+) -> Fetched[_RepositoryFacts]:
     client = ecr_client(session, region)
     repositories: list[RepositoryTypeDef] = []
     for page in client.get_paginator("describe_repositories").paginate():
-        repositories.extend(page.get("repositories", []))
+        listed = page.get("repositories", [])
+        repositories.extend(listed)
+        arrivals.listed(
+            ((region, r.get("repositoryName", "")), listed_repository(region, r)) for r in listed
+        )
 
     def read(repository: RepositoryTypeDef) -> _RepositoryFacts | FetchError:
         name = repository.get("repositoryName", "")
@@ -54,13 +72,20 @@ def _region_facts(session: CloudSession, region: str) -> Fetched[_RepositoryFact
         if isinstance(images, FetchError):
             return images
         policy = _has_lifecycle_policy(client, name)
-        return _RepositoryFacts(region, repository, tuple(images), policy)
+        facts = _RepositoryFacts(region, repository, tuple(images), policy)
+        arrivals.landed((region, name), repository_record(facts))
+        return facts
 
     outcomes = parallel_map(read, repositories)
     return Fetched(
         tuple(o for o in outcomes if isinstance(o, _RepositoryFacts)),
         tuple(o for o in outcomes if isinstance(o, FetchError)),
     )
+
+
+def listed_repository(region: str, repository: RepositoryTypeDef) -> RepositoryRecord:
+    """A repository as DescribeRepositories lists it, before its images are read."""
+    return replace(repository_record(_RepositoryFacts(region, repository, (), None)), partial=True)
 
 
 def _has_lifecycle_policy(client: ECRClient, name: str) -> bool | None:

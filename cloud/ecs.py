@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from cloud.arrivals import Arrivals, Early
 from cloud.fanout import Job, gather, parallel_map
 from cloud.records import (
     EcsDeploymentRecord,
@@ -31,30 +33,46 @@ def ecs_client(session: CloudSession, region: str) -> ECSClient:
     return cast("ECSClient", session.client("ecs", region))
 
 
-def fetch_ecs_services(session: CloudSession) -> Fetched[EcsServiceRecord]:
-    """The ECS services of every cluster of every region, with their recently stopped tasks."""
-    return gather(
+def fetch_ecs_services(
+    session: CloudSession, early: Early | None = None
+) -> Fetched[EcsServiceRecord]:
+    """The ECS services of every cluster of every region, with their recently stopped tasks.
+
+    ``early`` hears the services known so far while the read goes on: each list
+    page's services at once (``partial``), then each cluster's in full.
+    """
+    arrivals: Arrivals[EcsServiceRecord] = Arrivals(early)
+    fetched = gather(
         [
-            Job("ecs", region, partial(region_ecs_services, session, region))
+            Job("ecs", region, partial(region_ecs_services, session, region, arrivals))
             for region in session.regions
         ]
     )
+    arrivals.close()
+    return fetched
 
 
-def region_ecs_services(session: CloudSession, region: str) -> list[EcsServiceRecord]:
+def region_ecs_services(
+    session: CloudSession, region: str, arrivals: Arrivals[EcsServiceRecord] | None = None
+) -> list[EcsServiceRecord]:
     """The services of every cluster in ``region``, with their recently stopped tasks."""
     client = ecs_client(session, region)
     clusters: list[str] = []
     for page in client.get_paginator("list_clusters").paginate():
         clusters.extend(page.get("clusterArns", []))
-    per_cluster = parallel_map(lambda arn: _cluster_services(client, region, arn), clusters)
+    heard = arrivals or Arrivals(None)
+    per_cluster = parallel_map(lambda arn: _cluster_services(client, region, arn, heard), clusters)
     return [record for records in per_cluster for record in records]
 
 
-def _cluster_services(client: ECSClient, region: str, cluster: str) -> list[EcsServiceRecord]:
+def _cluster_services(
+    client: ECSClient, region: str, cluster: str, arrivals: Arrivals[EcsServiceRecord]
+) -> list[EcsServiceRecord]:
     arns: list[str] = []
     for page in client.get_paginator("list_services").paginate(cluster=cluster):
-        arns.extend(page.get("serviceArns", []))
+        listed = page.get("serviceArns", [])
+        arns.extend(listed)
+        arrivals.listed(((region, arn), listed_service(region, cluster, arn)) for arn in listed)
     services: list[ServiceTypeDef] = []
     for start in range(0, len(arns), _DESCRIBE_SERVICES_BATCH):
         answer = client.describe_services(
@@ -74,8 +92,16 @@ def _cluster_services(client: ECSClient, region: str, cluster: str) -> list[EcsS
         group = f"service:{service.get('serviceName', '')}"
         mine = [t for t in stopped if t.get("group") == group]
         definition = definitions.get(service.get("taskDefinition", ""))
-        records.append(ecs_service_record(region, service, definition, mine))
+        record = ecs_service_record(region, service, definition, mine)
+        arrivals.landed((region, record.arn), record)
+        records.append(record)
     return records
+
+
+def listed_service(region: str, cluster: str, arn: str) -> EcsServiceRecord:
+    """A service as ListServices names it, before it is described."""
+    service: ServiceTypeDef = {"serviceArn": arn, "serviceName": _name(arn), "clusterArn": cluster}
+    return replace(ecs_service_record(region, service, None, ()), partial=True)
 
 
 def _task_definitions(client: ECSClient, arns: Iterable[str]) -> dict[str, TaskDefinitionTypeDef]:

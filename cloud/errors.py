@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
+from cloud.answers import MALFORMED_CODE, problem_of
 from cloud.records import ErrorKind, FetchError
 
 _MAX_MESSAGE = 240
@@ -57,6 +58,20 @@ _UNREACHABLE = {
 }
 
 
+class MalformedAnswer(ValueError):
+    """An answer that was read but cannot be understood (not JSON, cut short, fields missing)."""
+
+
+_MALFORMED = {
+    "MalformedAnswer",
+    "ResponseParserError",
+    "UnicodeDecodeError",
+    "JSONDecodeError",
+    "ParserError",  # botocore.eventstream: a frame cut short or failing its checksum
+}
+_MISSING_FIELD = {"KeyError", "IndexError", "TypeError"}
+
+
 def classify(exc: BaseException, service: str, region: str) -> FetchError:
     """A FetchError for ``exc`` raised while reading ``service`` in ``region`` (or kube context)."""
     kind, message = _kind_and_message(exc)
@@ -69,9 +84,10 @@ def recoverable_errors() -> tuple[type[BaseException], ...]:
     Everything the SDKs raise for a failed call (and OSError for sockets and
     files); programming errors such as KeyError still surface as bugs.
     """
-    found: list[type[BaseException]] = [OSError, TimeoutError]
+    found: list[type[BaseException]] = [OSError, TimeoutError, MalformedAnswer, UnicodeError]
     for module, names in (
         ("botocore.exceptions", ("BotoCoreError", "ClientError")),
+        ("botocore.eventstream", ("ParserError",)),  # a live-tail stream cut or garbled
         ("kubernetes.client.exceptions", ("OpenApiException",)),
         ("kubernetes.config.config_exception", ("ConfigException",)),
         ("urllib3.exceptions", ("HTTPError",)),
@@ -102,6 +118,10 @@ def _kind_and_message(exc: BaseException) -> tuple[ErrorKind, str]:
         return ErrorKind.UNREACHABLE, _unreachable_message(exc)
     if "ConfigException" in names:
         return ErrorKind.NO_CREDENTIALS, f"kubeconfig: {exc}"
+    if names & _MALFORMED:
+        return ErrorKind.MALFORMED, _malformed_message(exc)
+    if names & _MISSING_FIELD:
+        return ErrorKind.MALFORMED, f"the answer lacks a field the reader needs ({exc!r})"
     return ErrorKind.OTHER, f"{type(exc).__name__}: {exc}"
 
 
@@ -120,12 +140,16 @@ def _client_error(exc: BaseException) -> tuple[ErrorKind, str]:
     detail = str((response.get("Error") or {}).get("Message") or "").strip()
     operation = getattr(exc, "operation_name", "") or ""
     message = f"{code}: {detail}" if detail else code or str(exc)
+    if code == MALFORMED_CODE:
+        message = detail or "the answer could not be read"
     if operation:
         message = f"{operation}: {message}"
     return _kind_for_code(code), message
 
 
 def _kind_for_code(code: str) -> ErrorKind:
+    if code == MALFORMED_CODE:
+        return ErrorKind.MALFORMED
     if code.startswith(_THROTTLED_PREFIXES) or code in _THROTTLED_CODES:
         return ErrorKind.THROTTLED
     if code.startswith(_DENIED_PREFIXES) or "NotAuthorized" in code:
@@ -147,6 +171,10 @@ def _kube_api_error(exc: BaseException) -> tuple[ErrorKind, str]:
             parsed = json.loads(body)
         except (TypeError, ValueError):
             parsed = None
+            raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "replace")
+            problem = problem_of(raw, status, "json")
+            if problem is not None:  # an HTML page or garbage instead of a Status
+                return ErrorKind.MALFORMED, problem
         if isinstance(parsed, dict) and parsed.get("message"):
             message = str(parsed["message"])
     text = f"HTTP {status} {message}".strip() if status else message or str(exc)
@@ -159,6 +187,35 @@ def _kube_api_error(exc: BaseException) -> tuple[ErrorKind, str]:
     if status == 0:
         return ErrorKind.UNREACHABLE, text
     return ErrorKind.OTHER, text
+
+
+def malformed_errors() -> tuple[type[BaseException], ...]:
+    """What reading a well-formed-looking answer raises when a field it needs is missing.
+
+    A reader indexes the fields the API promises; an answer without them is a
+    malformed answer of that service and region, not a crash of the console.
+    """
+    return (KeyError, IndexError, TypeError, UnicodeError, ValueError)
+
+
+def malformed(exc: BaseException, service: str, region: str) -> FetchError:
+    """A FetchError of kind ``malformed response`` for what a reader raised on a bad answer."""
+    names = _class_names(exc)
+    if names & _MISSING_FIELD:
+        message = f"the answer lacks a field the reader needs ({type(exc).__name__}: {exc})"
+    elif names & _MALFORMED:
+        message = _malformed_message(exc)
+    else:
+        message = f"the answer holds a value the reader cannot use ({type(exc).__name__}: {exc})"
+    return FetchError(service, region, ErrorKind.MALFORMED, _one_line(message))
+
+
+def _malformed_message(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the answer is not UTF-8 text (byte at offset {exc.start})"
+    if type(exc).__name__ == "JSONDecodeError":
+        return f"the answer is cut short or not JSON ({getattr(exc, 'msg', exc)})"
+    return str(exc) or type(exc).__name__
 
 
 def _unreachable_message(exc: BaseException) -> str:

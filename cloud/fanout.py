@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
-from cloud.errors import classify, recoverable_errors
+from cloud.errors import classify, malformed, malformed_errors, recoverable_errors
 from cloud.records import Fetched, FetchError
 
 T = TypeVar("T")
@@ -46,6 +46,8 @@ def _attempt(job: Job[T]) -> Fetched[T]:
         outcome = job.read()
     except recoverable_errors() as exc:
         return Fetched((), (classify(exc, job.service, job.region),))
+    except malformed_errors() as exc:  # an answer without the fields its reader needs
+        return Fetched((), (malformed(exc, job.service, job.region),))
     if isinstance(outcome, Fetched):
         return outcome
     return Fetched(tuple(outcome))
@@ -78,3 +80,5 @@ def attempt(read: Callable[[], T], service: str, region: str) -> T | FetchError:
         return read()
     except recoverable_errors() as exc:
         return classify(exc, service, region)
+    except malformed_errors() as exc:
+        return malformed(exc, service, region)

@@ -43,6 +43,10 @@ class ModelState:
         """The record ``ref`` names, as last read (None when it is not, or no longer, there)."""
         return self._by_ref.get(ref)
 
+    def arriving(self, kinds: Iterable[str]) -> bool:
+        """Whether a first read of one of ``kinds`` has rows to show before it ends."""
+        return any(self.snapshot.arriving(name) for name in kinds)
+
     def read(self, kinds: Iterable[str]) -> bool:
         """Whether every kind of ``kinds`` (and the extras it needs) has been read."""
         return all(
@@ -83,5 +87,20 @@ class IncidentModel:
         with self._lock:
             snapshot = self.state.snapshot.with_parts(parts)
             state = ModelState(self.state.version + 1, snapshot, diagnose(snapshot))
+            self.state = state
+        return state
+
+    def merge_early(self, name: str, part: Fetched[Any]) -> ModelState | None:
+        """What the first read of kind ``name`` has listed so far (any thread).
+
+        Kept only while the kind has never been read whole; the diagnosis is not
+        remade (no finding is drawn from half a part). None when it was ignored.
+        """
+        kind(name)
+        with self._lock:
+            if self.state.snapshot.has(name):
+                return None
+            snapshot = self.state.snapshot.with_early(name, part)
+            state = ModelState(self.state.version + 1, snapshot, self.state.diagnosis)
             self.state = state
         return state

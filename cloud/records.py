@@ -46,6 +46,7 @@ class ErrorKind(StrEnum):
     NO_CREDENTIALS = "no credentials"
     UNREACHABLE = "unreachable"
     NOT_FOUND = "not found"
+    MALFORMED = "malformed response"  # garbage, cut short, an HTML page, required fields missing
     OTHER = "error"
 
 
@@ -124,6 +125,7 @@ class RepositoryRecord:
     buildcache_size_bytes: int | None  # size of the image tagged "buildcache", if any
     runtime_size_bytes: int | None  # size of the newest non-buildcache image
     images: tuple[ImageRecord, ...] = ()  # newest first
+    partial: bool = False  # listed only: its images and policy are still being read
 
 
 # --- CodeBuild -------------------------------------------------------------
@@ -262,6 +264,7 @@ class EcsServiceRecord:
     deployments: tuple[EcsDeploymentRecord, ...] = ()
     events: tuple[tuple[datetime | None, str], ...] = ()  # newest first
     tasks: tuple[EcsTaskRecord, ...] = ()  # running and recently stopped
+    partial: bool = False  # listed only: its description and tasks are still being read
 
 
 @dataclass(frozen=True)
@@ -336,6 +339,7 @@ class DeploymentRecord:
     images: tuple[str, ...]
     env_names: tuple[tuple[str, tuple[str, ...]], ...]  # (container, names); values never read
     pods: tuple[PodRecord, ...] = ()
+    partial: bool = False  # listed only: its pods are still being read
 
 
 ServiceRecord = EcsServiceRecord | LambdaFunctionRecord | DeploymentRecord

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cloud.answers import watch_answers
 from cloud.reuse import ReadCache
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_REGION = "us-east-1"
+CONNECT_TIMEOUT = 3.0  # seconds
+READ_TIMEOUT = 10.0  # seconds an answer may take; a slower one is retried, then "unreachable"
 
 
 _LOADERS: dict[str | None, Any] = {}  # botocore data loaders by data path, shared
@@ -275,8 +278,8 @@ class CloudSession:
                 config = Config(
                     retries={"mode": "standard", "max_attempts": 4},
                     max_pool_connections=32,
-                    connect_timeout=3,
-                    read_timeout=10,
+                    connect_timeout=CONNECT_TIMEOUT,
+                    read_timeout=READ_TIMEOUT,
                     # botocore prefixes some hosts (StartLiveTail: "stream-"); a custom
                     # endpoint such as LocalStack or the demo world has no such host.
                     inject_host_prefix=self.endpoint_url is None,
@@ -284,6 +287,8 @@ class CloudSession:
                 found = self._boto_session_locked().create_client(
                     service, region_name=region, config=config
                 )
+                # Garbage, cut-short and HTML answers, and pages without their list, are errors.
+                watch_answers(found, self._boto_session_locked().get_component("data_loader"))
                 self._clients[key] = found
         return found
 

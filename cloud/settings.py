@@ -21,7 +21,14 @@ from typing import Any
 from cloud.logs.limits import DEFAULT_CALLS_PER_SECOND, DEFAULT_MAX_LINES
 from cloud.text import safe_value
 
-__all__ = ["ConfigError", "Settings", "config_path", "load_settings", "state_dir"]
+__all__ = [
+    "ConfigError",
+    "Settings",
+    "config_path",
+    "load_settings",
+    "read_only_reason",
+    "state_dir",
+]
 
 PANES = ("repositories", "builds", "services", "quotas")
 
@@ -42,7 +49,10 @@ _TOP_KEYS = {
     "keys",
     "fallback",
     "logs",
+    "profiles",
+    "contexts",
 }
+_SCOPE_KEYS = ("read_only",)  # what a [profiles.NAME] or [contexts."NAME"] table may set
 LOG_MAX_LINES = DEFAULT_MAX_LINES
 """Lines a log view keeps by default (``[logs] max_lines``)."""
 LOG_CALLS_PER_SECOND = DEFAULT_CALLS_PER_SECOND
@@ -78,7 +88,45 @@ class Settings:
     fallback: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     log_max_lines: int = LOG_MAX_LINES
     log_calls_per_second: float = LOG_CALLS_PER_SECOND
+    read_only_profiles: frozenset[str] = frozenset()  # [profiles.NAME] read_only = true
+    read_only_contexts: frozenset[str] = frozenset()  # [contexts."NAME"] read_only = true
     path: Path | None = None  # the file these settings came from, if any
+
+
+def aws_profile_name(profile: str | None) -> str:
+    """The AWS profile in use: the one asked for, else ``AWS_PROFILE``, else ``default``."""
+    return (
+        profile
+        or os.environ.get("AWS_PROFILE")
+        or os.environ.get("AWS_DEFAULT_PROFILE")
+        or "default"
+    )
+
+
+def read_only_reason(
+    settings: Settings | None, *, flag: bool, profile: str | None, context: str | None
+) -> str | None:
+    """Whether changes are forbidden, and why: the one place read-only mode is decided.
+
+    ``flag`` is ``--read-only``; ``settings`` the config file (its top-level
+    ``read_only``, and ``read_only`` under the table of the AWS ``profile`` or
+    the kube ``context`` in use). A read-only profile or context makes the whole
+    session read-only: one console acts on both. None when changes are allowed;
+    else the reason, short enough for a badge's tooltip or an error line.
+    """
+    if flag:
+        return "--read-only"
+    if settings is None:
+        return None
+    where = f"in {settings.path.name}" if settings.path is not None else "in the config file"
+    if settings.read_only:
+        return f"read_only = true {where}"
+    name = aws_profile_name(profile)
+    if name in settings.read_only_profiles:
+        return f"profile {name!r} is read-only {where}"
+    if context is not None and context in settings.read_only_contexts:
+        return f"kube context {context!r} is read-only {where}"
+    return None
 
 
 def config_path() -> Path:
@@ -149,8 +197,29 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
         fallback=_fallback(raw.get("fallback", {}), path),
         log_max_lines=max_lines,
         log_calls_per_second=calls_per_second,
+        read_only_profiles=_read_only_scopes(raw.get("profiles", {}), "profiles", path),
+        read_only_contexts=_read_only_scopes(raw.get("contexts", {}), "contexts", path),
         path=path,
     )
+
+
+def _read_only_scopes(raw: Any, table: str, path: Path) -> frozenset[str]:
+    """The names under ``[profiles.NAME]`` (or ``[contexts."NAME"]``) that set read_only."""
+    example = "[profiles.NAME]" if table == "profiles" else '[contexts."NAME"]'
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise _fail(path, table, f"expected tables such as {example} read_only = true")
+    names: set[str] = set()
+    for name, scope in raw.items():
+        unknown = sorted(set(scope) - set(_SCOPE_KEYS))
+        if unknown:
+            known = ", ".join(_SCOPE_KEYS)
+            raise _fail(path, f"{table}.{name}.{unknown[0]}", f"unknown key (known: {known})")
+        value = scope.get("read_only", False)
+        if not isinstance(value, bool):
+            raise _fail(path, f"{table}.{name}.read_only", f"expected true or false, got {value!r}")
+        if value:
+            names.add(str(name))
+    return frozenset(names)
 
 
 def _logs(raw: Any, path: Path) -> tuple[int, float]:

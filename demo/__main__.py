@@ -78,18 +78,24 @@ def serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if args.watch_stdin:
+        threading.Thread(target=_watch_stdin, args=(stop,), daemon=True).start()
+    if args.parent_pid:
+        threading.Thread(target=_watch_parent, args=(args.parent_pid, stop), daemon=True).start()
     world = World(scenario, port=args.port, state_dir=args.state_dir)
     try:
-        ready = world.start()
+        # The ready line comes once the world is seeded: what it prints is then usable at
+        # once, and the launcher waits on these progress lines, not on a fixed limit.
+        ready = world.start(on_progress=progress)
+        while not world.seeded(0.5):
+            if stop.is_set():
+                return 0
+        if world.seed_error is not None:
+            return 1  # the log holds the traceback
         ready["startup_seconds"] = round(world.startup_seconds, 3)
+        ready["seeded_seconds"] = round(world.seeded_seconds, 3)
         sys.stdout.write(json.dumps(ready) + "\n")
         sys.stdout.flush()
-        if args.watch_stdin:
-            threading.Thread(target=_watch_stdin, args=(stop,), daemon=True).start()
-        if args.parent_pid:
-            threading.Thread(
-                target=_watch_parent, args=(args.parent_pid, stop), daemon=True
-            ).start()
         while not stop.wait(0.5):
             if world.seed_error is not None:
                 return 1  # the log holds the traceback

@@ -10,6 +10,8 @@ import boto3
 import botocore.config
 from botocore.exceptions import ClientError
 
+from demo import moto_direct
+
 _CONFIG = botocore.config.Config(
     retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=16
 )
@@ -43,17 +45,34 @@ class ClientPool:
 
 
 class LogSink:
-    """Writes events to CloudWatch Logs (moto), creating groups and streams on demand."""
+    """Writes events to CloudWatch Logs (moto), creating groups and streams on demand.
+
+    While ``direct_account`` is set (the world is seeding, no client is let in yet) the
+    events go straight into moto's backend for that account (``demo.moto_direct``);
+    otherwise through the API, like any client's.
+    """
 
     def __init__(self, clients: ClientPool) -> None:
         self._clients = clients
         self._known: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()
+        self.direct_account: str | None = None
+        self._direct_lock = threading.Lock()
 
     def write(
         self, region: str, group: str, stream: str, events: list[tuple[datetime, str]]
     ) -> None:
         """Append ``events`` (time, message) to ``group``/``stream``."""
+        account = self.direct_account
+        if account is not None:
+            ordered = sorted(events, key=lambda e: e[0])
+            batch = [
+                {"timestamp": int(at.timestamp() * 1000), "message": text} for at, text in ordered
+            ]
+            with self._direct_lock, self._lock:
+                self._known.add((region, group, stream))
+                moto_direct.write_log_events(account, region, group, stream, batch)
+            return
         logs = self._clients.get("logs", region)
         key = (region, group, stream)
         with self._lock:

@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from demo import moto_direct
 from demo.aws_clients import ClientPool, LogSink
 from demo.build_logs import Line
 from demo.builds import Build
@@ -34,8 +35,11 @@ class BuildService:
         quotas: QuotaBook,
         account_id: str,
         projects: tuple[CodeBuildProject, ...],
+        page_size: int | None = None,
     ) -> None:
         self._clients = clients
+        # ListBuilds(ForProject) answer 100 ids a page, as CodeBuild does; a scenario may say fewer.
+        self._page_size = min(100, page_size or 100)
         self._sink = sink
         self._quotas = quotas
         self._account = account_id
@@ -56,7 +60,12 @@ class BuildService:
         if project.concurrent_build_limit is not None:
             overlay["concurrentBuildLimit"] = project.concurrent_build_limit
         self._overlay[(project.region, project.name)] = overlay
-        shape = self._project(project.region, project.name)
+        # Read from moto's backend, not over HTTP: seeding a large world makes thousands.
+        found = moto_direct.project_metadata(self._account, project.region, project.name)
+        if found is None:
+            raise ValueError(f"project {project.name} was not created in {project.region}")
+        found.pop("lastModifiedDate", None)  # moto's own name; the overlay has lastModified
+        shape = self._merge(project.region, _plain(copy.deepcopy(found)))
         for record in project.builds:
             build = self._new_build(
                 project.region,
@@ -266,11 +275,14 @@ class BuildService:
     def _page(self, ids: list[str], body: dict[str, Any]) -> Reply:
         if body.get("sortOrder", "DESCENDING") == "DESCENDING":
             ids = list(reversed(ids))
-        start = int(body.get("nextToken") or 0)
-        page = ids[start : start + 100]
+        token = str(body.get("nextToken") or "0")
+        if not token.isdigit():
+            raise ApiError("InvalidInputException", "Invalid nextToken")
+        start, size = int(token), self._page_size
+        page = ids[start : start + size]
         data: dict[str, Any] = {"ids": page}
-        if start + 100 < len(ids):
-            data["nextToken"] = str(start + 100)
+        if start + size < len(ids):
+            data["nextToken"] = str(start + size)
         return Reply.json(data)
 
     def _list_for_project(self, call: Call, _: Forward) -> Reply:

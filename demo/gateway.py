@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 _HOP_BY_HOP = {
@@ -82,6 +82,14 @@ class Reply:
         return parsed if isinstance(parsed, dict) else {}
 
 
+class Pager(Protocol):
+    """Answers list calls a page at a time (``demo.paging.Pager``)."""
+
+    def forward(self, call: Call, upstream: Callable[[Call], Reply]) -> Callable[[Call], Reply]:
+        """The forward to use for ``call``."""
+        ...
+
+
 class ApiError(Exception):
     """Raised by a route to answer with an AWS error."""
 
@@ -136,6 +144,8 @@ class Gateway:
         self.routes: dict[str, Route] = {}
         self.path_routes: list[tuple[str, str, re.Pattern[str], Route]] = []
         self.hooks: list[Hook] = []
+        # List calls are answered a page at a time, as AWS does (demo.paging).
+        self.pager: Pager | None = None
         # Calls to a service wait while its gate is closed (the world is still seeding it).
         self.gates: dict[str, threading.Event] = {}
         gateway = self
@@ -194,10 +204,11 @@ class Gateway:
             if reply is not None:
                 return reply
         route = self._route(call)
-        if route is None:
-            return self.upstream(call)
         try:
-            return route(call, self.upstream)
+            forward = self.pager.forward(call, self.upstream) if self.pager else self.upstream
+            if route is None:
+                return forward(call)
+            return route(call, forward)
         except ApiError as err:
             return Reply.error(err.code, err.message, err.status)
         except (ValueError, KeyError, TypeError) as err:

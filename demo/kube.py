@@ -66,7 +66,7 @@ def _install_namespace_path_fix() -> None:
 class KubeWorld:
     """kmock's KubernetesEmulator serving the scenario's cluster on 127.0.0.1."""
 
-    def __init__(self, cluster: Kubernetes, account_id: str) -> None:
+    def __init__(self, cluster: Kubernetes, account_id: str, page_size: int | None = None) -> None:
         _install_namespace_path_fix()
         self.cluster = cluster
         self.account = account_id
@@ -74,6 +74,7 @@ class KubeWorld:
         self.emulator: Any = kmock.KubernetesEmulator()
         self.deployments = {(d.namespace, d.name): d for d in cluster.deployments}
         self.url = ""
+        self.page_size = page_size
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -85,7 +86,7 @@ class KubeWorld:
     def _declare(self) -> None:
         for key, info in RESOURCES.items():
             self.emulator.resources[key] = info
-        install_reactions(self.emulator, self.deployments, RESOURCES)
+        install_reactions(self.emulator, self.deployments, RESOURCES, self.page_size)
         # kmock records every request for test assertions, and matches each new request
         # by scanning that record once per reaction: a few thousand requests in, every
         # answer costs tens of milliseconds. The world never reads the record; kmock

@@ -6,6 +6,9 @@ reaction that declines (returns ``NotImplemented``) as exhausted and skips it af
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,31 +39,53 @@ def _status(code: int, reason: str, message: str) -> Response:
 class ClusterReactions:
     """Behaviour of a real API server that kmock's emulator leaves out."""
 
-    def __init__(self, emulator: Any, deployments: dict[tuple[str, str], Deployment]) -> None:
+    def __init__(
+        self,
+        emulator: Any,
+        deployments: dict[tuple[str, str], Deployment],
+        page_size: int | None = None,
+    ) -> None:
         self.emulator = emulator
         self.deployments = deployments
+        self.page_size = page_size  # caps a list's `limit` (the scenario's world.page_size)
 
     def filtered_list(self, resource: Any, api_version: str, kind: str) -> Any:
-        """List objects of ``resource``, honouring labelSelector and fieldSelector."""
+        """List objects of ``resource``, honouring the selectors, ``limit`` and ``continue``.
+
+        As an API server: without ``limit`` the whole list, else pages in a stable order
+        (namespace, name) with ``metadata.continue`` naming where the next one starts.
+        """
 
         def react(request: kmock.Request) -> Any:
             labels = request.params.get("labelSelector")
             fields = request.params.get("fieldSelector")
-            items = []
-            for (res, namespace, _), obj in list(self.emulator.objects.items()):
+            try:
+                limit, after = _page_request(request.params, self.page_size)
+            except ValueError as err:
+                return _status(400, "BadRequest", str(err))
+            keyed = []
+            for (res, namespace, name), obj in list(self.emulator.objects.items()):
                 if res != resource or obj.deleted:
                     continue
                 if request.namespace is not None and namespace != request.namespace:
                     continue
+                if after is not None and (namespace or "", name) <= after:
+                    continue
                 item = obj.raw
                 if (labels or fields) and not matches(item, labels, fields):
                     continue
-                items.append(item)
+                keyed.append(((namespace or "", name), item))
+            keyed.sort(key=lambda pair: pair[0])
+            metadata: dict[str, Any] = {"resourceVersion": "1"}
+            if limit is not None and len(keyed) > limit:
+                metadata["continue"] = _continue_token(keyed[limit - 1][0])
+                metadata["remainingItemCount"] = len(keyed) - limit
+                keyed = keyed[:limit]
             return {
                 "apiVersion": api_version,
                 "kind": f"{kind}List",
-                "metadata": {"resourceVersion": "1"},
-                "items": items,
+                "metadata": metadata,
+                "items": [item for _, item in keyed],
             }
 
         return react
@@ -126,6 +151,30 @@ class ClusterReactions:
         return _text("".join(line + "\n" for line in lines))
 
 
+def _continue_token(last: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(last)).encode()).decode()
+
+
+def _page_request(params: Any, page_size: int | None) -> tuple[int | None, tuple[str, str] | None]:
+    """(limit, the key the page starts after) of a list request; ValueError when malformed."""
+    raw_limit = params.get("limit")
+    limit = None
+    if raw_limit:
+        if not str(raw_limit).isdigit():
+            raise ValueError(f"invalid limit {raw_limit!r}")
+        limit = int(raw_limit) or None  # 0 means no limit, as the API server reads it
+    if limit is not None and page_size:
+        limit = min(limit, page_size)
+    token = params.get("continue")
+    if not token:
+        return limit, None
+    try:
+        namespace, name = json.loads(base64.urlsafe_b64decode(str(token).encode()))
+    except (ValueError, TypeError, binascii.Error):
+        raise ValueError("continue key is not valid") from None
+    return limit, (str(namespace), str(name))
+
+
 def _text(body: str) -> Any:
     """A ``text/plain`` answer, the content type of a pod log."""
     return Response(
@@ -139,9 +188,10 @@ def install_reactions(
     emulator: Any,
     deployments: dict[tuple[str, str], Deployment],
     resources: dict[str, dict[str, Any]],
+    page_size: int | None = None,
 ) -> ClusterReactions:
     """Attach the reactions for every declared resource (``group/version/plural`` keys)."""
-    reactions = ClusterReactions(emulator, deployments)
+    reactions = ClusterReactions(emulator, deployments, page_size)
     pods = kmock.resource("v1", "pods")
     emulator["get", pods, kmock.subresource("log")] << reactions.pod_log
     for key, info in resources.items():

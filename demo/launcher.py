@@ -49,6 +49,7 @@ class WorldProcess:
     owned_dir: Path | None = field(default=None, repr=False)
     registry: str | None = None  # host:port of the world's registry (ECR's proxyEndpoint)
     config_path: str | None = None  # the console config the world wrote (SHIPDECK_CONFIG)
+    seeded_seconds: float = 0.0  # from the world's start until everything was seeded
 
     def env(self) -> dict[str, str]:
         """Environment variables that point AWS, Kubernetes and shipdeck at the world."""
@@ -196,4 +197,5 @@ def start_world(
         owned_dir=owned_dir,
         registry=ready.get("registry"),
         config_path=ready.get("config"),
+        seeded_seconds=float(ready.get("seeded_seconds", 0.0)),
     )

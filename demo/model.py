@@ -42,6 +42,7 @@ class WorldSettings:
     speed: float
     throttle_rate: float = 0.0  # share of calls answered with ThrottlingException
     throttle_services: tuple[str, ...] = ()  # signing names; empty: every JSON service
+    page_size: int | None = None  # at most this many items per page of a list call
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,7 @@ def _world(node: Node) -> WorldSettings:
             "tick_seconds",
             "speed",
             "throttle",
+            "page_size",
         }
     )
     account = node.get("account_id").string("123456789012")
@@ -177,6 +178,9 @@ def _world(node: Node) -> WorldSettings:
     if speed <= 0:
         raise node.get("speed").fail("must be greater than 0")
     rate, services = _throttle(node.get("throttle"))
+    page_size = node.get("page_size").optional_integer()
+    if page_size is not None and page_size < 1:
+        raise node.get("page_size").fail(f"expected a number of items above 0, got {page_size}")
     return WorldSettings(
         name=node.get("name").string("incident world"),
         account_id=account,
@@ -187,6 +191,7 @@ def _world(node: Node) -> WorldSettings:
         speed=speed,
         throttle_rate=rate,
         throttle_services=services,
+        page_size=page_size,
     )
 
 

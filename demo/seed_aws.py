@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from demo import moto_direct
 from demo.aws_clients import ClientPool, LogSink
 from demo.codebuild import BuildService
 from demo.ecr_view import EcrView
@@ -57,6 +58,22 @@ def image_manifest(repository: str, image: EcrImage) -> str:
     )
 
 
+class _Progress:
+    """Says how seeding goes, at most twice a second (and always at the end)."""
+
+    INTERVAL = 0.5
+
+    def __init__(self, say: Callable[[str], None] | None) -> None:
+        self._say = say
+        self._last = 0.0
+
+    def __call__(self, text: str, final: bool = False) -> None:
+        now = time.monotonic()
+        if self._say is not None and (final or now - self._last >= self.INTERVAL):
+            self._last = now
+            self._say(text)
+
+
 class AwsSeeder:
     """Creates everything a scenario describes, recording what moto cannot hold."""
 
@@ -68,6 +85,7 @@ class AwsSeeder:
         builds: BuildService,
         ecr_view: EcrView,
         ecs_view: EcsView,
+        on_progress: Callable[[str], None] | None = None,
     ) -> None:
         self.scenario = scenario
         self.clients = clients
@@ -76,6 +94,8 @@ class AwsSeeder:
         self.ecr_view = ecr_view
         self.ecs_view = ecs_view
         self.cancelled = threading.Event()
+        self.progress = _Progress(on_progress)
+        self._direct = threading.Lock()  # held around each direct write to moto's backends
 
     def cancel(self) -> None:
         """Skip the jobs not started yet (the world is stopping)."""
@@ -91,6 +111,13 @@ class AwsSeeder:
         Service names are SigV4 signing names (``ecr``, ``ecs``, ``logs``, ``monitoring``...).
         ECS goes last: its first call imports and warms moto's EC2, the slowest part.
         """
+        self.sink.direct_account = self.scenario.world.account_id
+        try:
+            self._seed(ready)
+        finally:
+            self.sink.direct_account = None
+
+    def _seed(self, ready: Callable[[str], None]) -> None:
         s = self.scenario
         self._roles()
         ready("iam")
@@ -107,7 +134,7 @@ class AwsSeeder:
         jobs += [(("logs",), self._log_group, g) for g in s.logs]
         jobs += [(("lambda",), self._function, f) for f in s.functions]
         jobs += [(("monitoring",), self._alarm, a) for a in s.alarms]
-        ecs = EcsSeeder(self.clients, self.ecs_view, self._role_arn)
+        ecs = EcsSeeder(s.world.account_id, self.ecs_view, self._role_arn, self._direct)
         jobs += [(("ecs", "ec2"), ecs.seed_cluster, c) for c in s.ecs]
         pending: dict[str, int] = {}
         for services, _, _ in jobs:
@@ -118,12 +145,19 @@ class AwsSeeder:
                 ready(service)
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="seed") as pool:
             futures = [(services, pool.submit(self._run, job, arg)) for services, job, arg in jobs]
-            for services, future in futures:
+            for done, (services, future) in enumerate(futures, start=1):
                 future.result()  # re-raise the first seeding failure
                 for service in services:
                     pending[service] -= 1
                     if pending[service] == 0:
                         ready(service)
+                # ec2 is seeded with ecs (its default network): one name for both.
+                left = sorted(n for n, count in pending.items() if count > 0 and n != "ec2")
+                self.progress(
+                    f"seeding {done:,} of {len(futures):,} resources"
+                    + (f" ({', '.join(left)} to go)" if left else ""),
+                    done == len(futures),
+                )
 
     def _roles(self) -> None:
         names = {p.service_role for p in self.scenario.codebuild}
@@ -151,46 +185,52 @@ class AwsSeeder:
         return f"arn:aws:iam::{self.scenario.world.account_id}:role/{name}"
 
     def _repository(self, repo: EcrRepository) -> None:
-        ecr = self.clients.get("ecr", repo.region)
-        created = ecr.create_repository(
-            repositoryName=repo.name,
-            imageTagMutability=repo.tag_mutability,
-            imageScanningConfiguration={"scanOnPush": repo.scan_on_push},
-            encryptionConfiguration={"encryptionType": repo.encryption},
-        )
-        set_repository_created(created["repository"]["repositoryArn"], repo.created_at)
-        if repo.lifecycle_policy is not None:
-            ecr.put_lifecycle_policy(
-                repositoryName=repo.name, lifecyclePolicyText=json.dumps(repo.lifecycle_policy)
+        account = self.scenario.world.account_id
+        with self._direct:  # moto's backends are written from one thread at a time
+            arn = moto_direct.create_repository(
+                account,
+                repo.region,
+                repo.name,
+                tag_mutability=repo.tag_mutability,
+                scan_on_push=repo.scan_on_push,
+                encryption=repo.encryption,
+                lifecycle_policy=None
+                if repo.lifecycle_policy is None
+                else json.dumps(repo.lifecycle_policy),
             )
+        set_repository_created(arn, repo.created_at)
         # Oldest first, so that moto lists images in push order like ECR.
         for image in sorted(repo.images, key=lambda i: i.pushed_at):
             manifest = image_manifest(repo.name, image)
             digest = _sha(manifest)
-            for tag in image.tags or (None,):
-                kwargs: dict[str, Any] = {"imageTag": tag} if tag else {}
-                ecr.put_image(
-                    repositoryName=repo.name,
-                    imageManifest=manifest,
-                    imageManifestMediaType=_MANIFEST,
-                    imageDigest=digest,
-                    **kwargs,
+            with self._direct:
+                moto_direct.put_image(
+                    account,
+                    repo.region,
+                    repo.name,
+                    manifest,
+                    _MANIFEST,
+                    digest,
+                    image.tags or (None,),
                 )
             self.ecr_view.remember(
                 repo.region, repo.name, digest, image.size, image.pushed_at.timestamp()
             )
 
     def _project(self, project: Any) -> None:
-        self.clients.get("codebuild", project.region).create_project(
-            name=project.name,
+        # The role exists (``_roles``): the check moto's CreateProject handler makes holds.
+        moto_direct.create_project(
+            self.scenario.world.account_id,
+            project.region,
+            project_name=project.name,
             description=project.description,
-            source={
+            project_source={
                 "type": project.source_type,
                 "location": project.source_location,
                 "buildspec": project.buildspec,
                 "gitCloneDepth": 1,
             },
-            sourceVersion=project.source_version,
+            source_version=project.source_version,
             artifacts={"type": "NO_ARTIFACTS"},
             environment={
                 "type": project.environment_type,
@@ -199,20 +239,21 @@ class AwsSeeder:
                 "privilegedMode": project.privileged_mode,
                 "imagePullCredentialsType": "CODEBUILD",
             },
-            serviceRole=self._role_arn(project.service_role),
-            timeoutInMinutes=project.timeout_minutes,
-            queuedTimeoutInMinutes=project.queued_timeout_minutes,
-            logsConfig={"cloudWatchLogs": {"status": "ENABLED", "groupName": project.log_group}},
+            service_role=self._role_arn(project.service_role),
+            timeout=project.timeout_minutes,
+            queued_timeout=project.queued_timeout_minutes,
+            logs_config={"cloudWatchLogs": {"status": "ENABLED", "groupName": project.log_group}},
             tags=[{"key": k, "value": v} for k, v in project.tags.items()],
+            cache=None,
+            vpc_config=None,
         )
 
     def _log_group(self, group: LogGroup) -> None:
-        logs = self.clients.get("logs", group.region)
         # A CodeBuild history job may have created this group first.
-        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
-            logs.create_log_group(logGroupName=group.name)
-        if group.retention_days:
-            logs.put_retention_policy(logGroupName=group.name, retentionInDays=group.retention_days)
+        with self._direct:
+            moto_direct.create_log_group(
+                self.scenario.world.account_id, group.region, group.name, group.retention_days
+            )
         for stream in group.streams:
             self.sink.write(
                 group.region, group.name, stream.name, [(e.at, e.message) for e in stream.events]

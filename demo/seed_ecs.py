@@ -2,15 +2,18 @@
 
 Tasks are run and stopped in moto so that ListTasks/StopTask are real; what moto
 cannot hold (exit codes, stop codes, timestamps, service events) goes to EcsView.
+The calls go straight to moto's backends (``demo.moto_direct``): a large world has
+hundreds of services and tasks, and each HTTP round trip costs more than the work.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
-from demo.aws_clients import ClientPool
+from demo import moto_direct
 from demo.ecs_view import EcsView
 from demo.model import EcsCluster, EcsTask, EcsTaskDefinition
 
@@ -19,13 +22,18 @@ class EcsSeeder:
     """Seeds one ECS cluster per call (clusters can be seeded in parallel)."""
 
     def __init__(
-        self, clients: ClientPool, ecs_view: EcsView, role_arn: Callable[[str], str]
+        self,
+        account: str,
+        ecs_view: EcsView,
+        role_arn: Callable[[str], str],
+        direct: AbstractContextManager[Any],
     ) -> None:
-        self.clients = clients
+        self.account = account
         self.ecs_view = ecs_view
         self._role_arn = role_arn
+        self._direct = direct  # held around each write to moto's backends
 
-    def _register(self, ecs: Any, definition: EcsTaskDefinition) -> None:
+    def _register(self, ecs: Any, region: str, definition: EcsTaskDefinition) -> None:
         containers = []
         for c in definition.containers:
             spec: dict[str, Any] = {
@@ -44,7 +52,7 @@ class EcsSeeder:
                     "logDriver": "awslogs",
                     "options": {
                         "awslogs-group": c.log_group,
-                        "awslogs-region": ecs.meta.region_name,
+                        "awslogs-region": region,
                         "awslogs-stream-prefix": c.log_stream_prefix or "ecs",
                     },
                 }
@@ -56,25 +64,21 @@ class EcsSeeder:
                     "retries": 3,
                 }
             containers.append(spec)
-        extra = (
-            {"taskRoleArn": self._role_arn(definition.task_role)} if definition.task_role else {}
-        )
         ecs.register_task_definition(
-            family=definition.family,
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
+            definition.family,
+            containers,
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
             cpu=str(definition.cpu),
             memory=str(definition.memory),
-            executionRoleArn=self._role_arn(definition.execution_role),
-            containerDefinitions=containers,
-            **extra,
+            task_role_arn=self._role_arn(definition.task_role) if definition.task_role else None,
+            execution_role_arn=self._role_arn(definition.execution_role),
         )
 
     def seed_cluster(self, cluster: EcsCluster) -> None:
         """Create the cluster, its task definitions, services and tasks."""
-        ec2 = self.clients.get("ec2", cluster.region)
-        subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
-        group = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]["GroupId"]
+        with self._direct:
+            subnet, group = moto_direct.default_network(self.account, cluster.region)
         network = {
             "awsvpcConfiguration": {
                 "subnets": [subnet],
@@ -82,23 +86,25 @@ class EcsSeeder:
                 "assignPublicIp": "DISABLED",
             }
         }
-        ecs = self.clients.get("ecs", cluster.region)
-        ecs.create_cluster(clusterName=cluster.name)
-        for definition in cluster.task_definitions:
-            self._register(ecs, definition)
+        ecs = moto_direct.ecs_backend(self.account, cluster.region)
+        with self._direct:
+            ecs.create_cluster(cluster.name)
+            for definition in cluster.task_definitions:
+                self._register(ecs, cluster.region, definition)
         for service in cluster.services:
-            created = ecs.create_service(
-                cluster=cluster.name,
-                serviceName=service.name,
-                taskDefinition=service.task_definition,
-                desiredCount=service.desired,
-                launchType=service.launch_type,
-                networkConfiguration=network,
-            )["service"]
-            task_ids = [
-                self._task(ecs, cluster, service.name, task, network) for task in service.tasks
-            ]
-            for deployment in created.get("deployments", []):
+            with self._direct:
+                created = ecs.create_service(
+                    cluster.name,
+                    service.name,
+                    service.desired,
+                    service.task_definition,
+                    launch_type=service.launch_type,
+                    network_configuration=network,
+                )
+                task_ids = [
+                    self._task(ecs, cluster, service.name, task, network) for task in service.tasks
+                ]
+            for deployment in created.deployments:
                 self.ecs_view.deployment_time(deployment["id"], service.deployed_at.timestamp())
             running = sum(1 for t in service.tasks if t.status == "RUNNING")
             events = []
@@ -114,7 +120,7 @@ class EcsSeeder:
                     }
                 )
             self.ecs_view.service_facts(
-                created["serviceArn"],
+                created.arn,
                 {
                     "events": events,
                     "runningCount": running,
@@ -127,17 +133,19 @@ class EcsSeeder:
         self, ecs: Any, cluster: EcsCluster, service: str, task: EcsTask, network: dict[str, Any]
     ) -> str:
         started = ecs.run_task(
-            cluster=cluster.name,
-            taskDefinition=task.task_definition,
-            launchType="FARGATE",
-            startedBy=f"ecs-svc/{zlib.crc32(service.encode())}",
+            cluster.name,
+            task.task_definition,
+            1,
+            None,
+            f"ecs-svc/{zlib.crc32(service.encode())}",
+            None,
+            "FARGATE",
+            network,
             group=f"service:{service}",
-            networkConfiguration=network,
-            count=1,
-        )["tasks"][0]
-        arn = started["taskArn"]
+        )[0]
+        arn = str(started.task_arn)
         if task.status == "STOPPED":
-            ecs.stop_task(cluster=cluster.name, task=arn, reason=task.stopped_reason or "")
+            ecs.stop_task(cluster.name, arn, task.stopped_reason or "")
         family, _, revision = task.task_definition.partition(":")
         definition = [d for d in cluster.task_definitions if d.family == family][
             int(revision or 1) - 1

@@ -7,6 +7,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from demo.kube import KubeWorld
 from demo.lambda_view import UPDATE_PATH, function_updated
 from demo.live_traffic import LiveLogs, Throttle
 from demo.model import Scenario
+from demo.paging import Pager
 from demo.quotas import QuotaBook
 from demo.reconcile import Reconciler
 from demo.registry import RegistryMirror, start_registry, write_console_config
@@ -71,11 +73,16 @@ class World:
         self.registry: RegistryMirror | None = None
         self.config_path: Path | None = None
 
-    def start(self, wait_for_seeding: bool = False) -> dict[str, Any]:
+    def start(
+        self,
+        wait_for_seeding: bool = False,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
         """Start the servers and return the ready information (see ``ready_line``).
 
         Seeding continues in the background; the gateway holds each service's calls
         until that service is seeded, so clients never see a half-made world.
+        ``on_progress`` hears how seeding goes (a line at most twice a second).
         """
         began = time.monotonic()
         world = self.scenario.world
@@ -93,7 +100,9 @@ class World:
         )
         sink = LogSink(clients)
         quotas = QuotaBook(self.scenario.quotas, self.scenario.quota_requests, world.account_id)
-        builds = BuildService(clients, sink, quotas, world.account_id, self.scenario.codebuild)
+        builds = BuildService(
+            clients, sink, quotas, world.account_id, self.scenario.codebuild, world.page_size
+        )
         ecr_view, ecs_view = EcrView(clients), EcsView()
         rollouts = EcsRollouts(
             clients,
@@ -104,6 +113,7 @@ class World:
             world.speed,
         )
         self.gateway = Gateway(Upstream(host, moto_port), port=self._port)
+        self.gateway.pager = Pager(world.page_size)
         for routes in (
             quotas.routes(),
             builds.routes(),
@@ -130,7 +140,9 @@ class World:
         self.config_path = write_console_config(self.scenario, self.state_dir)
         self.gateway.start()
         self._start_kube()
-        seeder = AwsSeeder(self.scenario, clients, sink, builds, ecr_view, ecs_view)
+        seeder = AwsSeeder(
+            self.scenario, clients, sink, builds, ecr_view, ecs_view, on_progress=on_progress
+        )
         running = RunningState(world.account_id)
         steps: list[tuple[str, Step]] = [
             ("quotas", quotas.advance),
@@ -171,6 +183,10 @@ class World:
         if self.clock is not None:
             self.clock.start()
 
+    def seeded(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for seeding to end; whether it has."""
+        return self._seeded.wait(timeout)
+
     def wait_seeded(self, timeout: float = 120.0) -> None:
         """Block until seeding is over; raise if it failed."""
         if not self._seeded.wait(timeout):
@@ -182,7 +198,9 @@ class World:
         cluster = self.scenario.kubernetes
         if cluster is None:
             return
-        self.kube = KubeWorld(cluster, self.scenario.world.account_id)
+        self.kube = KubeWorld(
+            cluster, self.scenario.world.account_id, self.scenario.world.page_size
+        )
         self.kube.start()
         self.kubeconfig = self.kube.write_kubeconfig(self.state_dir / "kubeconfig")
 

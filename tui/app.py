@@ -51,7 +51,7 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         self.context = ConsoleContext(
             session=session,
             settings=settings,
-            read_only=read_only or settings.read_only,
+            read_only_flag=read_only,
             badge=badge,
             clock=clock or utc_now,
             monotonic=monotonic or time.monotonic,
@@ -91,7 +91,8 @@ class ShipdeckApp(ReportsWorkers, App[None]):
     @on(ModelChanged)
     def _model_changed(self, message: ModelChanged) -> None:
         """New parts of the model: every open screen redraws from the same, newest state."""
-        self.feed.changed(message.state, message.parts)
+        if not message.early:
+            self.feed.changed(message.state, message.parts)
         newest = self.context.state  # a later merge may have landed since this message
         for screen in self._screens():
             screen.model_changed(newest, message.parts)

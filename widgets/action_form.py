@@ -1,8 +1,9 @@
 """A small form for an action's parameters: text fields, hidden fields for secrets, choices.
 
 Plain data in (``FormField``), a ``dict`` of the values out (or None when
-cancelled). A secret field is a password ``Input``: the value is never shown,
-not even as its length in a message.
+cancelled). A secret field is a masked ``SecretInput`` that keeps every line of
+a paste (a PEM); below it the form says how many lines and characters it
+holds, so a cut paste is seen before the plan, and never shows the value.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+from widgets.secret_input import SecretInput, describe_secret
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,22 @@ class ActionForm(ModalScreen[dict[str, str] | None]):
                             *[Option(Text(text), id=value) for text, value in field.choices],
                             id=f"field-{field.name}",
                         )
+                    elif field.secret:
+                        yield SecretInput(
+                            field.value,
+                            placeholder=field.placeholder,
+                            compact=True,
+                            id=f"field-{field.name}",
+                        )
+                        yield Static(
+                            describe_secret(field.value),
+                            id=f"held-{field.name}",
+                            classes="form-help",
+                        )
                     else:
                         yield Input(
                             field.value,
                             placeholder=field.placeholder,
-                            password=field.secret,
                             compact=True,
                             id=f"field-{field.name}",
                         )
@@ -131,6 +145,13 @@ class ActionForm(ModalScreen[dict[str, str] | None]):
             self.query_one("#form-error", Static).update(f"required: {', '.join(missing)}")
             return
         self.dismiss(values)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        """A secret field says how much it holds now (never what)."""
+        if isinstance(event.input, SecretInput) and event.input.id:
+            held = event.input.id.replace("field-", "held-", 1)
+            self.query_one(f"#{held}", Static).update(describe_secret(event.value))
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:

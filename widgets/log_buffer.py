@@ -8,6 +8,7 @@ without timestamps, wrapped or not).
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import deque
@@ -240,12 +241,30 @@ def save_path(folder: Path, source: str) -> Path:
 
 
 def write_saved(
-    path: Path, entries: Iterable[LogEntry], shown: Callable[[str], str] | None = None
+    path: Path,
+    entries: Iterable[LogEntry],
+    shown: Callable[[str], str] | None = None,
+    *,
+    own_folder: bool = True,
 ) -> None:
-    """Write ``entries`` one per line, each as ``shown`` lets it out (raises OSError)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``entries`` one per line, each as ``shown`` lets it out (raises OSError).
+
+    Log lines are private: the file is ``0600`` and a folder made for it ``0700``
+    (modes set after creation, so the umask cannot widen them); with ``own_folder``
+    (shipdeck's own folder, not the working directory) an existing folder is
+    narrowed to ``0700`` too. Widgets may not import ``actions.paths``, which does
+    the same for the other files shipdeck writes.
+    """
+    folder = path.parent
+    made = not folder.exists()
+    if made:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if made or own_folder:
+        os.chmod(folder, 0o700)
     show = shown or (lambda line: line)
-    with path.open("w", encoding="utf-8") as out:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
         out.writelines(f"{show(saved_line(entry))}\n" for entry in entries)
 
 

@@ -83,6 +83,9 @@ class LogView(Vertical):
     ]
 
     follow: reactive[bool] = reactive(True, bindings=True, init=False)
+    reader_state: reactive[str] = reactive("", init=False)
+    """What the reading side is doing when lines do not flow ("restarting reader", "not
+    reading", "ended"); "" while they do. Shown instead of FOLLOW, which would say lines come."""
     """New lines scroll into view; off when the person scrolls up."""
     paused: reactive[bool] = reactive(False, bindings=True, init=False)
     """Intake held: new lines wait (counted) until ``p`` again."""
@@ -242,7 +245,10 @@ class LogView(Vertical):
         total = self.buffer.line_count
         count = f"{self.shown_entries:,}/{total:,}" if self._filter else f"{total:,}"
         parts = [f"{count} lines", f"{self.buffer.rate.rate():,.0f}/s"]
-        parts.append("FOLLOW" if self.follow else "follow off")
+        if self.reader_state:
+            parts.append(self.reader_state)
+        else:
+            parts.append("FOLLOW" if self.follow else "follow off")
         if self.paused:
             parts.append(f"PAUSED +{len(self.buffer.held):,}")
         if self.filter_text:
@@ -266,6 +272,10 @@ class LogView(Vertical):
 
     def _end_pressed(self) -> None:
         self.action_follow()
+
+    def watch_reader_state(self) -> None:
+        """The border says what the reader does."""
+        self.update_border()
 
     def watch_follow(self, follow: bool) -> None:
         """Back at the end when follow comes on."""
@@ -456,7 +466,7 @@ class LogView(Vertical):
     ) -> None:
         """Worker thread: write the snapshot; report back with a message."""
         try:
-            write_saved(path, entries, shown)
+            write_saved(path, entries, shown, own_folder=self.save_dir is not None)
         except OSError as exc:
             self.post_message(self.SaveFailed(path, str(exc)))
             return

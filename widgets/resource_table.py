@@ -1,23 +1,37 @@
-"""A DataTable of resources: severity markers, a filter, a cursor that survives refreshes.
+"""A table of resources that renders only the rows on screen (Textual's line API).
 
-The table knows nothing of AWS: a screen hands it plain ``TableRow`` values (a key,
-the cells, a severity) and it keeps them on screen with as little redrawing as
-possible, so a refresh every few seconds neither flickers nor loses the row
-the person is looking at.
+Textual's ``DataTable`` builds every row's cells when rows are set and again
+when a filter changes, so at 10,000 rows a refresh or a keystroke takes
+seconds. This table keeps the rows as plain values, filters an index list
+(narrowing the last match when the filter only grows), measures column widths
+once per ``set_rows``, and draws the header and the visible rows on demand,
+with each row's strip cached until the row, the widths or the cursor change.
+The cost of a keystroke does not grow with the number of rows.
+
+The table knows nothing of AWS: a screen hands it ``TableRow`` values (a key,
+the cells, a severity). Across ``set_rows`` the cursor stays on its row, and
+when that row goes away at the same position; until the person moves it, it
+stays on the first row.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
+from textual.geometry import Region, Size
+from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 Cell = str | Text
 
@@ -27,6 +41,10 @@ SEVERITY_MARKS: dict[str, tuple[str, str]] = {
     "warning": ("▲", "yellow"),
     "info": ("·", "cyan"),
 }
+MARK_WIDTH = 2  # the marker and a space
+GAP = 2  # spaces between columns
+MAX_AUTO_WIDTH = 60  # a column without a set width grows to its widest cell, up to this
+CACHE_ROWS = 512  # rendered rows kept
 
 
 @dataclass(frozen=True)
@@ -46,36 +64,72 @@ class TableRow:
     cells: tuple[Cell, ...]
     severity: str | None = None
 
-    def matches(self, needle: str) -> bool:
-        """Whether any cell contains ``needle`` (already lower-cased)."""
-        return any(needle in _plain(cell).lower() for cell in self.cells)
 
-
-def _plain(cell: Cell) -> str:
+def plain(cell: Cell) -> str:
+    """A cell's text without styles."""
     return cell.plain if isinstance(cell, Text) else cell
 
 
-def severity_marker(severity: str | None) -> Text:
-    """The coloured one-character marker shown in the first column."""
-    if severity is None or severity not in SEVERITY_MARKS:
-        return Text(" ")
-    mark, style = SEVERITY_MARKS[severity]
-    return Text(mark, style=style)
-
-
-class ResourceTable(DataTable[Cell]):
-    """A row-cursor table of resources that can be filtered and refreshed in place."""
+class ResourceTable(ScrollView, can_focus=True):
+    """A row-cursor table of resources, filtered and refreshed in place, drawn line by line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="open", tooltip="Open the selected row"),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home", "scroll_top", "First row", id="first-row", show=False),
         Binding("end", "scroll_bottom", "Last row", id="last-row", show=False),
+        Binding("o", "sort_next", "Sort", id="sort", tooltip="Sort by the next column"),
+        Binding("O", "sort_reverse", "Reverse", id="sort-reverse", show=False),
     ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "resource-table--header",
+        "resource-table--cursor",
+        "resource-table--even",
+    }
+    DEFAULT_CSS = """
+    ResourceTable {
+        height: 1fr;
+        overflow-x: auto;
+        overflow-y: auto;
+        & > .resource-table--header { text-style: bold; background: $panel; }
+        & > .resource-table--even { background: $surface-lighten-1 30%; }
+        & > .resource-table--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .resource-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+    }
+    """
 
     filter_text: reactive[str] = reactive("", init=False)
     """Case-insensitive substring a row must contain to be shown; empty shows all rows."""
 
-    MARK_COLUMN = "_mark"
+    @dataclass
+    class RowHighlighted(Message):
+        """The cursor moved to the row with ``key``."""
+
+        table: ResourceTable
+        key: str | None
+
+        @property
+        def control(self) -> ResourceTable:
+            """The table, for ``@on(..., selector)``."""
+            return self.table
+
+    @dataclass
+    class RowSelected(Message):
+        """``enter`` (or a click on the cursor's row) on the row with ``key``."""
+
+        table: ResourceTable
+        key: str
+
+        @property
+        def control(self) -> ResourceTable:
+            """The table, for ``@on(..., selector)``."""
+            return self.table
 
     def __init__(
         self,
@@ -84,155 +138,394 @@ class ResourceTable(DataTable[Cell]):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(
-            id=id,
-            classes=classes,
-            cursor_type="row",
-            zebra_stripes=True,
-            cursor_foreground_priority="renderable",
-        )
-        self._table_columns: tuple[TableColumn, ...] = tuple(columns)
-        self._all_rows: tuple[TableRow, ...] = ()
-        self._shown: list[TableRow] = []
+        super().__init__(id=id, classes=classes)
+        self._columns: tuple[TableColumn, ...] = tuple(columns)
+        self._all: list[TableRow] = []
+        self._needles: list[str] = []
+        self._cell_widths: list[tuple[int, ...]] = []
+        self._known: dict[str, tuple[TableRow, str, tuple[int, ...]]] = {}
+        """Per key, the row as last set with its needle and cell widths (reused when equal)."""
+        self._shown: list[int] = []  # indices into _all, in display order
+        self._shown_for = ""  # the filter _shown was made for
+        self._index: dict[str, int] = {}  # key -> position in _shown
+        self._widths: list[int] = []
+        self._cursor = 0
         self._chosen = False
-        """Whether the cursor was put on a row (by a key, a click or ``select_key``): only then
-        does it follow that row when the rows are reordered; before, it stays on the first."""
+        """Whether the person (or ``select_key``) put the cursor on a row: only then does it
+        follow that row when the rows are reordered; before, it stays on the first."""
+        self._strips: dict[str, tuple[TableRow, tuple[int, ...], int, bool, Strip]] = {}
+        self._given: list[TableRow] = []  # the rows in the order the screen gave them
+        self._sort: tuple[int, bool] | None = None  # (column, descending), None: as given
+        self._measure()
 
-    def on_mount(self) -> None:
-        """Lay out the columns once; rows come later."""
-        self.set_columns(self._table_columns)
+    # --- what screens read ------------------------------------------------------
 
     @property
     def table_columns(self) -> tuple[TableColumn, ...]:
-        """The columns, without the marker column."""
-        return self._table_columns
+        """The columns."""
+        return self._columns
 
     @property
     def all_rows(self) -> tuple[TableRow, ...]:
         """Every row, filtered or not, in display order."""
-        return self._all_rows
+        return tuple(self._all)
 
     @property
     def shown_rows(self) -> tuple[TableRow, ...]:
         """The rows on screen after the filter."""
-        return tuple(self._shown)
+        return tuple(self._all[i] for i in self._shown)
 
-    def set_columns(self, columns: Sequence[TableColumn]) -> None:
-        """Replace the columns (and drop the rows; call ``set_rows`` after)."""
-        self._table_columns = tuple(columns)
-        self.clear(columns=True)
-        self._shown = []
-        self.add_column("", width=1, key=self.MARK_COLUMN)
-        for column in self._table_columns:
-            self.add_column(column.label, width=column.width, key=column.key)
-        if self._all_rows:
-            self._show(self._visible(self._all_rows))
+    @property
+    def row_count(self) -> int:
+        """How many rows the filter shows."""
+        return len(self._shown)
 
-    def set_rows(self, rows: Sequence[TableRow]) -> None:
-        """Show ``rows`` (filtered); changed cells are updated in place when the order holds."""
-        self._all_rows = tuple(rows)
-        self._show(self._visible(self._all_rows))
+    @property
+    def cursor_row(self) -> int:
+        """The cursor's position among the shown rows."""
+        return self._cursor
+
+    @property
+    def sorted_by(self) -> tuple[str, bool] | None:
+        """The key of the column rows are sorted by and whether descending; None: as given."""
+        if self._sort is None or self._sort[0] >= len(self._columns):
+            return None
+        return self._columns[self._sort[0]].key, self._sort[1]
 
     def selected_key(self) -> str | None:
         """The key of the row under the cursor, if any."""
-        if not self._shown or not self.is_valid_row_index(self.cursor_row):
+        if not self._shown:
             return None
-        try:
-            row_key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key
-        except CellDoesNotExist:
-            return None
-        return row_key.value
+        return self._all[self._shown[self._cursor]].key
 
     def select_key(self, key: str) -> bool:
         """Move the cursor to the row with ``key``; False when it is not shown."""
-        if not self._move_to(key):
+        index = self._index.get(key)
+        if index is None:
             return False
         self._chosen = True
+        self.move_cursor(index)
         return True
 
-    def _move_to(self, key: str) -> bool:
-        try:
-            index = self.get_row_index(key)
-        except RowDoesNotExist:
-            return False
-        self.move_cursor(row=index, animate=False)
-        return True
+    # --- what screens set ----------------------------------------------------
 
-    # The person's own moves: from now on the cursor follows the row it is on.
+    def set_columns(self, columns: Sequence[TableColumn]) -> None:
+        """Replace the columns (the rows stay; their cells must match the new columns)."""
+        self._columns = tuple(columns)
+        self._strips.clear()
+        self._measure()
+        self.refresh()
+
+    def set_rows(self, rows: Sequence[TableRow]) -> None:
+        """Show ``rows`` (filtered); the cursor keeps its row, else its position."""
+        keep = self.selected_key()
+        known: dict[str, tuple[TableRow, str, tuple[int, ...]]] = {}
+        for row in rows:
+            seen = self._known.get(row.key)
+            if seen is None or seen[0] != row:
+                texts = [plain(cell) for cell in row.cells]
+                seen = (row, "\0".join(texts).lower(), tuple(cell_len(t) for t in texts))
+            known[row.key] = seen
+        self._known = known
+        self._given = list(rows)
+        self._all = self._ordered(self._given)
+        self._needles = [known[row.key][1] for row in self._all]
+        self._cell_widths = [known[row.key][2] for row in self._all]
+        self._shown_for = ""
+        self._apply_filter(keep)
+        self._measure()
+
+    def sort_by(self, column: str | None, *, descending: bool = False) -> None:
+        """Order the rows by ``column`` (numbers by value, text without case); None: as given.
+
+        Rows whose cell is empty or still loading ("…") go last either way. The cursor
+        stays on its row.
+        """
+        keys = [c.key for c in self._columns]
+        self._sort = (
+            None if column is None or column not in keys else (keys.index(column), descending)
+        )
+        keep = self.selected_key()
+        self._all = self._ordered(self._given)
+        self._needles = [self._known[row.key][1] for row in self._all]
+        self._cell_widths = [self._known[row.key][2] for row in self._all]
+        self._shown_for = ""
+        self._strips.clear()  # stripes follow positions
+        self._apply_filter(keep)
+
+    def _ordered(self, rows: list[TableRow]) -> list[TableRow]:
+        if self._sort is None:
+            return list(rows)
+        column, descending = self._sort
+        present = [r for r in rows if _sort_text(r, column)]
+        absent = [r for r in rows if not _sort_text(r, column)]
+        present.sort(key=lambda r: _natural(_sort_text(r, column)), reverse=descending)
+        return present + absent
+
+    def move_cursor(self, row: int) -> None:
+        """Put the cursor on shown row ``row`` (clamped) and keep it in view."""
+        before = self.selected_key()
+        self._cursor = max(0, min(row, len(self._shown) - 1)) if self._shown else 0
+        self._scroll_to_cursor()
+        self.refresh()
+        if self.selected_key() != before:
+            self.post_message(self.RowHighlighted(self, self.selected_key()))
+
+    # --- filtering -------------------------------------------------------------
+
+    def watch_filter_text(self) -> None:
+        """Re-apply the filter as the person types (a longer filter narrows the last match)."""
+        self._apply_filter(self.selected_key())
+
+    def _apply_filter(self, keep: str | None) -> None:
+        needle = self.filter_text.strip().lower()
+        if needle and self._shown_for and needle.startswith(self._shown_for):
+            candidates = self._shown  # the match can only shrink
+        else:
+            candidates = list(range(len(self._all)))
+        self._shown = (
+            [i for i in candidates if needle in self._needles[i]] if needle else candidates
+        )
+        self._shown_for = needle
+        self._index = {self._all[i].key: n for n, i in enumerate(self._shown)}
+        position = self._cursor
+        if not self._chosen:
+            target = 0
+        elif keep is not None and keep in self._index:
+            target = self._index[keep]
+        else:
+            target = position  # its row went: the same place, not the top
+        self._cursor = max(0, min(target, len(self._shown) - 1)) if self._shown else 0
+        self.virtual_size = Size(self._total_width(), len(self._shown) + 1)
+        self._scroll_to_cursor()
+        self.refresh()
+        if self.selected_key() != keep:
+            self.post_message(self.RowHighlighted(self, self.selected_key()))
+
+    # --- layout --------------------------------------------------------------
+
+    def _measure(self) -> None:
+        widths = []
+        for index, column in enumerate(self._columns):
+            if column.width is not None:
+                widths.append(column.width)
+                continue
+            widest = max(
+                (w[index] for w in self._cell_widths if index < len(w)),
+                default=0,
+            )
+            widths.append(min(max(widest, cell_len(column.label)), MAX_AUTO_WIDTH))
+        if widths != self._widths:
+            self._widths = widths
+            self._strips.clear()
+        self.virtual_size = Size(self._total_width(), len(self._shown) + 1)
+        self.refresh()
+
+    def _total_width(self) -> int:
+        return MARK_WIDTH + sum(self._widths) + GAP * max(len(self._widths) - 1, 0)
+
+    def _scroll_to_cursor(self) -> None:
+        if not self.is_mounted:
+            return
+        visible = max(self.scrollable_content_region.height - 1, 1)  # the header is fixed
+        top = int(self.scroll_offset.y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        elif self._cursor >= top + visible:
+            self.scroll_to(y=self._cursor - visible + 1, animate=False, immediate=True)
+
+    # --- drawing ----------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Line 0 is the header; the others are the shown rows from the scroll position."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            strip = self._header()
+        else:
+            position = scroll_y + y - 1
+            if position >= len(self._shown):
+                return Strip.blank(width, base)
+            strip = self._row(position)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header(self) -> Strip:
+        style = self.get_component_rich_style("resource-table--header")
+        segments = [Segment(" " * MARK_WIDTH)]
+        for index, (column, width) in enumerate(zip(self._columns, self._widths, strict=False)):
+            if index:
+                segments.append(Segment(" " * GAP))
+            if self._sort is not None and self._sort[0] == index and width > 1:
+                # The arrow always shows: the label gives way to it in a narrow column.
+                arrow = "↓" if self._sort[1] else "↑"
+                label = _fit(column.label, width - 1).rstrip() + arrow
+                segments.append(Segment(label + " " * (width - cell_len(label))))
+            else:
+                segments.append(Segment(_fit(column.label, width)))
+        return Strip(Segment.apply_style(segments, style))
+
+    def _row(self, position: int) -> Strip:
+        row = self._all[self._shown[position]]
+        cursor = position == self._cursor
+        widths = tuple(self._widths)
+        cached = self._strips.get(row.key)
+        if cached is not None:
+            old, old_widths, old_position, was_cursor, strip = cached
+            if (
+                old == row
+                and old_widths == widths
+                and was_cursor == cursor
+                and old_position % 2 == position % 2
+            ):
+                return strip
+        strip = self._draw(row, widths, cursor, position)
+        if len(self._strips) >= CACHE_ROWS:
+            self._strips.clear()
+        self._strips[row.key] = (row, widths, position, cursor, strip)
+        return strip
+
+    def _draw(self, row: TableRow, widths: tuple[int, ...], cursor: bool, position: int) -> Strip:
+        mark, mark_style = SEVERITY_MARKS.get(row.severity or "", (" ", ""))
+        segments = [Segment(mark, Style.parse(mark_style) if mark_style else None), Segment(" ")]
+        for index, width in enumerate(widths):
+            if index:
+                segments.append(Segment(" " * GAP))
+            cell = row.cells[index] if index < len(row.cells) else ""
+            if isinstance(cell, Text):
+                text = cell.copy()
+                text.truncate(width, overflow="ellipsis", pad=True)
+                segments.extend(text.render(self.app.console))
+            else:
+                segments.append(Segment(_fit(cell, width)))
+        if cursor:
+            segments = list(
+                Segment.apply_style(
+                    segments, post_style=self.get_component_rich_style("resource-table--cursor")
+                )
+            )
+        elif position % 2:
+            segments = list(
+                Segment.apply_style(segments, self.get_component_rich_style("resource-table--even"))
+            )
+        return Strip(segments).simplify()
+
+    def notify_style_update(self) -> None:
+        """A theme or focus change restyles every row."""
+        self._strips.clear()
+        super().notify_style_update()
+
+    def on_focus(self) -> None:
+        """The cursor's row is drawn in the focused style."""
+        self._strips.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        """And in the blurred one."""
+        self._strips.clear()
+        self.refresh()
+
+    # --- keys and mouse ---------------------------------------------------------
+
+    def _page(self) -> int:
+        return max(self.scrollable_content_region.height - 2, 1)
 
     def action_cursor_up(self) -> None:
         """Up one row."""
         self._chosen = True
-        super().action_cursor_up()
+        self.move_cursor(self._cursor - 1)
 
     def action_cursor_down(self) -> None:
         """Down one row."""
         self._chosen = True
-        super().action_cursor_down()
+        self.move_cursor(self._cursor + 1)
 
     def action_page_up(self) -> None:
         """Up one page."""
         self._chosen = True
-        super().action_page_up()
+        self.move_cursor(self._cursor - self._page())
 
     def action_page_down(self) -> None:
         """Down one page."""
         self._chosen = True
-        super().action_page_down()
+        self.move_cursor(self._cursor + self._page())
 
     def action_scroll_top(self) -> None:
         """To the first row."""
         self._chosen = True
-        super().action_scroll_top()
+        self.move_cursor(0)
 
     def action_scroll_bottom(self) -> None:
         """To the last row."""
         self._chosen = True
-        super().action_scroll_bottom()
+        self.move_cursor(len(self._shown) - 1)
 
-    def on_click(self) -> None:
-        """A row clicked is a row chosen."""
-        self._chosen = True
-
-    def watch_filter_text(self) -> None:
-        """Re-apply the filter as the person types."""
-        self._show(self._visible(self._all_rows))
-
-    def _visible(self, rows: Sequence[TableRow]) -> list[TableRow]:
-        needle = self.filter_text.strip().lower()
-        if not needle:
-            return list(rows)
-        return [row for row in rows if row.matches(needle)]
-
-    def _show(self, rows: list[TableRow]) -> None:
-        if [r.key for r in rows] == [r.key for r in self._shown]:
-            self._update_in_place(rows)
+    def action_sort_next(self) -> None:
+        """Sort by the next column (after the last, back to the order given)."""
+        if not self._columns:
             return
-        keep = self.selected_key()
-        position = self.cursor_row
-        self.clear()
-        for row in rows:
-            self.add_row(severity_marker(row.severity), *self._pad(row), key=row.key)
-        self._shown = rows
-        # The cursor never moves under the person: the same row, else the same position.
-        if not self._chosen:
-            self.move_cursor(row=0, animate=False)
-        elif keep is None or not self._move_to(keep):
-            self.move_cursor(row=max(0, min(position, len(rows) - 1)), animate=False)
+        if self._sort is None:
+            self.sort_by(self._columns[0].key)
+        elif self._sort[0] + 1 < len(self._columns):
+            self.sort_by(self._columns[self._sort[0] + 1].key)
+        else:
+            self.sort_by(None)
 
-    def _update_in_place(self, rows: list[TableRow]) -> None:
-        keys = [c.key for c in self._table_columns]
-        for old, new in zip(self._shown, rows, strict=True):
-            if old == new:
-                continue
-            if old.severity != new.severity:
-                self.update_cell(new.key, self.MARK_COLUMN, severity_marker(new.severity))
-            for column_key, before, after in zip(keys, self._pad(old), self._pad(new), strict=True):
-                if before != after:
-                    self.update_cell(new.key, column_key, after, update_width=True)
-        self._shown = rows
+    def action_sort_reverse(self) -> None:
+        """Reverse the sort (sorting by the first column when there is none)."""
+        if self._sort is None:
+            if self._columns:
+                self.sort_by(self._columns[0].key, descending=True)
+            return
+        self.sort_by(self._columns[self._sort[0]].key, descending=not self._sort[1])
 
-    def _pad(self, row: TableRow) -> tuple[Cell, ...]:
-        width = len(self._table_columns)
-        cells = row.cells[:width]
-        return cells + ("",) * (width - len(cells))
+    def action_select_cursor(self) -> None:
+        """Open the row under the cursor."""
+        key = self.selected_key()
+        if key is not None:
+            self.post_message(self.RowSelected(self, key))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor to the row; a click on the cursor's row opens it."""
+        if event.y < 1:
+            return
+        position = int(self.scroll_offset.y) + event.y - 1
+        if not 0 <= position < len(self._shown):
+            return
+        self._chosen = True
+        if position == self._cursor:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(position)
+
+    def region_of_cursor(self) -> Region:
+        """Where the cursor's row is drawn, in the table's coordinates."""
+        return Region(0, self._cursor - int(self.scroll_offset.y) + 1, self.size.width, 1)
+
+
+_PIECES = re.compile(r"(\d+(?:\.\d+)?)")
+_LOADING = {"", "…", "-", "—"}
+
+
+def _sort_text(row: TableRow, column: int) -> str:
+    """The cell's text to sort by; empty when the cell is blank or still loading."""
+    text = plain(row.cells[column]).strip() if column < len(row.cells) else ""
+    return "" if text in _LOADING else text
+
+
+def _natural(text: str) -> tuple[tuple[int, float, str], ...]:
+    """A key that orders "9 MiB" before "10 MiB" and "web-2" before "web-10"."""
+    parts = _PIECES.split(text.lower())
+    return tuple(
+        (0, float(part), "") if n % 2 else (1, 0.0, part) for n, part in enumerate(parts) if part
+    )
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with an ellipsis, or padded to it."""
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    cut = Text(text)
+    cut.truncate(width, overflow="ellipsis")
+    return cut.plain + " " * (width - cell_len(cut.plain))

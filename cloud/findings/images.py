@@ -150,7 +150,7 @@ def image_findings(snapshot: Snapshot, links: Links) -> list[Finding]:
             findings.append(_pull_retrying(pull, repo))
         elif repo is not None and absent is False:
             findings.append(_pull_refused(pull, repo))
-        elif repo is None and snapshot.has("ecr"):
+        elif repo is None and snapshot.read_whole("ecr"):  # not from a failed read
             findings.append(_pull_failed(pull))
     by_repo = {(r.region, r.name): r for r in repositories}
     for (region, name, tag), found in sorted(missing.items()):

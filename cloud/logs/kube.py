@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cloud.errors import classify, recoverable_errors
+from cloud.errors import classify, malformed_errors, recoverable_errors
 from cloud.logs.limits import pause
 from cloud.logs.records import LogBatch, LogEvent, LogStatus, StatusKind
 from cloud.records import ErrorKind
@@ -177,6 +177,8 @@ def _pod_ended(core: Any, namespace: str, pod: str) -> str | None:
     """Why following should stop (pod gone or finished), None to reconnect."""
     try:
         found = core.read_namespaced_pod(pod, namespace)
+    except malformed_errors():  # an answer the client could not read: not "ended"
+        return None
     except recoverable_errors() as exc:
         error = classify(exc, "kubernetes", f"{namespace}/{pod}")
         return (

@@ -302,13 +302,13 @@ class LiveTail:
             stamp = raw.get("timestamp", 0)
             if stamp < self._start_ms:
                 continue
-            identifier = raw.get("logGroupIdentifier", "")
-            target = by_arn.get(identifier.removesuffix(":*"))
-            group = target.shown if target else identifier.rpartition("log-group:")[2]
+            target = _target_of(raw.get("logGroupIdentifier", ""), by_arn)
+            if target is None:
+                continue  # another group's line: never shown under this one's name
             event = LogEvent(
                 stamp,
                 raw.get("ingestionTime"),
-                group,
+                target.shown,
                 raw.get("logStreamName", ""),
                 raw.get("message", ""),
                 "",
@@ -319,6 +319,20 @@ class LiveTail:
         if events:
             self.watermark_ms = max(self.watermark_ms, events[-1].timestamp_ms)
         return tuple(events)
+
+
+def _target_of(identifier: str, by_arn: dict[str, LogTarget]) -> LogTarget | None:
+    """The target a live-tail line belongs to (by ARN or by group name), None for another group.
+
+    A session is asked for its groups only, but an endpoint may send more; a line
+    is shown only under the group it says it is from.
+    """
+    arn = identifier.removesuffix(":*")
+    found = by_arn.get(arn)
+    if found is not None:
+        return found
+    name = arn.rpartition(":log-group:")[2] if ":log-group:" in arn else arn
+    return next((t for t in by_arn.values() if t.group == name), None)
 
 
 def _reason(exc: BaseException, region: str) -> str:

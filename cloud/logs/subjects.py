@@ -12,7 +12,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 from cloud.logs.records import LogBatch, LogEvent, LogTarget
@@ -53,6 +53,15 @@ class LogSubject(ABC):
     def open(self, session: CloudSession, stop: threading.Event) -> Iterator[LogBatch]:
         """The transport's batches (resolving the subject may raise: call it in the thread)."""
 
+    def resumed(self, since_ms: int) -> LogSubject:
+        """The same log from ``since_ms`` on (inclusive): where a restarted reader picks up.
+
+        Lines of that very millisecond come again; the caller drops the ones it has.
+        """
+        if any(f.name == "since_ms" for f in fields(self)):  # type: ignore[arg-type]
+            return replace(self, since_ms=since_ms)  # type: ignore[type-var]
+        return self
+
 
 @dataclass(frozen=True)
 class BuildSource(LogSubject):
@@ -60,6 +69,7 @@ class BuildSource(LogSubject):
 
     region: str
     build_id: str  # "project:uuid"
+    since_ms: int = 0  # all of it
 
     def title(self) -> str:
         """``build mangoo-build-deploy:... (us-east-1)``."""
@@ -73,7 +83,14 @@ class BuildSource(LogSubject):
         """The build's log, followed until the build completes."""
         from cloud.logs.sources import tail_build
 
-        return tail_build(session.client, self.region, self.build_id, follow=True, stop=stop)
+        return tail_build(
+            session.client,
+            self.region,
+            self.build_id,
+            since_ms=self.since_ms,
+            follow=True,
+            stop=stop,
+        )
 
 
 def short_names(groups: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -187,6 +204,7 @@ class PodSource(LogSubject):
     pod: str
     container: str | None = None
     previous: bool = False
+    since_ms: int | None = None  # None: all of it
 
     def title(self) -> str:
         """``pod ns/name container (previous)``."""
@@ -211,6 +229,7 @@ class PodSource(LogSubject):
             self.container,
             previous=self.previous,
             follow=True,
+            since_ms=self.since_ms,
             stop=stop,
         )
 

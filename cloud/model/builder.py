@@ -21,7 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from cloud.classify import crashing_container
-from cloud.errors import classify, recoverable_errors
+from cloud.errors import classify, malformed, malformed_errors, recoverable_errors
 from cloud.fanout import parallel_map
 from cloud.kube import KUBE_SERVICE, fetch_pod_log_tail
 from cloud.model.kinds import KIND_NAMES, kind
@@ -50,6 +50,8 @@ READ_THREADS = 6
 FAILED_BUILD = frozenset({"FAILED", "FAULT", "TIMED_OUT"})
 
 OnParts = Callable[[Mapping[str, Fetched[Any]]], None]
+OnEarly = Callable[[str, Fetched[Any]], None]
+"""Hears the records a kind's first read has listed so far: (kind name, records)."""
 
 
 def wall_ms() -> int:
@@ -66,17 +68,22 @@ def read_snapshot(
     now_ms: Callable[[], int] = wall_ms,
     threads: int = READ_THREADS,
     extras: bool = True,
+    on_early: OnEarly | None = None,
 ) -> Snapshot:
     """Read ``kinds`` (all by default) and their extras; the parts replace those of ``previous``.
 
     Without ``extras`` only the kinds' own parts are read (an action's check).
+    ``on_early`` hears, for a kind never read before (not in ``previous``), the
+    records its reader has listed so far, so rows can be drawn before its part is in.
     """
     wanted = tuple(KIND_NAMES if kinds is None else kinds)
     parts: dict[str, Fetched[Any]] = {}
     held: dict[str, str] = {}  # a kind whose part waits for its extra: extra -> kind
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="shipdeck-model") as pool:
         running: dict[Future[Fetched[Any]], str] = {
-            pool.submit(_guarded, name, kind(name).service, partial(kind(name).read, session)): name
+            pool.submit(
+                _guarded, name, kind(name).service, _reader(session, name, previous, on_early)
+            ): name
             for name in wanted
         }
         while running:
@@ -99,6 +106,17 @@ def read_snapshot(
                 if on_parts is not None:
                     on_parts(group)
     return (previous or Snapshot()).with_parts(parts)
+
+
+def _reader(
+    session: CloudSession, name: str, previous: Snapshot | None, on_early: OnEarly | None
+) -> Callable[[], Fetched[Any]]:
+    """How kind ``name`` is read: telling ``on_early`` what it lists on a first read."""
+    spec = kind(name)
+    first = previous is None or not previous.has(name)
+    if on_early is not None and first and spec.read_early is not None:
+        return partial(spec.read_early, session, partial(on_early, name))
+    return partial(spec.read, session)
 
 
 _EXTRA_SERVICE = {POD_LOGS: KUBE_SERVICE, BUILD_LOGS: "logs", FUNCTION_LOGS: "logs"}
@@ -128,6 +146,10 @@ def _guarded(name: str, service: str, read: Callable[[], Fetched[Any]]) -> Fetch
     """``read()``; a reader that raises is an error of its part, shown like any other."""
     try:
         return read()
+    except recoverable_errors() as exc:
+        return Fetched((), (classify(exc, service, ""),), datetime.now(UTC))
+    except malformed_errors() as exc:  # an answer without the fields its reader needs
+        return Fetched((), (malformed(exc, service, ""),), datetime.now(UTC))
     except Exception as exc:  # noqa: BLE001 - an answer we could not read: kept as the part's error
         error = FetchError(service, "", ErrorKind.OTHER, f"{name}: {type(exc).__name__}: {exc}")
         return Fetched((), (error,), datetime.now(UTC))

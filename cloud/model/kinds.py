@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from cloud.arrivals import Early
 from cloud.classify import crashing_container
 from cloud.codebuild import fetch_projects
 from cloud.ecr import fetch_repositories
@@ -73,6 +74,8 @@ class Kind(Generic[R]):
     images: Callable[[R], tuple[str, ...]] = _no_images  # what a workload runs
     log: Callable[[R], LogSubject | None] = _nothing  # what ``l`` follows
     settled: Callable[[R], bool] = _always  # a change to it has finished rolling out
+    read_early: Callable[[CloudSession, Early], Fetched[R]] | None = None
+    """``read`` that also tells ``Early`` the records listed so far (a first read's rows)."""
 
     def ref(self, record: R) -> ResourceRef:
         """The ResourceRef of ``record``."""
@@ -139,6 +142,7 @@ ECR = Kind[RepositoryRecord](
     "ecr",
     key=lambda r: (r.name, r.region),
     read=fetch_repositories,
+    read_early=fetch_repositories,
 )
 CODEBUILD = Kind[ProjectRecord](
     "codebuild",
@@ -157,6 +161,7 @@ ECS = Kind[EcsServiceRecord](
     "ecs",
     key=lambda r: (f"{r.cluster}/{r.name}", r.region),
     read=fetch_ecs_services,
+    read_early=fetch_ecs_services,
     images=lambda r: r.images,
     log=lambda r: EcsSource(r.region, r.cluster, r.name),
     settled=_ecs_settled,
@@ -179,6 +184,7 @@ K8S = Kind[DeploymentRecord](
     KUBE_SERVICE,
     key=lambda r: (f"{r.namespace}/{r.name}", r.context),
     read=fetch_deployments,
+    read_early=fetch_deployments,
     images=_deployment_images,
     log=deployment_log,
     settled=_deployment_settled,

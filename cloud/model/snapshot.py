@@ -51,6 +51,8 @@ class Snapshot:
     """Parts by name; each with its records, errors and read time."""
 
     parts: Mapping[str, Fetched[Any]] = field(default_factory=dict)
+    early: Mapping[str, Fetched[Any]] = field(default_factory=dict)
+    """What a first read of a part has listed so far, until the part itself is in."""
 
     def part(self, name: str) -> Fetched[Any]:
         """The part ``name``, or an empty one never read (``fetched_at`` None)."""
@@ -59,6 +61,14 @@ class Snapshot:
     def has(self, name: str) -> bool:
         """Whether part ``name`` was read (even if it failed)."""
         return name in self.parts
+
+    def read_whole(self, name: str) -> bool:
+        """Whether part ``name`` was read without any error: its absences can be trusted.
+
+        A rule that concludes from something *missing* (no such repository) asks
+        this first; a part that failed anywhere says nothing about what is absent.
+        """
+        return name in self.parts and not self.parts[name].errors
 
     def records(self, name: str) -> tuple[Any, ...]:
         """The records of part ``name``."""
@@ -70,7 +80,25 @@ class Snapshot:
 
     def with_parts(self, parts: Mapping[str, Fetched[Any]]) -> Snapshot:
         """A new snapshot with ``parts`` replacing the parts of the same names."""
-        return Snapshot({**self.parts, **parts})
+        early = {name: part for name, part in self.early.items() if name not in parts}
+        return Snapshot({**self.parts, **parts}, early)
+
+    def with_early(self, name: str, part: Fetched[Any]) -> Snapshot:
+        """A new snapshot that knows what the first read of ``name`` has listed so far."""
+        return Snapshot(self.parts, {**self.early, name: part})
+
+    def arriving(self, name: str) -> bool:
+        """Whether part ``name`` is being read for the first time and has listed records."""
+        return name not in self.parts and name in self.early
+
+    def shown_records(self, name: str) -> tuple[Any, ...]:
+        """The records of part ``name``, or those its first read has listed so far.
+
+        For drawing rows only: findings are made from whole parts (``records``).
+        """
+        if name in self.parts:
+            return self.parts[name].records
+        return self.early[name].records if name in self.early else ()
 
     @property
     def errors(self) -> tuple[FetchError, ...]:

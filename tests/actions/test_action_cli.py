@@ -113,8 +113,7 @@ def test_plan_only_then_apply_then_audit(
     lines = [line for line in audit.stdout.splitlines() if "notification-service" in line]
     assert [line.split()[1] for line in lines] == [
         "plan",
-        "plan",
-        "refused",
+        "refused",  # read-only with --yes: refused before anything is read
         "plan",
         "apply",
         "outcome",

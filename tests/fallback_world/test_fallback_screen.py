@@ -9,6 +9,7 @@ console says so in place.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from actions.fallback import ENGINE_CHECK, DockerEngine
 from cloud.session import CloudSession
 from cloud.settings import Settings
 from demo.launcher import WorldProcess
+from tests.cloud.region_gate import RegionGate
 from tests.fallback_world.conftest import RECIPE, REGION, world_recipe
 from tests.tui.conftest import ManualClock
 from tests.tui.helpers import modal, model_read, on_console, screen_text, select_row, wait_for
@@ -31,6 +33,7 @@ from widgets.log_view import LogView
 from widgets.plan_preview import PlanPreview
 
 ROOT = Path(__file__).resolve().parents[2]
+GET_TOKEN = "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
 
 
 def _app(
@@ -124,18 +127,44 @@ async def test_presenter_mode_masks_the_registry_on_the_progress_screen(
 
 @pytest.mark.docker
 async def test_cancel_a_queued_service(
-    world: WorldProcess, registry: str, engine: DockerEngine, world_env: dict[str, str]
+    world: WorldProcess,
+    registry: str,
+    engine: DockerEngine,
+    world_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = _app(world, services=["search-service", "streaming-service"], parallel=1)
-    async with app.run_test(size=(160, 50)) as pilot:
-        await _plan(pilot)
-        progress = await _apply(pilot)
-        await pilot.press("down", "c")  # streaming-service waits behind search-service
-        await _until(pilot, lambda: progress.ended)
-        states = _states(progress)
-        assert states == {"search-service": "done", "streaming-service": "cancelled"}
-        assert progress.outcome is not None and not progress.outcome.ok
-        assert "cancelled: streaming-service" in progress.outcome.message
+    # The first service's ECR login is held until the second one was cancelled: it is
+    # still queued then however slow or fast the machine is.
+    armed, holding, release = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_login(operation: str, answer: bytes) -> bytes:
+        if operation == GET_TOKEN and armed.is_set():
+            holding.set()
+            release.wait(60)
+        return answer
+
+    gate = RegionGate(world.aws_endpoint)
+    gate.rewrites[REGION] = hold_login
+    gate.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", gate.url)
+    try:
+        app = _app(world, services=["search-service", "streaming-service"], parallel=1)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await _plan(pilot)
+            armed.set()
+            progress = await _apply(pilot)
+            await wait_for(pilot, holding.is_set, timeout=60)
+            await pilot.press("down", "c")  # streaming-service waits behind search-service
+            await wait_for(pilot, lambda: _states(progress)["streaming-service"] == "cancelled")
+            release.set()
+            await _until(pilot, lambda: progress.ended)
+            states = _states(progress)
+            assert states == {"search-service": "done", "streaming-service": "cancelled"}
+            assert progress.outcome is not None and not progress.outcome.ok
+            assert "cancelled: streaming-service" in progress.outcome.message
+    finally:
+        release.set()
+        gate.stop()
 
 
 async def test_no_engine_says_where_it_looked_and_cannot_apply(

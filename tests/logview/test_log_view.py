@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import time
 from itertools import pairwise
 from pathlib import Path
@@ -253,6 +254,7 @@ async def test_ctrl_s_writes_every_buffered_line(tmp_path: Path) -> None:
         saved = list(tmp_path.glob("*.log"))
         assert len(saved) == 1
         assert saved[0].name.startswith("aws-lambda-hr-chatbot-backend-")
+        assert stat.S_IMODE(saved[0].stat().st_mode) == 0o600  # log lines are private
         lines = saved[0].read_text().splitlines()
         assert len(lines) == 503
         assert lines[0] == f"{iso_time(1_714_564_800_000)} hr line 0"

@@ -63,3 +63,83 @@ async def test_home_and_end_go_to_the_first_and_last_row() -> None:
         assert table.selected_key() == "h"
         await pilot.press("home")
         assert table.selected_key() == "a"
+
+
+class TwoColumnApp(App[None]):
+    """A table of names and sizes, small enough to see every line."""
+
+    def compose(self) -> ComposeResult:
+        """The table."""
+        yield ResourceTable([TableColumn("name", "NAME"), TableColumn("size", "SIZE")])
+
+
+def sized(*pairs: tuple[str, str]) -> list[TableRow]:
+    return [TableRow(name, (name, size)) for name, size in pairs]
+
+
+def screen_lines(table: ResourceTable) -> list[str]:
+    """The table's lines as a terminal would show them, trailing spaces cut."""
+    return [table.render_line(y).text.rstrip() for y in range(table.size.height)]
+
+
+async def test_o_sorts_by_each_column_in_turn_and_shift_o_reverses() -> None:
+    app = TwoColumnApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.focus()
+        table.set_rows(
+            sized(("web-10", "10 MiB"), ("web-2", "9 MiB"), ("api", "…"), ("Zed", "100 MiB"))
+        )
+        await pilot.press("down")  # the cursor on web-2
+        await pilot.press("o")
+        await pilot.pause()
+        assert screen_lines(table)[:5] == [
+            "  NAME↑   SIZE",
+            "  api     …",
+            "  web-2   9 MiB",
+            "  web-10  10 MiB",
+            "  Zed     100 MiB",
+        ]
+        assert table.selected_key() == "web-2", "sorting keeps the cursor on its row"
+        await pilot.press("o")  # by size, numbers by value, the one still loading last
+        assert [r.key for r in table.shown_rows] == ["web-2", "web-10", "Zed", "api"]
+        await pilot.press("O")
+        assert [r.key for r in table.shown_rows] == ["Zed", "web-10", "web-2", "api"]
+        await pilot.pause()
+        assert screen_lines(table)[0] == "  NAME    SIZE↓"
+        table.set_rows(sized(("a", "1 MiB"), ("b", "300 MiB")))  # a refresh stays sorted
+        assert [r.key for r in table.shown_rows] == ["b", "a"]
+        await pilot.press("o")  # past the last column: back to the order the screen gave
+        assert [r.key for r in table.shown_rows] == ["a", "b"]
+        assert table.sorted_by is None
+
+
+async def test_a_narrow_column_keeps_its_sort_arrow() -> None:
+    app = TwoColumnApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_columns([TableColumn("name", "NAME"), TableColumn("latest", "LATEST", width=4)])
+        table.set_rows([TableRow("a", ("a", "yes")), TableRow("b", ("b", "NO"))])
+        table.sort_by("latest")
+        await pilot.pause()
+        assert screen_lines(table)[:3] == ["  NAME  LA…↑", "  b     NO", "  a     yes"]
+
+
+async def test_the_filter_narrows_what_is_drawn_and_clearing_it_brings_all_back() -> None:
+    app = TwoColumnApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_rows(sized(*((f"svc-{n}", f"{n} MiB") for n in range(10_000))))
+        table.filter_text = "svc-99"
+        await pilot.pause()
+        assert table.row_count == 111  # svc-99 and svc-990…svc-9999
+        assert screen_lines(table)[1:3] == ["  svc-99    99 MiB", "  svc-990   990 MiB"]
+        table.filter_text = "svc-999"  # typing on narrows
+        await pilot.pause()
+        assert table.row_count == 11
+        table.filter_text = "nothing"
+        await pilot.pause()
+        assert table.row_count == 0 and screen_lines(table)[1] == ""
+        table.filter_text = ""
+        await pilot.pause()
+        assert table.row_count == 10_000 and screen_lines(table)[1] == "  svc-0     0 MiB"

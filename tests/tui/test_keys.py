@@ -25,6 +25,7 @@ EXPECTED_IDS = {
     "help",
     "quit",
     "open",
+    "sort",
     "back",
     "palette",
     "finding.fix",

@@ -10,7 +10,6 @@ import sys
 import textwrap
 
 import pytest
-from textual.widgets import DataTable
 
 from cloud.session import CloudSession
 from cloud.settings import Settings
@@ -18,6 +17,7 @@ from tests.tui.conftest import WorldAccess
 from tests.tui.helpers import rows
 from tui.app import ShipdeckApp
 from tui.flows.prefetch import Prefetch, ReaderLost
+from widgets.resource_table import ResourceTable
 
 SOURCES = ("repositories", "builds", "services", "quotas")
 
@@ -34,15 +34,15 @@ CONSOLE = textwrap.dedent(
     )
 
     async def report(pilot):
-        from textual.widgets import DataTable
+        from widgets.resource_table import ResourceTable
         names = [f"table-{p}" for p in ("repositories", "builds", "services", "quotas")]
         for _ in range(1500):
-            tables = {t.id: t for t in app.query(DataTable) if t.id in names}
+            tables = {t.id: t for t in app.query(ResourceTable) if t.id in names}
             if len(tables) == len(names) and all(tables[n].row_count for n in names):
                 break
             await pilot.pause(0.02)
         seen = {
-            name: [str(row.key.value) for row in table.ordered_rows]
+            name: [row.key for row in table.all_rows]
             for name, table in tables.items()
         }
         print(json.dumps({
@@ -95,7 +95,7 @@ async def test_a_reader_that_dies_early_is_replaced_by_reads_here(world: WorldAc
     app = ShipdeckApp(session, Settings(), prefetch=prefetch)
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(600):
-            tables = {t.id: t.row_count for t in app.query(DataTable)}
+            tables = {t.id: t.row_count for t in app.query(ResourceTable)}
             if all(tables.get(f"table-{name}") for name in SOURCES):
                 break
             await pilot.pause(0.05)

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher, DataTable
+from textual.widgets import ContentSwitcher
 
 from cloud.incident import ModelState
 from cloud.model.kinds import KIND_NAMES, PANES
@@ -106,8 +106,11 @@ class ConsoleScreen(ShipdeckScreen):
         if not self.query("#panes"):
             return  # not composed yet: on_mount draws it
         now = self.context.clock()
+        early = bool(parts) and all(state.snapshot.arriving(part) for part in parts)
         for name in PANE_NAMES:
             pane = self.pane(name)
+            if early and not set(pane.kinds) & set(parts):
+                continue  # rows still arriving change only the pane that lists them
             if pane.version != state.version:
                 pane.show_state(state, now)
         self._update_status()
@@ -279,10 +282,8 @@ class ConsoleScreen(ShipdeckScreen):
 
     # --- details ------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
-    def _open(self, message: DataTable.RowSelected) -> None:
-        if not isinstance(message.data_table, ResourceTable):
-            return
+    @on(ResourceTable.RowSelected)
+    def _open(self, message: ResourceTable.RowSelected) -> None:
         screen = self.visible_pane.detail()
         if screen is not None:
             self.app.push_screen(screen)

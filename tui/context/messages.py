@@ -17,6 +17,8 @@ class ModelChanged(Message):
 
     state: ModelState
     parts: tuple[str, ...]
+    early: bool = False
+    """Only rows a first read has listed so far: no part was read whole."""
 
 
 @dataclass

@@ -27,6 +27,8 @@ class ShipdeckScreen(ReportsWorkers, Screen[None]):
         header.kube_context = session.kube_context
         header.badge = self.context.badge
         header.read_only = self.context.read_only
+        if self.context.read_only_reason is not None:
+            header.tooltip = f"read-only: {self.context.read_only_reason}"
         header.text_filter = self.context.shown
         header.presenter = self.context.presenter
         return header

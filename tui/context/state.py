@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from cloud.incident import IncidentModel, ModelState
 from cloud.model.ref import ResourceRef
 from cloud.session import CloudSession
-from cloud.settings import Settings
+from cloud.settings import Settings, read_only_reason
 from cloud.text import safe_lines
 from tui.context.presenter import Cell, mask, mask_cell, safe_cell
 
@@ -46,7 +46,7 @@ class ConsoleContext:
 
     session: CloudSession
     settings: Settings
-    read_only: bool = False
+    read_only_flag: bool = False  # --read-only on the command line
     badge: str | None = None
     clock: Callable[[], datetime] = utc_now  # what ages on screen count from
     monotonic: Callable[[], float] = time.monotonic  # what refresh intervals count on
@@ -57,6 +57,23 @@ class ConsoleContext:
     model: IncidentModel = field(default_factory=IncidentModel)
     """The one truth every screen draws from (replaced whole by the reads)."""
     reads: ModelReads | None = None  # set by the app once its model feed exists
+    read_only_reason: str | None = field(init=False, default=None)
+    """Why every change is refused (flag, config file, profile or context); None: allowed."""
+
+    def __post_init__(self) -> None:
+        # Decided where every action decides it, from the same inputs, so the keys
+        # greyed here are exactly the applies the action layer refuses.
+        self.read_only_reason = read_only_reason(
+            self.settings,
+            flag=self.read_only_flag,
+            profile=self.session.profile,
+            context=self.session.kube_context,
+        )
+
+    @property
+    def read_only(self) -> bool:
+        """Whether every change to the cloud is refused."""
+        return self.read_only_reason is not None
 
     @property
     def state(self) -> ModelState:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -31,6 +32,13 @@ _SEVERITY: dict[StatusKind, Severity] = {
     StatusKind.THROTTLED: "warning",
     StatusKind.SAMPLED: "warning",
 }
+
+
+STARTING = "starting reader"
+READING = ""  # the view shows FOLLOW / follow off: only while something reads
+RESTARTING = "restarting reader"
+ENDED = "ended"
+NOT_READING = "not reading"
 
 
 def status_note(status: LogStatus) -> StatusNote:
@@ -79,6 +87,8 @@ class LogFeed:
         self.waits = 0  # how often the reader had to wait for the UI
         self.reader_pid: int | None = None
         """The process reading for this feed (None: a thread of this process)."""
+        self.state = STARTING
+        """What the reading side is doing, for the view (``READING``: lines flow)."""
         self._room = threading.Condition()
         self._pending: list[LogItem] = []
         self._rung = False
@@ -129,6 +139,7 @@ class LogFeed:
         batches: Iterator[LogBatch] | None = None
         try:
             batches = open_batches()
+            self.state = READING
             for batch in batches:
                 if self.stop.is_set():
                     return
@@ -137,10 +148,12 @@ class LogFeed:
                 if items and self.put(items):
                     ring()
         except LookupError as exc:
+            self.state = NOT_READING
             said = str(exc.args[0] if exc.args else exc)
             self._tell(ring, StatusNote("error", safe_text(said), "error"))
             return
         except recoverable_errors() as exc:
+            self.state = NOT_READING
             error = classify(exc, *scope)
             self._tell(ring, StatusNote("error", error.line(), "error"))
             return
@@ -148,12 +161,58 @@ class LogFeed:
             close = getattr(batches, "close", None)
             if close is not None:
                 close()
+        self.state = ENDED
         if not ended and not self.stop.is_set():
             self._tell(ring, StatusNote("ended", "no more lines: the stream has finished"))
 
     def _tell(self, ring: Callable[[], object], note: StatusNote) -> None:
         if self.put([note]):
             ring()
+
+
+class ReadPosition:
+    """How far a feed has read: the newest line's time and the lines of that millisecond.
+
+    A reader that dies is started again from that millisecond (inclusive); the
+    lines it sends again are dropped here, counted as a multiset, so a line
+    repeated in the same millisecond is kept as often as it was written.
+    """
+
+    def __init__(self) -> None:
+        self.newest_ms: int | None = None
+        self._at_newest: Counter[tuple[str, str]] = Counter()
+        self._replay_ms: int | None = None
+        self._replay: Counter[tuple[str, str]] = Counter()
+
+    def kept(self, items: list[LogItem]) -> list[LogItem]:
+        """``items`` without what a restarted reader sends again; the position moves on."""
+        out: list[LogItem] = []
+        for item in items:
+            if isinstance(item, tuple) and item[0] is not None:
+                stamp, key = item[0], (item[1], item[2])
+                if self._replay_ms is not None:
+                    if stamp < self._replay_ms:
+                        continue
+                    if stamp == self._replay_ms and self._replay[key] > 0:
+                        self._replay[key] -= 1
+                        continue
+                    if stamp > self._replay_ms:
+                        self._replay_ms = None
+                if self.newest_ms is None or stamp > self.newest_ms:
+                    self.newest_ms = stamp
+                    self._at_newest.clear()
+                if stamp == self.newest_ms:
+                    self._at_newest[key] += 1
+            out.append(item)
+        return out
+
+    def restart(self) -> int | None:
+        """The millisecond to read again from (None: nothing read yet); its lines are skipped."""
+        if self.newest_ms is None:
+            return None
+        self._replay_ms = self.newest_ms
+        self._replay = Counter(self._at_newest)
+        return self._replay_ms
 
 
 @dataclass

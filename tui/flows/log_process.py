@@ -27,10 +27,11 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from cloud.logs.limits import SHARED_LIMITERS
+from cloud.logs.records import iso_ms
 from cloud.logs.subjects import LogSubject
 from cloud.session import CloudSession
 from tui.flows.helper_process import detach_from_console
-from tui.flows.log_feed import LogFeed
+from tui.flows.log_feed import ENDED, NOT_READING, READING, RESTARTING, LogFeed, ReadPosition
 from widgets.log_buffer import LogItem, StatusNote
 
 _LENT = threading.Lock()
@@ -130,6 +131,9 @@ def _nobody() -> None:
     """The reader has no screen to ring; the pipe is the doorbell."""
 
 
+MAX_RESTARTS = 5  # restarts in a row without a new line before the view says it stopped
+
+
 def read_in_process(
     feed: LogFeed,
     session: CloudSession,
@@ -139,51 +143,119 @@ def read_in_process(
 ) -> bool:
     """Worker thread: feed ``feed`` from a reader process until it ends or ``feed.stop``.
 
+    A reader that dies (any exit code but 0) is started again from the newest
+    line it sent, and what it sends again is dropped (``ReadPosition``): the
+    view loses and repeats nothing, and says what the reader is doing.
     False when no process could be started (the caller then reads in a thread).
     """
     try:
         _helpers_running()
     except (OSError, ValueError):  # multiprocessing's helpers cannot start: read here
         return False
-    context = _context()
-    receive, send = context.Pipe(duplex=False)
-    hold, control = context.Pipe(duplex=False)
-    facts = (session.profile, tuple(session.regions), session.kube_context)
-    process = context.Process(
-        target=_reader_main,
-        args=(send, hold, dict(os.environ), facts, calls_per_second, source),
-        name="shipdeck-log-reader",
-        daemon=True,
-    )
-    try:
-        process.start()
-    except (OSError, ValueError):  # no process could be started: read here
-        for end in (receive, send, hold, control):
-            end.close()
-        return False
-
-    send.close()
-    hold.close()
-    feed.reader_pid = process.pid
-    try:
-        while not feed.stop.is_set():
-            if not receive.poll(POLL_SECONDS):
-                continue
-            try:
-                items: list[LogItem] = receive.recv()
-            except (EOFError, OSError):
-                break
-            if feed.put(items):
-                ring()
-    finally:
-        control.close()  # the reader stops at its next check
-        receive.close()
-        process.join(timeout=2)
-        if process.is_alive():
-            process.terminate()
-            process.join(timeout=2)
-    if not feed.stop.is_set() and process.exitcode not in (0, None):
-        note = StatusNote("error", f"the log reader ended with code {process.exitcode}", "error")
-        if feed.put([note]):
+    position = ReadPosition()
+    subject = source
+    failures = 0
+    while True:
+        run = _ReaderRun(feed, session, subject, calls_per_second, position)
+        if not run.start():
+            if subject is source:
+                return False  # no process could be started: read here
+            _tell(feed, ring, StatusNote("error", "the log reader could not be started", "error"))
+            feed.state = NOT_READING
+            break
+        feed.state = READING
+        ring()
+        code = run.pump(ring)
+        if feed.stop.is_set():
+            break
+        if code == 0:
+            feed.state = ENDED if run.ended else NOT_READING
             ring()
+            break
+        failures = 1 if run.lines else failures + 1
+        if failures > MAX_RESTARTS:
+            text = f"the log reader ended with code {code} {failures} times in a row; not reading"
+            feed.state = NOT_READING
+            _tell(feed, ring, StatusNote("error", text, "error"))
+            break
+        since = position.restart()
+        subject = source if since is None else source.resumed(since)
+        where = "the start" if since is None else iso_ms(since)
+        text = f"the log reader ended with code {code}; restarted from {where}"
+        feed.state = RESTARTING
+        _tell(feed, ring, StatusNote("reconnected", text, "warning"))
     return True
+
+
+def _tell(feed: LogFeed, ring: Callable[[], object], note: StatusNote) -> None:
+    feed.put([note])
+    ring()  # the state changed too: the view draws it even while lines are pending
+
+
+class _ReaderRun:
+    """One reader process and the pump that moves its items into the feed."""
+
+    def __init__(
+        self,
+        feed: LogFeed,
+        session: CloudSession,
+        source: LogSubject,
+        calls_per_second: float,
+        position: ReadPosition,
+    ) -> None:
+        self.feed = feed
+        self.position = position
+        self.lines = 0
+        self.ended = False
+        context = _context()
+        self.receive, send = context.Pipe(duplex=False)
+        hold, self.control = context.Pipe(duplex=False)
+        self._ends = (send, hold)
+        facts = (session.profile, tuple(session.regions), session.kube_context)
+        self.process = context.Process(
+            target=_reader_main,
+            args=(send, hold, dict(os.environ), facts, calls_per_second, source),
+            name="shipdeck-log-reader",
+            daemon=True,
+        )
+
+    def start(self) -> bool:
+        """Start the process; False (every pipe closed) when it cannot be."""
+        try:
+            self.process.start()
+        except (OSError, ValueError):
+            for end in (self.receive, self.control, *self._ends):
+                end.close()
+            return False
+        for end in self._ends:
+            end.close()
+        self.feed.reader_pid = self.process.pid
+        return True
+
+    def pump(self, ring: Callable[[], object]) -> int | None:
+        """Move items until the reader ends or the feed stops; the reader's exit code."""
+        feed, receive, process = self.feed, self.receive, self.process
+        try:
+            while not feed.stop.is_set():
+                if not receive.poll(POLL_SECONDS):
+                    continue
+                try:
+                    items: list[LogItem] = receive.recv()
+                except (EOFError, OSError):
+                    break
+                items = self.position.kept(items)
+                self.lines += sum(1 for i in items if isinstance(i, tuple))
+                self.ended = self.ended or any(
+                    isinstance(i, StatusNote) and i.kind == "ended" for i in items
+                )
+                if items and feed.put(items):
+                    ring()
+        finally:
+            self.control.close()  # the reader stops at its next check
+            receive.close()
+            process.join(timeout=2)
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=2)
+        code: int | None = process.exitcode
+        return code

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cloud.incident import ModelState
 from cloud.model.kinds import KIND_NAMES, kind, pane
 from cloud.model.ref import ResourceRef
+from cloud.records import Fetched
 from tui.context.messages import AccountRead, ModelChanged, ReadEnded
 from tui.context.state import ConsoleContext
 from tui.context.workers import WorkerFailed
@@ -194,6 +195,7 @@ class ModelFeed:
                 kinds,
                 previous=self.context.model.state.snapshot,
                 on_parts=self._merge,
+                on_early=self._early,
             )
         finally:
             self.app.post_message(ReadEnded(kinds))
@@ -204,6 +206,12 @@ class ModelFeed:
         self.app.post_message(ModelChanged(state, tuple(parts)))
         if state.complete:
             self._record(state)
+
+    def _early(self, name: str, part: Fetched[Any]) -> None:
+        """Any thread: rows a first read of ``name`` has listed so far, drawn at once."""
+        state = self.context.model.merge_early(name, part)
+        if state is not None:
+            self.app.post_message(ModelChanged(state, (name,), early=True))
 
     def _record(self, state: ModelState) -> None:
         """The findings seen now, for the incident timeline (a small state file)."""
@@ -224,7 +232,7 @@ class ModelFeed:
         """Worker thread: the reader process's parts, then whatever it could not send."""
         import threading
 
-        from tui.flows.prefetch import ReaderLost, ReadFailed
+        from tui.flows.prefetch import EarlyPart, ReaderLost, ReadFailed
 
         threading.Thread(
             target=self._account, args=(prefetch,), name="shipdeck-account", daemon=True
@@ -232,6 +240,9 @@ class ModelFeed:
         landed: set[str] = set()
         try:
             for parts in prefetch.take_parts():
+                if isinstance(parts, EarlyPart):
+                    self._early(parts.name, parts.part)
+                    continue
                 self._merge(parts)
                 landed.update(parts)
         except (ReaderLost, ReadFailed):

@@ -9,7 +9,8 @@ overlap, on a laptop's second core.
 The reader process checks the profile, regions and kube context first, so bad
 input still sends no request and gets its one line; it sends that verdict, then
 the account id, then the snapshot's parts (each kind with its extras) as soon as
-each is read (``read_snapshot``'s ``on_parts``), and exits. Records are frozen
+each is read (``read_snapshot``'s ``on_parts``), with the rows a kind has listed
+before its part is in (``on_early``), and exits. Records are frozen
 dataclasses and cross the pipe as they are. Later reads (refresh, details,
 actions) run in the console's own threads, as always.
 
@@ -24,6 +25,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -32,6 +34,14 @@ from cloud.session import CloudConfigError, CloudSession
 from tui.flows.helper_process import detach_from_console
 
 Parts = Mapping[str, Fetched[Any]]
+
+
+@dataclass(frozen=True)
+class EarlyPart:
+    """What the first read of kind ``name`` has listed so far (rows before the part is in)."""
+
+    name: str
+    part: Fetched[Any]
 
 
 class ReaderLost(Exception):
@@ -51,7 +61,11 @@ def _read_everything(session: CloudSession, send: Callable[[tuple[Any, ...]], No
     )
     account.start()
     try:
-        read_snapshot(session, on_parts=lambda parts: send(("parts", dict(parts))))
+        read_snapshot(
+            session,
+            on_parts=lambda parts: send(("parts", dict(parts))),
+            on_early=lambda name, part: send(("early", name, part)),
+        )
     except Exception as exc:  # noqa: BLE001 - sent to the console, which shows it
         send(("failed", f"{type(exc).__name__}: {exc}"))
     account.join()
@@ -138,8 +152,9 @@ class Prefetch:
         """The account id, once STS answered (ReaderLost if the reader died first)."""
         return self._account
 
-    def take_parts(self) -> Iterator[Parts]:
-        """Every group of parts as it lands, until the first read is over (once only).
+    def take_parts(self) -> Iterator[Parts | EarlyPart]:
+        """Every group of parts as it lands (and the rows listed before a part is in),
+        until the first read is over (once only).
 
         Raises ReaderLost when the reader died before the end (read the rest here),
         ReadFailed when the read itself raised.
@@ -149,7 +164,7 @@ class Prefetch:
         self._taken = True
         while True:
             kind, value = self._parts.get()
-            if kind == "parts":
+            if kind in ("parts", "early"):
                 yield value
             elif kind == "done":
                 return
@@ -168,6 +183,8 @@ class Prefetch:
             self._account.set_result(message[1])
         elif kind == "parts":
             self._parts.put(("parts", message[1]))
+        elif kind == "early":
+            self._parts.put(("early", EarlyPart(message[1], message[2])))
         elif kind == "failed":
             self._parts.put(("failed", message[1]))
         elif kind == "done":

@@ -251,7 +251,7 @@ class RemediationFlow:
                     self.fix.ref,
                     values,
                     self.context.session,
-                    read_only=self.context.read_only,
+                    read_only=self.context.read_only_flag,
                     audit=self.context.audit_log(),
                     settings=self.context.settings,
                 )
@@ -367,7 +367,7 @@ class RemediationHost(KeyStates):
             return self.remediation_state(str(parameters[0]))
         return super().check_action(action, parameters)
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_resource_table_row_highlighted(self) -> None:
         """Another row: other keys may apply."""
         self.refresh_keys()
 
@@ -383,7 +383,13 @@ class RemediationHost(KeyStates):
 def launch(app: App[Any], context: ConsoleContext, fix: Fix, origin: DOMNode | None) -> None:
     """Run the flow of ``fix`` as an app worker, unless another action is under way."""
     if fix_state(context, fix) is not True:
-        app.notify(f"{fix.action}: not in read-only mode", severity="warning")
+        if context.read_only_reason is None:
+            app.notify(f"{fix.action}: unknown action", severity="warning")
+        else:
+            app.notify(
+                f"{fix.action}: refused, read-only mode ({context.read_only_reason})",
+                severity="warning",
+            )
         return
     running = context.action_running
     if running is not None:

@@ -60,5 +60,10 @@ def detail(context: ConsoleContext, ref: ResourceRef) -> Screen[None]:
 
 
 VIEW = KindView[RepositoryRecord](
-    "ecr", cells, lambda r: f"{r.name}/{r.region}", detail=detail, keys=KEYS
+    "ecr",
+    cells,
+    lambda r: f"{r.name}/{r.region}",
+    detail=detail,
+    keys=KEYS,
+    listed=("region", "name", "scan"),
 )

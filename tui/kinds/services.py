@@ -105,5 +105,10 @@ LAMBDA = KindView[LambdaFunctionRecord](
     "lambda", lambda_cells, lambda r: f"lambda/—/{r.name}", detail=lambda_detail, keys=LAMBDA_KEYS
 )
 K8S = KindView[DeploymentRecord](
-    "k8s", k8s_cells, lambda r: f"k8s/{r.namespace}/{r.name}", detail=k8s_detail, keys=K8S_KEYS
+    "k8s",
+    k8s_cells,
+    lambda r: f"k8s/{r.namespace}/{r.name}",
+    detail=k8s_detail,
+    keys=K8S_KEYS,
+    listed=("kind", "region", "where", "name", "ready", "status", "image"),  # the pods add age
 )

@@ -51,6 +51,8 @@ class KindView(Generic[R]):
     sort_name: Callable[[R], str]  # after severity
     detail: DetailFactory | None = None
     keys: tuple[RemediationKey, ...] = ()
+    listed: tuple[str, ...] = ("kind", "region", "where", "name")
+    """The cells a listed-only (``partial``) record already knows; the others say "…"."""
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
         self.read_at: datetime | None = None
         self.version = -1
         """The model version drawn last (-1: nothing drawn yet)."""
+        self.arriving = False
+        """Whether the rows drawn are a first read still arriving (more rows, details)."""
         self.border_title = f"{self.pane} loading…"
 
     # --- what each pane defines --------------------------------------------
@@ -60,8 +62,9 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
         raise NotImplementedError
 
     def shown(self, state: ModelState) -> bool:
-        """Whether ``state`` has what this pane shows (else it keeps saying it is loading)."""
-        return state.read(self.kinds)
+        """Whether ``state`` has what this pane shows (else it keeps saying it is loading):
+        every kind read, or rows of a first read still arriving."""
+        return state.read(self.kinds) or state.arriving(self.kinds)
 
     def detail(self) -> Screen[None] | None:
         """The screen ``enter`` opens for the selected row, if any."""
@@ -84,8 +87,14 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
         """Whether rows have been drawn from the model at least once."""
         return self.version >= 0
 
+    def on_mount(self) -> None:
+        """Draw what the model holds already (a change that came while composing was skipped)."""
+        self.show_state(self.context.state, self.context.clock())
+
     def show_state(self, state: ModelState, now: datetime) -> None:
         """Draw the rows of ``state`` in place, and the read errors above them."""
+        if not self.query(ResourceTable):
+            return  # not composed yet: on_mount draws it
         if not self.shown(state):
             return
         rows, records = self.rows(state, now)
@@ -96,6 +105,7 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
         self.errors = state.errors_of(self.kinds)
         self.read_at = state.read_at(self.kinds)
         self.version = state.version
+        self.arriving = not state.read(self.kinds)
         self._show_errors()
         self.update_title()
         self.refresh_keys()  # which action keys apply may have changed with the rows
@@ -134,6 +144,8 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
         table = self.table
         shown, total = len(table.shown_rows), len(table.all_rows)
         count = f"{shown}/{total}" if table.filter_text else f"{total}"
+        if self.arriving:
+            count += ", more coming…"
         self.border_title = f"{self.pane} ({count})"
         self.border_subtitle = f"/{table.filter_text}" if table.filter_text else ""
 

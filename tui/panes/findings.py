@@ -136,7 +136,7 @@ class FindingsPane(ResourcePane):
             return fix_state(self.context, finding.fixes[index])
         return super().check_action(action, parameters)
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_resource_table_row_highlighted(self) -> None:
         """Another row: ``f`` may apply or not."""
         self.refresh_keys()
 

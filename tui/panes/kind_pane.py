@@ -24,7 +24,8 @@ from tui.panes.base import ResourcePane, order
 from widgets.resource_table import TableColumn, TableRow
 
 PENDING = Text("…", style="dim")
-"""A flags cell before every kind is read: no flag is guessed from half the account."""
+"""A cell not read yet: flags before every kind is read (no flag is guessed from half the
+account), and the details of a row its first read has only listed so far."""
 
 
 class KindPane(RemediationHost, ResourcePane):
@@ -43,11 +44,13 @@ class KindPane(RemediationHost, ResourcePane):
         self.refs = {}
         for name in self.kinds:
             spec, shown = kind(name), view(name)
-            for record in state.snapshot.records(name):
+            for record in state.snapshot.shown_records(name):
                 ref = spec.ref(record)
                 key = str(ref)
                 flags = state.diagnosis.flags(ref)
                 cells = dict(shown.cells(record, context))
+                if getattr(record, "partial", False):  # listed only: its details still come
+                    cells = {c: v if c in shown.listed else PENDING for c, v in cells.items()}
                 cells["flags"] = flags_text(flags) if state.complete else PENDING
                 severity = worst_severity(flags)
                 row = TableRow(
@@ -61,8 +64,9 @@ class KindPane(RemediationHost, ResourcePane):
         return order(ranked), records
 
     def remediation_record(self) -> object | None:
-        """The selected row's record."""
-        return self.selected()
+        """The selected row's record (none while only listed: no action on half a record)."""
+        record = self.selected()
+        return None if getattr(record, "partial", False) else record
 
     def detail(self) -> Screen[None] | None:
         """The selected row's detail screen (the kind view's)."""

@@ -18,7 +18,17 @@ from cloud.logs.limits import SHARED_LIMITERS
 from cloud.logs.subjects import LogSubject
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
-from tui.flows.log_feed import BACKLOG_PAUSE, FLUSH_INTERVAL, TAKE_LIMIT, LogFeed, LogsArrived
+from tui.flows.log_feed import (
+    BACKLOG_PAUSE,
+    FLUSH_INTERVAL,
+    NOT_READING,
+    READING,
+    RESTARTING,
+    STARTING,
+    TAKE_LIMIT,
+    LogFeed,
+    LogsArrived,
+)
 from tui.flows.log_process import read_in_process
 from widgets.footer import CoalescedFooter
 from widgets.log_view import LogView
@@ -91,9 +101,16 @@ class LogsScreen(ShipdeckScreen):
         """Worker thread: read the source until it ends or the screen goes away."""
         session, source, feed = self.context.session, self.source, self.feed
         rate = self.context.settings.log_calls_per_second
-        if read_in_process(feed, session, source, rate, self.ring):
-            return
-        feed.read(lambda: source.open(session, feed.stop), self.ring, self._label, source.scope())
+        try:
+            if read_in_process(feed, session, source, rate, self.ring):
+                return
+            feed.read(
+                lambda: source.open(session, feed.stop), self.ring, self._label, source.scope()
+            )
+        finally:
+            if feed.state in (READING, STARTING, RESTARTING):  # however reading ended
+                feed.state = NOT_READING
+            self.ring()
 
     def ring(self) -> None:
         """Tell the screen lines are waiting (any thread; coalesced while one is queued)."""
@@ -106,6 +123,7 @@ class LogsScreen(ShipdeckScreen):
             self._feeding.request()
 
     def _take(self) -> None:
+        self.view.reader_state = self.feed.state
         items = self.feed.take(TAKE_LIMIT)
         if items:
             self.view.write_batch(items)

@@ -10,7 +10,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widget import Widget
-from textual.widgets import DataTable
 
 from cloud.model.ref import ResourceRef
 from cloud.records import BuildRecord, ProjectRecord
@@ -166,9 +165,9 @@ class ProjectDetail(RemediationHost, DetailScreen):
             sections += error_section(fetched.errors)
         return sections
 
-    @on(DataTable.RowSelected, "#builds")
-    def _open_build(self, message: DataTable.RowSelected) -> None:
-        build = self.builds.get(str(message.row_key.value))
+    @on(ResourceTable.RowSelected, "#builds")
+    def _open_build(self, message: ResourceTable.RowSelected) -> None:
+        build = self.builds.get(message.key)
         if build is not None:
             from tui.screens.build_detail import BuildDetail
 

@@ -118,7 +118,7 @@ class TimelineScreen(ShipdeckScreen):
         self.show()
         if at_end:
             table = self.query_one(ResourceTable)
-            table.move_cursor(row=max(table.row_count - 1, 0), animate=False)
+            table.move_cursor(max(table.row_count - 1, 0))
 
     def _cursor_at_end(self) -> bool:
         table = self.query_one(ResourceTable)

@@ -1,0 +1,66 @@
+"""Rows as they arrive: a first read shows each listed row at once and fills in its details."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.cloud.region_gate import RegionGate
+from tests.tui.conftest import AppFactory, WorldAccess, settle
+from tests.tui.helpers import pane, row_by_name, screen_text, select_row, wait_for
+from tui.panes.kind_pane import KindPane
+
+DESCRIBE_IMAGES = "AmazonEC2ContainerRegistry_V20150921.DescribeImages"
+
+
+@pytest.fixture
+def held_images(world: WorldAccess, monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The world behind a front that holds every DescribeImages answer until released."""
+    release = threading.Event()
+
+    def hold(operation: str, answer: bytes) -> bytes:
+        if operation == DESCRIBE_IMAGES:
+            release.wait(60)
+        return answer
+
+    front = RegionGate(world.aws_endpoint)
+    for region in world.regions:
+        front.rewrites[region] = hold
+    front.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", front.url)
+    try:
+        yield release
+    finally:
+        release.set()
+        front.stop()
+
+
+async def test_repositories_show_before_their_images_and_fill_in(
+    held_images: threading.Event, make_app: AppFactory
+) -> None:
+    app = make_app(fresh=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("1")
+        repos = pane(app, "repositories")
+        assert isinstance(repos, KindPane)
+        await wait_for(pilot, lambda: repos.table.row_count > 0)
+        await pilot.pause()
+        row = row_by_name(app, "repositories", "nova/cdn-service")
+        # Listed, not yet described: what is known shows, the rest says it is coming.
+        assert row["region"] == "ap-northeast-1"
+        assert (row["latest"], row["images"], row["flags"]) == ("…", "…", "…")
+        assert "more coming…" in screen_text(app)
+        # No action on half a record: the fix key of a missing latest is not offered yet.
+        select_row(app, "repositories", "nova/cdn-service")
+        assert repos.remediation_record() is None
+
+        held_images.set()
+        await wait_for(pilot, lambda: app.context.state.read(("ecr",)), timeout=60)
+        await settle(pilot)
+        row = row_by_name(app, "repositories", "nova/cdn-service")
+        assert row["latest"] == "NO"
+        assert row["images"] != "…"
+        assert "more coming…" not in screen_text(app)
+        assert repos.remediation_record() is not None
