@@ -23,6 +23,7 @@ from typing import Any
 from actions.audit import AuditLog
 from actions.paths import open_private, private_dir, state_dir
 from cloud.findings import Finding
+from cloud.text import safe_value
 
 STATE_FILE = "findings.json"
 EXPORT_DIR = "timelines"
@@ -202,7 +203,9 @@ def timeline(
         events = [e for e in events if e.at >= since]
     order = {"finding seen": 0, "action plan": 1, "action apply": 2}
     events.sort(key=lambda e: (e.at, order.get(e.kind, 3), e.subject))
-    return events
+    # Titles and plan text quote names and answers from outside; the files
+    # themselves may have been written by anyone: safe for the terminal here.
+    return [safe_value(event) for event in events]
 
 
 def timeline_line(event: TimelineEvent) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from cli.inputs import BadInput, checked_settings, cloud_session
+from cli.output import echo
 from cli.progress import EXIT_INTERRUPTED, StepPrinter, apply_interruptibly, step_summary_lines
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def action_command(
     if list_actions:
         for action_name, cls in CATALOGUE.items():
             params = " ".join(f"{p.name}=" for p in cls.params)
-            click.echo(
+            echo(
                 f"{action_name:24} {cls.target_kind + ':':11} {cls.danger.value:12} "
                 f"{cls.title}" + (f"  [{params}]" if params else "")
             )
@@ -121,9 +122,9 @@ def action_command(
     except ActionError as exc:  # ReadOnlyRefused among them
         raise BadInput(str(exc)) from exc
     if as_json:
-        click.echo(json.dumps(plan.as_dict(), indent=2))
+        echo(json.dumps(plan.as_dict(), indent=2))
     else:
-        click.echo("\n".join(plan_lines(plan)))
+        echo("\n".join(plan_lines(plan)))
     if not yes:
         return
     _apply(action, plan)
@@ -135,7 +136,7 @@ def _apply(action: Action, plan: Plan) -> NoReturn:
 
     interrupted = False
     if action.long_running:
-        click.echo("")
+        echo("")
         result, interrupted = apply_interruptibly(action, plan)
     else:
         try:
@@ -145,13 +146,13 @@ def _apply(action: Action, plan: Plan) -> NoReturn:
     if isinstance(result, ReadOnlyRefused):
         raise BadInput(str(result))
     if isinstance(result, ActionError):  # a stale plan or a failed precondition, among others
-        click.echo(f"shipdeck: {result}", err=True)
+        echo(f"shipdeck: {result}", err=True)
         sys.exit(EXIT_INTERRUPTED if interrupted else 1)
     if action.long_running:
-        click.echo("")
+        echo("")
         for line in step_summary_lines(action.steps()):
-            click.echo(line)
-    click.echo(("done: " if result.ok else "failed: ") + result.message)
+            echo(line)
+    echo(("done: " if result.ok else "failed: ") + result.message)
     if interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(0 if result.ok else 1)
@@ -169,13 +170,13 @@ def audit_command(ctx: click.Context, as_json: bool) -> None:
     for entry in log.entries():
         count += 1
         if as_json:
-            click.echo(json.dumps(entry))
+            echo(json.dumps(entry))
             continue
         outcome = entry.get("outcome", "")
         message = entry.get("message", "")
-        click.echo(
+        echo(
             f"{entry.get('time', '?')} {entry.get('event', '?'):8} {entry.get('action', '?')} "
             f"{entry.get('target', '?')} {entry.get('region', '')} {outcome} {message}".rstrip()
         )
     if count == 0:
-        click.echo(f"no entries yet in {log.path}", err=True)
+        echo(f"no entries yet in {log.path}", err=True)

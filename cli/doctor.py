@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.inputs import cloud_session
+from cli.output import echo
 
 if TYPE_CHECKING:
     from cloud.findings import Finding
@@ -93,27 +94,27 @@ def doctor_command(ctx: click.Context, as_json: bool) -> None:
         )
     except OSError as exc:
         # The timeline is a convenience; the findings still count.
-        click.echo(f"shipdeck: could not record the findings for the timeline: {exc}", err=True)
+        echo(f"shipdeck: could not record the findings for the timeline: {exc}", err=True)
     if as_json:
-        click.echo(json.dumps(doctor_report(findings, snapshot.errors, checked_at), indent=2))
+        echo(json.dumps(doctor_report(findings, snapshot.errors, checked_at), indent=2))
     else:
         for finding in findings:
-            click.echo("\n".join(finding_lines(finding)))
-            click.echo("")
+            echo("\n".join(finding_lines(finding)))
+            echo("")
         for error in snapshot.errors:
-            click.echo(f"could not check: {error.line()}", err=True)
+            echo(f"could not check: {error.line()}", err=True)
         counts = _summary(findings)
         if findings:
-            click.echo(
+            echo(
                 f"{len(findings)} findings: {counts['critical']} critical, "
                 f"{counts['warning']} warning, {counts['info']} info"
             )
         elif snapshot.errors:
-            click.echo("no findings in what could be read")
+            echo("no findings in what could be read")
         else:
-            click.echo("no findings: nothing wrong was found")
+            echo("no findings: nothing wrong was found")
         if snapshot.errors:
-            click.echo(f"could not read everything: {len(snapshot.errors)} errors", err=True)
+            echo(f"could not read everything: {len(snapshot.errors)} errors", err=True)
     sys.exit(doctor_exit_status(findings, snapshot.errors))
 
 

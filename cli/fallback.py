@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.inputs import BadInput, checked_settings, cloud_session
+from cli.output import echo
 from cli.progress import EXIT_INTERRUPTED, StepPrinter, apply_interruptibly
 
 if TYPE_CHECKING:
@@ -113,20 +114,20 @@ def fallback_command(
     engine_check = next((c for c in plan.checks if c.name == ENGINE_CHECK), None)
     if engine_check is not None and not engine_check.passed:
         raise BadInput(engine_check.detail)
-    click.echo("\n".join(plan_lines(plan)))
+    echo("\n".join(plan_lines(plan)))
     if not yes:
-        click.echo("(plan only: add --yes to build and push)")
+        echo("(plan only: add --yes to build and push)")
         return
-    click.echo("")
+    echo("")
     outcome, interrupted = apply_interruptibly(action, plan)
     if isinstance(outcome, ReadOnlyRefused):
         raise BadInput(str(outcome))
     if isinstance(outcome, ActionError):
         outcome = Outcome(False, str(outcome))
-    click.echo("")
+    echo("")
     for line in summary_lines(action.statuses() if action.pool else ()):
-        click.echo(line)
-    click.echo(("done: " if outcome.ok else "failed: ") + outcome.message)
+        echo(line)
+    echo(("done: " if outcome.ok else "failed: ") + outcome.message)
     if interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(0 if outcome.ok else 1)

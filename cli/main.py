@@ -20,13 +20,14 @@ from cli.console import open_console
 from cli.doctor import doctor_command
 from cli.fallback import fallback_command
 from cli.inputs import EXIT_BAD_INPUT, BadInput
+from cli.output import echo
 from cli.tail import tail
 from cli.timeline import timeline_command
 from cli.world import world_command
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"shipdeck: error: {message}", err=True)
+    echo(f"shipdeck: error: {message}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -42,7 +43,7 @@ def _version() -> str:
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        click.echo(f"shipdeck, version {_version()}")
+        echo(f"shipdeck, version {_version()}")
         ctx.exit()
 
 

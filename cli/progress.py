@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-import click
+from cli.output import echo
 
 if TYPE_CHECKING:
     from actions.model import Action, ActionError, Outcome, Plan
@@ -55,14 +55,14 @@ class StepPrinter:
             self._last[status.key] = stage
             self._width = max(self._width, len(status.key))
             elapsed = status.elapsed or 0.0
-            click.echo(f"{elapsed:7.1f}s  {status.key:{self._width}}  {describe_step(status)}")
+            echo(f"{elapsed:7.1f}s  {status.key:{self._width}}  {describe_step(status)}")
 
     def line(self, key: str, text: str) -> None:
         """Print one output line, prefixed with its step, when verbose."""
         if not self.verbose:
             return
         with self._lock:
-            click.echo(f"{'':9}{key:{self._width}} | {text}")
+            echo(f"{'':9}{key:{self._width}} | {text}")
 
 
 def apply_interruptibly(action: Action, plan: Plan) -> tuple[Outcome | ActionError, bool]:
@@ -97,7 +97,7 @@ def apply_interruptibly(action: Action, plan: Plan) -> tuple[Outcome | ActionErr
             if interrupted:
                 raise
             interrupted = True
-            click.echo("cancelling every step (Ctrl-C again to leave at once)...", err=True)
+            echo("cancelling every step (Ctrl-C again to leave at once)...", err=True)
             action.cancel(None)
     if not result:
         return ActionError(f"{action.name}: stopped without an outcome"), interrupted

@@ -4,6 +4,8 @@ One line per event, ``ISO-time group/stream message``, written a batch at a
 time (one ``write`` per batch) so it keeps up with the API; the same engine
 (``cloud.logs``) feeds the console's log view. Bad input prints one line and
 exits 2; a failed call prints one line on stderr; ``| head`` ends quietly.
+Control sequences in a line are shown, not obeyed (``cloud.text``); ``--raw``
+writes the lines byte for byte.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
+from cli.output import echo, write
+
 if TYPE_CHECKING:
     from cloud.logs import LogBatch, LogStatus
     from cloud.session import CloudSession
@@ -26,7 +30,7 @@ DEFAULT_SINCE = "10m"
 
 
 def _bad_input(message: str) -> NoReturn:
-    click.echo(f"shipdeck: error: {message}", err=True)
+    echo(f"shipdeck: error: {message}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -58,6 +62,11 @@ def _bad_input(message: str) -> NoReturn:
     help="auto: StartLiveTail when following and offered, else polling.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also report transport changes on stderr.")
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Print lines byte for byte, control sequences included (for pipes that want them).",
+)
 @click.pass_context
 def tail(
     ctx: click.Context,
@@ -72,6 +81,7 @@ def tail(
     rate: float,
     mode: str,
     verbose: bool,
+    raw: bool,
 ) -> None:
     """Print the lines of log GROUPs (merged by time), of a --build or of a --pod."""
     from cloud.logs import SinceError, parse_since
@@ -100,7 +110,7 @@ def tail(
         batches = _cloud_batches(
             session, groups, build_id, follow, since_ms, pattern, rate, mode, stop
         )
-    sys.exit(_print(batches, sys.stdout, stop, verbose=verbose))
+    sys.exit(_print(batches, sys.stdout, stop, verbose=verbose, raw=raw))
 
 
 def _cloud_batches(
@@ -148,7 +158,7 @@ def _cloud_batches(
     except LookupError as exc:
         _bad_input(str(exc.args[0]) if exc.args else str(exc))
     except recoverable_errors() as exc:
-        click.echo(f"shipdeck: error: {classify(exc, 'logs', region).line()}", err=True)
+        echo(f"shipdeck: error: {classify(exc, 'logs', region).line()}", err=True)
         sys.exit(EXIT_FAILED)
     targets = [LogTarget(region, group) for group in dict.fromkeys(groups)]
     start = since_ms if since_ms is not None else parse_since(DEFAULT_SINCE)
@@ -199,9 +209,18 @@ def _pod_batches(
 
 
 def _print(
-    batches: Iterator[LogBatch], out: TextIO, stop: threading.Event, *, verbose: bool
+    batches: Iterator[LogBatch],
+    out: TextIO,
+    stop: threading.Event,
+    *,
+    verbose: bool,
+    raw: bool = False,
 ) -> int:
-    """Write every batch with one write and one flush; the exit code for what happened."""
+    """Write every batch with one write and one flush; the exit code for what happened.
+
+    Lines are made safe for the terminal (control sequences shown, not
+    obeyed) unless ``raw``.
+    """
     from cloud.logs import StatusKind
 
     quiet = {StatusKind.MODE, StatusKind.RECONNECTED, StatusKind.THROTTLED, StatusKind.PHASE}
@@ -209,7 +228,7 @@ def _print(
     try:
         for batch in batches:
             if batch.events:
-                out.write("".join([f"{event.line()}\n" for event in batch.events]))
+                write(out, "".join([f"{event.line()}\n" for event in batch.events]), raw=raw)
                 out.flush()
             for status in batch.statuses:
                 failed = failed or status.kind is StatusKind.ERROR
@@ -229,7 +248,7 @@ def _print(
 
 
 def _report(status: LogStatus) -> None:
-    click.echo(f"shipdeck: {status.line()}", err=True)
+    echo(f"shipdeck: {status.line()}", err=True)
 
 
 def _silence_stdout(out: TextIO) -> None:

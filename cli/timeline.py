@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.inputs import BadInput
+from cli.output import echo
 
 
 @click.command("timeline")
@@ -43,9 +44,9 @@ def timeline_command(ctx: click.Context, export: Path | None, since: str | None)
                 out.write(timeline_markdown(events))
         except OSError as exc:
             raise BadInput(f"cannot write {export}: {exc.strerror or exc}") from exc
-        click.echo(f"wrote {len(events)} events to {export}")
+        echo(f"wrote {len(events)} events to {export}")
         return
     if not events:
-        click.echo("nothing recorded yet: run shipdeck doctor, or use the console", err=True)
+        echo("nothing recorded yet: run shipdeck doctor, or use the console", err=True)
     for event in events:
-        click.echo(timeline_line(event))
+        echo(timeline_line(event))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from cli.inputs import BadInput
+from cli.output import echo, shown
 
 if TYPE_CHECKING:
     from demo.launcher import WorldProcess
@@ -39,14 +40,15 @@ class ProgressLine:
         """Show ``step`` in place of the previous one."""
         if not self._stream.isatty():
             return
-        self._stream.write(f"\r\x1b[K# world: {step}…")
+        # \r ESC[K is shipdeck's own drawing; the step may quote the scenario: made safe
+        self._stream.write(f"\r\x1b[K# world: {shown(step)}…")
         self._stream.flush()
         self._shown = True
 
     def done(self, text: str) -> None:
         """End the line with ``text`` (nothing when nothing was shown)."""
         if self._shown:
-            self._stream.write(f"\r\x1b[K# world: {text}\n")
+            self._stream.write(f"\r\x1b[K# world: {shown(text)}\n")
             self._stream.flush()
             self._shown = False
 
@@ -107,18 +109,18 @@ def world_command(scenario: Path | None, port: int) -> None:
 
     with demo_world(scenario, port=port) as world:
         env = world_environment(world)
-        click.echo("# the shipdeck demo world is up; paste these lines into another shell:")
+        echo("# the shipdeck demo world is up; paste these lines into another shell:")
         for name, value in env.items():
-            click.echo(f"export {name}={shlex.quote(value)}")
+            echo(f"export {name}={shlex.quote(value)}")
         if world.registry:
-            click.echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
+            echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
         else:
-            click.echo("# no local registry (docker-registry not found): pushes need --registry")
-        click.echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
+            echo("# no local registry (docker-registry not found): pushes need --registry")
+        echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
         config = Path(world.config_path) if world.config_path else None
         if world.registry and config and "[fallback." in config.read_text(encoding="utf-8"):
-            click.echo("#       shipdeck fallback-build nova-ecr-build --yes")
-        click.echo("# serving until Ctrl-C", err=True)
+            echo("#       shipdeck fallback-build nova-ecr-build --yes")
+        echo("# serving until Ctrl-C", err=True)
         _wait_for_interrupt(world)
 
 
@@ -136,6 +138,6 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
         while not stop and world.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        click.echo("# stopping the world", err=True)
+        echo("# stopping the world", err=True)
     if not world.running and not stop:
         raise BadInput("the demo world stopped unexpectedly")

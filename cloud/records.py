@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from cloud.text import safe_text, safe_value
+
 
 class Severity(StrEnum):
     """How urgently a flag asks for a person's attention."""
@@ -57,6 +59,10 @@ class FetchError:
     kind: ErrorKind
     message: str  # one readable line, no traceback
 
+    def __post_init__(self) -> None:
+        # The message quotes the service's answer: outside text, made safe here.
+        object.__setattr__(self, "message", safe_text(self.message))
+
     def line(self) -> str:
         """One line for a status bar or a pane: ``ecr ap-northeast-1: access denied: ...``."""
         return f"{self.service} {self.region}: {self.kind.value}: {self.message}"
@@ -72,6 +78,12 @@ class Fetched(Generic[T]):
     records: tuple[T, ...]
     errors: tuple[FetchError, ...] = ()
     fetched_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # The boundary for records: every string read from AWS or Kubernetes
+        # (names, tags, event messages, crash logs) is made safe for a terminal
+        # once, here, so no screen or command has to remember it.
+        object.__setattr__(self, "records", safe_value(tuple(self.records)))
 
 
 # --- ECR -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cloud.logs.limits import DEFAULT_CALLS_PER_SECOND, DEFAULT_MAX_LINES
+from cloud.text import safe_value
 
 __all__ = [
     "ConfigError",
@@ -154,7 +155,9 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"{path}: config file is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return _settings_from(raw, path)
+    # Names and paths from the file reach the header, forms and error lines:
+    # made safe for the terminal like everything else from outside.
+    return _settings_from(safe_value(raw), path)
 
 
 def _fail(path: Path, key: str, what: str) -> ConfigError:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from cloud.session import CloudSession
 from cloud.settings import Settings
+from cloud.text import CELL_LIMIT, safe_lines, safe_text
 from tui.context.messages import AccountRead, ModelChanged, ReadEnded
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext, utc_now
@@ -135,10 +136,20 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every notification of every screen, masked in presenter mode."""
+        """Every notification of every screen: safe for the terminal, masked in presenter mode.
+
+        Notifications quote names and errors from outside, so they are never
+        read as markup (``[red]`` in a tag is shown as typed) and their
+        control characters are shown, not obeyed (``cloud.text``).
+        """
+        del markup  # nothing shipdeck says needs markup; outside text must not get it
         shown = self.context.shown
         super().notify(
-            shown(message), title=shown(title), severity=severity, timeout=timeout, markup=markup
+            shown(safe_lines(message, CELL_LIMIT)),
+            title=shown(safe_text(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
         )
 
     def copy_to_clipboard(self, text: str) -> None:

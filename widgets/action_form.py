@@ -72,8 +72,8 @@ class ActionForm(ModalScreen[dict[str, str] | None]):
     def compose(self) -> ComposeResult:
         """A label, an input (or a list) and a help line per field; buttons below."""
         with Vertical(id="form-box") as box:
-            box.border_title = self.title_text
-            box.border_subtitle = self.where
+            box.border_title = Text(self.title_text)  # names from outside: never markup
+            box.border_subtitle = Text(self.where)
             with VerticalScroll(id="form-fields"):
                 for field in self.fields:
                     label = field.label + (" *" if field.required else "")

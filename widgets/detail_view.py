@@ -33,6 +33,12 @@ class DetailSection:
     empty: str = ""  # said when the section has nothing, e.g. "no events"
 
 
+def _literal(cell: Cell) -> Text:
+    # A str given to a Rich table or group is read as markup: values come from
+    # outside (an event message may say "[red]x[/red]"), so they are Text.
+    return Text(cell) if isinstance(cell, str) else cell
+
+
 def render_section(section: DetailSection) -> RenderableType:
     """The Rich renderable of one section (also handy for tests and plain output)."""
     parts: list[RenderableType] = [Text(section.title, style="bold underline")]
@@ -41,7 +47,7 @@ def render_section(section: DetailSection) -> RenderableType:
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
         for label, value in section.fields:
-            grid.add_row(label, value)
+            grid.add_row(label, _literal(value))
         parts.append(grid)
     if section.columns and section.rows:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
@@ -53,10 +59,10 @@ def render_section(section: DetailSection) -> RenderableType:
             else:
                 table.add_column(column, no_wrap=True, overflow="ellipsis")
         for row in section.rows:
-            table.add_row(*row)
+            table.add_row(*(_literal(cell) for cell in row))
         parts.append(table)
     if section.text is not None:
-        parts.append(section.text)
+        parts.append(_literal(section.text))
     if len(parts) == 1:
         parts.append(Text(section.empty or "nothing to show", style="dim italic"))
     return Padding(Group(*parts), (0, 0, 1, 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.widgets import Static
@@ -30,13 +31,24 @@ class LogStatusLine(Static):
         self.counts: Counter[str] = Counter()
         """Status notes seen, by kind (never reset: nothing the stream said is lost)."""
         self.last: StatusNote | None = None
+        self.text_filter: Callable[[str], str] | None = None
+        """What the note's text passes through (the view's, e.g. masking while presenting)."""
 
     def show(self, note: StatusNote) -> None:
         """Count ``note`` and show it."""
         self.counts[note.kind] += 1
         self.last = note
+        self._draw(note)
+
+    def redraw(self) -> None:
+        """Show the last note again (the filter changed)."""
+        if self.last is not None:
+            self._draw(self.last)
+
+    def _draw(self, note: StatusNote) -> None:
+        line = note.line() if self.text_filter is None else self.text_filter(note.line())
         counts = " · ".join(f"{kind} {n}" for kind, n in sorted(self.counts.items()))
-        text = Text(f"{_SEVERITY_MARK[note.severity]} {note.line()}", no_wrap=True)
+        text = Text(f"{_SEVERITY_MARK[note.severity]} {line}", no_wrap=True)
         text.append(f"   ({counts})", style="dim")
         self.update(text)
         self.set_class(note.severity == "warning", "-warning")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -148,6 +149,7 @@ class LogView(Vertical):
 
     def on_mount(self) -> None:
         """Keep the rate in the border moving."""
+        self.query_one(LogStatusLine).text_filter = self._shown
         self.set_interval(1.0, self.update_border)
         self.update_border()
 
@@ -174,6 +176,9 @@ class LogView(Vertical):
         screen is shared); None shows lines as they are. Redraws what is buffered."""
         self._shown = shown
         if self.is_mounted:
+            status_line = self.query_one(LogStatusLine)
+            status_line.text_filter = shown
+            status_line.redraw()
             self._rebuild()
 
     def _rows(self, entries: list[LogEntry], fmt: RowFormat) -> tuple[list[str], bytearray]:
@@ -235,7 +240,8 @@ class LogView(Vertical):
         self._border.run()
 
     def _write_border(self) -> None:
-        self.border_title = f"logs · {self.source}" if self.source else "logs"
+        # Text, not markup: the source is a group or pod name from outside.
+        self.border_title = Text(f"logs · {self.source}") if self.source else "logs"
         total = self.buffer.line_count
         count = f"{self.shown_entries:,}/{total:,}" if self._filter else f"{total:,}"
         parts = [f"{count} lines", f"{self.buffer.rate.rate():,.0f}/s"]

@@ -79,7 +79,7 @@ def checks_table(checks: tuple[tuple[str, bool, str], ...]) -> Table:
     table.add_column(style="dim")
     for name, passed, detail in checks:
         mark = Text("✓", style="bold green") if passed else Text("✗", style="bold red")
-        table.add_row(mark, Text(name, style="" if passed else "bold red"), detail)
+        table.add_row(mark, Text(name, style="" if passed else "bold red"), Text(detail))
     return table
 
 
@@ -154,8 +154,8 @@ class PlanPreview(ModalScreen[bool]):
         """Title, summary, checks, changes, commands, notes; confirmation and buttons below."""
         data = self.data
         with Vertical(id="plan-box") as box:
-            box.border_title = data.title
-            box.border_subtitle = data.where
+            box.border_title = Text(data.title)  # names from outside: never markup
+            box.border_subtitle = Text(data.where)
             with VerticalScroll(id="plan-body"):
                 yield Static(Text(data.summary), id="plan-summary")
                 if data.changed:

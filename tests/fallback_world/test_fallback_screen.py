@@ -25,7 +25,7 @@ from demo.launcher import WorldProcess
 from tests.cloud.region_gate import RegionGate
 from tests.fallback_world.conftest import RECIPE, REGION, world_recipe
 from tests.tui.conftest import ManualClock
-from tests.tui.helpers import modal, model_read, on_console, select_row, wait_for
+from tests.tui.helpers import modal, model_read, on_console, screen_text, select_row, wait_for
 from tui.app import ShipdeckApp
 from tui.flows.progress import ActionProgress
 from widgets.action_form import ActionForm
@@ -36,11 +36,15 @@ ROOT = Path(__file__).resolve().parents[2]
 GET_TOKEN = "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
 
 
-def _app(world: WorldProcess, *, read_only: bool = False, **recipe: Any) -> ShipdeckApp:
+def _app(
+    world: WorldProcess, *, read_only: bool = False, presenter: bool = False, **recipe: Any
+) -> ShipdeckApp:
     raw = {**world_recipe(world), **recipe}
     settings = Settings(regions=(REGION,), fallback={RECIPE: raw})
     session = CloudSession(regions=(REGION,), kube_context=world.kube_context)
-    return ShipdeckApp(session, settings, read_only=read_only, monotonic=ManualClock())
+    return ShipdeckApp(
+        session, settings, read_only=read_only, presenter=presenter, monotonic=ManualClock()
+    )
 
 
 async def _plan(pilot: Pilot[None], project: str = RECIPE) -> PlanPreview:
@@ -97,6 +101,28 @@ async def test_b_plans_applies_and_follows_every_service(
         assert progress.check_action("cancel_step", ()) is None  # finished: cancel is greyed
         await pilot.press("escape")
         await wait_for(pilot, lambda: on_console(app))
+
+
+@pytest.mark.docker
+async def test_presenter_mode_masks_the_registry_on_the_progress_screen(
+    world: WorldProcess, registry: str, engine: DockerEngine, world_env: dict[str, str]
+) -> None:
+    """The registry host (an address here, the account id on AWS) is masked in the title,
+    the steps and the build output, also output written before the mode was switched on."""
+    host = registry.split(":", maxsplit=1)[0]
+    app = _app(world, presenter=True, services=["auth-service"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _plan(pilot)
+        progress = await _apply(pilot)
+        await _until(pilot, lambda: progress.ended)
+        view = progress.query_one(LogView)
+        assert any(host in e.text for e in view.buffer.entries)  # the output names it
+        await pilot.pause()
+        assert host not in screen_text(app)
+        await pilot.press("ctrl+r")  # off: the same screen shows it
+        await wait_for(pilot, lambda: host in screen_text(app))
+        await pilot.press("ctrl+r")  # on again: what was already written is masked too
+        await wait_for(pilot, lambda: host not in screen_text(app))
 
 
 @pytest.mark.docker

@@ -39,6 +39,20 @@ HIDDEN = "••••••••••••"
         ("JWT_PRIVATE_KEY_PEM=abc123def456", "JWT_PRIVATE_KEY_PEM=••••••••••••"),
         ("key AKIAIOSFODNN7EXAMPLE", "key ••••••••••••••••••••"),
         ("postgres://nova:demo@nova-db.nova-backend.svc:5432/nova", "postgres://••••••@"),
+        # free text in log lines: glued account ids, any IPv4 notation, JWTs, key ids
+        (f"user acct{ACCOUNT}:", f"user acct{HIDDEN}:"),
+        (f"/aws/ecs/acct{ACCOUNT}-10.0.1.23", f"/aws/ecs/acct{HIDDEN}-••.•.•.••"),
+        ("peer 010.000.001.023 refused", "peer •••.•••.•••.••• refused"),
+        ("via 0x0a.0x00.0x01.0x17:80", "via ••••.••••.••••.••••:80"),
+        ("node ip-010-000-012-034", "node ip-•••-•••-•••-•••"),
+        (
+            "auth eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl ok",
+            "auth ••••••••••••••••••••.•••••••••••••••.•••••••••••• ok",
+        ),
+        ("creds ASIAIOSFODNN7EXAMPLE", "creds ••••••••••••••••••••"),
+        ("login password=abc user=x", "login password=••• user=x"),
+        ("url ?token=t0k&x", "url ?token=•••••"),
+        ("secret: s", "secret: •"),
     ],
 )
 def test_mask_hides_identifying_and_secret_values(text: str, shown: str) -> None:
@@ -52,6 +66,9 @@ def test_mask_hides_identifying_and_secret_values(text: str, shown: str) -> None
         "2025-11-11T05:12:44.118Z build 1234567890123 took 12:34:56",
         "nova/cdn-service:v1.2.3 on port 5432",
         "CLICKHOUSE_URL must be set: NotPresent",
+        # 12 digits inside a hex digest are not an account id
+        "sha256:9f86d081884c7d659a2feaa0c55ad015123456789012a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "version 1.2.3 on 300.1.2.3 (not an address)",
     ],
 )
 def test_mask_leaves_everything_else(text: str) -> None:

@@ -1,8 +1,12 @@
 """Presenter mode: what must not be seen on a shared screen is masked wherever text is shown.
 
 ``mask(text)`` is the one rule: AWS account ids (alone, in ARNs, in ECR
-registry hosts), IPv4 and IPv6 addresses (also as EC2 host names,
-``ip-10-0-12-34``), e-mail addresses and secret-looking values. The first ones
+registry hosts, glued to a word as in ``acct123456789012``, but not a run of
+digits inside a hex digest), IPv4 addresses in dotted notation (zero-padded,
+octal or hex parts: ``010.000.001.023``, ``0x0a.0.1.23``) and IPv6 addresses
+(also as EC2 host names, ``ip-10-0-12-34``), e-mail addresses, JWTs, AWS
+access key ids (``AKIA…``, ``ASIA…``) and values assigned to a name that says
+secret (``password=``, ``secret:``, ``token=``, even one character). The first ones
 are masked character for character (``123456789012.dkr.ecr...`` becomes
 ``••••••••••••.dkr.ecr...``), so a styled cell keeps its colours and a table
 its widths; the secret shapes come from ``actions.secrets.mask_secrets``.
@@ -22,6 +26,7 @@ from dataclasses import replace
 from rich.text import Text
 
 from actions.secrets import mask_secrets
+from cloud.text import is_safe, safe_lines
 from widgets.action_form import FormField
 from widgets.detail_view import DetailSection
 from widgets.plan_preview import PlanPreviewData
@@ -32,16 +37,20 @@ BADGE = "PRESENTER"
 
 Cell = str | Text
 
-_ACCOUNT = re.compile(r"(?<![A-Za-z0-9])\d{12}(?![A-Za-z0-9])")
-_IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)")
+# Exactly 12 digits, also inside a word (acct123456789012); _account() spares hex digests.
+_ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_DIGEST_LENGTH = 32  # md5 and longer: a run of hex this long is a digest, not an account
+_IPV4_PART = r"(?:0[xX][0-9A-Fa-f]{1,2}|\d{1,4})"
+_IPV4 = re.compile(rf"(?<![\d.]){_IPV4_PART}(?:\.{_IPV4_PART}){{3}}(?![\d]|\.\d)")
+_JWT = re.compile(r"(?<![\w-])eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*")
 _EC2_HOST = re.compile(r"(?<![A-Za-z0-9])ip-\d{1,3}(?:-\d{1,3}){3}(?![0-9])")
 _IPV6 = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _EMAIL = re.compile(r"(?<![\w.+:/-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-_ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+_ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{16}(?![A-Z0-9])")
 # NAME=value or "name": "value" where the name says secret (PASSWORD, TOKEN, ..._KEY_PEM).
 _SECRET_ASSIGNMENT = re.compile(
     r"(?i)\b[\w.-]*(?:secret|token|passw(?:or)?d|private|api_?key|access_?key|credential)[\w.-]*"
-    r"[\"']?\s*[=:]\s*[\"']?(?P<value>[^\s\"',;]{4,})"
+    r"[\"']?\s*[=:]\s*[\"']?(?P<value>[^\s\"',;]+)"
 )
 _SECRET_KEEP = frozenset("@.:-")
 
@@ -61,6 +70,38 @@ def _sub_ip(found: re.Match[str], version: int, keep: str) -> str:
     return _dots(text, frozenset(keep))
 
 
+def _ipv4_part(part: str) -> int | None:
+    if part[:2] in ("0x", "0X"):
+        return int(part, 16)
+    if len(part) > 1 and part[0] == "0" and set(part) <= set("01234567"):
+        return min(int(part, 8), int(part))  # 010 is 8 to inet_aton, 10 to a person
+    return int(part)
+
+
+def _ipv4(found: re.Match[str]) -> str:
+    text = found.group(0)
+    values = [_ipv4_part(part) for part in text.split(".")]
+    if any(value is None or value > 255 for value in values):
+        return text
+    return _dots(text, frozenset("."))
+
+
+def _account(found: re.Match[str]) -> str:
+    text = found.group(0)
+    source = found.string
+    start, end = found.span()
+    while start > 0 and source[start - 1] in _HEX_DIGITS:
+        start -= 1
+    while end < len(source) and source[end] in _HEX_DIGITS:
+        end += 1
+    if end - start >= _DIGEST_LENGTH:
+        return text
+    return _dots(text)
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
 def _ec2_host(found: re.Match[str]) -> str:
     text = found.group(0)
     return "ip-" + _dots(text[3:], frozenset("-"))
@@ -78,9 +119,10 @@ _SAME_LENGTH: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]
     (_ACCESS_KEY_ID, lambda m: _dots(m.group(0))),
     (_EMAIL, lambda m: _dots(m.group(0), frozenset("@."))),
     (_EC2_HOST, _ec2_host),
-    (_IPV4, lambda m: _sub_ip(m, 4, ".")),
+    (_JWT, lambda m: _dots(m.group(0), frozenset("."))),
+    (_IPV4, _ipv4),
     (_IPV6, lambda m: _sub_ip(m, 6, ":")),
-    (_ACCOUNT, lambda m: _dots(m.group(0))),
+    (_ACCOUNT, _account),
 )
 
 
@@ -108,6 +150,21 @@ def mask_text(text: Text) -> Text:
         copy.plain = same
         return copy
     return Text(masked, style=text.style, justify=text.justify, no_wrap=text.no_wrap)
+
+
+def safe_cell(cell: Cell) -> Cell:
+    """A cell made safe for the terminal (``cloud.text``); a styled one keeps its styles."""
+    plain = cell.plain if isinstance(cell, Text) else cell
+    if is_safe(plain):
+        return cell
+    safe = safe_lines(plain, limit=None)
+    if not isinstance(cell, Text):
+        return safe
+    if len(safe) == len(plain):  # control pictures replace one for one: spans still fit
+        copy = cell.copy()
+        copy.plain = safe
+        return copy
+    return Text(safe, style=cell.style, justify=cell.justify, no_wrap=cell.no_wrap)
 
 
 def mask_cell(cell: Cell) -> Cell:

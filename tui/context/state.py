@@ -12,7 +12,8 @@ from cloud.incident import IncidentModel, ModelState
 from cloud.model.ref import ResourceRef
 from cloud.session import CloudSession
 from cloud.settings import Settings, read_only_reason
-from tui.context.presenter import Cell, mask, mask_cell
+from cloud.text import safe_lines
+from tui.context.presenter import Cell, mask, mask_cell, safe_cell
 
 if TYPE_CHECKING:
     from actions.audit import AuditLog
@@ -80,11 +81,17 @@ class ConsoleContext:
         return self.model.state
 
     def shown(self, text: str) -> str:
-        """``text`` as it may appear on screen now (masked in presenter mode)."""
+        """``text`` as it may appear on screen now: safe for the terminal, masked when presenting.
+
+        Records are made safe where they are read; this keeps text that did
+        not come through them (action output, plan text, errors) safe too.
+        """
+        text = safe_lines(text, limit=None)
         return mask(text) if self.presenter else text
 
     def shown_cell(self, cell: Cell) -> Cell:
         """A cell or field value as it may appear on screen now."""
+        cell = safe_cell(cell)
         return mask_cell(cell) if self.presenter else cell
 
     def audit_log(self) -> AuditLog:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from cloud.logs import LogBatch, LogEvent, LogStatus, StatusKind
+from cloud.text import safe_lines, safe_text
 from widgets.log_buffer import LogItem, Severity, StatusNote
 
 FLUSH_INTERVAL = 0.1  # seconds: the view is fed at most ten times a second
@@ -43,13 +44,20 @@ NOT_READING = "not reading"
 def status_note(status: LogStatus) -> StatusNote:
     """A transport status as the view's note."""
     text = f"{status.source}: {status.text}" if status.source else status.text
-    return StatusNote(status.kind.value, text, _SEVERITY.get(status.kind, "info"), status.at_ms)
+    return StatusNote(
+        status.kind.value, safe_text(text), _SEVERITY.get(status.kind, "info"), status.at_ms
+    )
 
 
 def batch_items(batch: LogBatch, label: Callable[[LogEvent], str]) -> list[LogItem]:
-    """A batch as view items: lines in order, each status right after the lines of its moment."""
+    """A batch as view items: lines in order, each status right after the lines of its moment.
+
+    Log lines are written by anyone with access to the account: this is where
+    they are made safe for the terminal (``cloud.text``) on their way to the view.
+    """
     items: list[LogItem] = [
-        (e.timestamp_ms, label(e), e.message.rstrip("\n")) for e in batch.events
+        (e.timestamp_ms, safe_text(label(e)), safe_lines(e.message.rstrip("\n")))
+        for e in batch.events
     ]
     if not batch.statuses:
         return items
@@ -141,7 +149,8 @@ class LogFeed:
                     ring()
         except LookupError as exc:
             self.state = NOT_READING
-            self._tell(ring, StatusNote("error", str(exc.args[0] if exc.args else exc), "error"))
+            said = str(exc.args[0] if exc.args else exc)
+            self._tell(ring, StatusNote("error", safe_text(said), "error"))
             return
         except recoverable_errors() as exc:
             self.state = NOT_READING

@@ -1,9 +1,14 @@
-"""The plan preview as the console shows it: masked in presenter mode, redrawn when it changes."""
+"""The plan preview as the console shows it: safe text, masked in presenter mode, redrawn.
+
+A plan quotes what the action read a moment ago (tags, images, event text):
+outside text, made safe for the terminal here (``cloud.text``) like the records.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cloud.text import safe_value
 from tui.context.presenter import mask_preview
 from widgets.plan_preview import PlanPreview, PlanPreviewData
 
@@ -23,7 +28,8 @@ class SharedPlanPreview(PlanPreview):
         super().__init__(self._shown(), editable=editable)
 
     def _shown(self) -> PlanPreviewData:
-        return mask_preview(self.plain_data) if self.context.presenter else self.plain_data
+        safe = safe_value(self.plain_data)
+        return mask_preview(safe) if self.context.presenter else safe
 
     def presenter_changed(self) -> None:
         """Build the preview again, masked or not (a half-typed confirmation is lost)."""

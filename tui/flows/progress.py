@@ -5,17 +5,23 @@ row per step from ``action.steps()`` (polled every ``POLL_SECONDS``), every
 output line from ``action.output()`` (drained every ``DRAIN_SECONDS`` into a
 bounded log view, labelled by step), ``c`` cancels the selected step, ``C``
 every step not finished. ``escape`` goes back while the action goes on; its
-outcome is notified when it ends.
+outcome is notified when it ends. Build output comes from Docker and names the
+registry (which holds the account id on AWS): it is made safe for the terminal
+as it arrives, and masked in presenter mode, also when the mode is switched
+while the screen is up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from cloud.text import safe_lines, safe_text
+from tui.context.formatting import literal_rows
 from tui.context.screen import ShipdeckScreen
 from widgets.build_rows import BUILD_COLUMNS, build_row
 from widgets.footer import KeyFooter
@@ -59,8 +65,7 @@ class ActionProgress(ShipdeckScreen):
     def compose(self) -> ComposeResult:
         """Title, notice, steps, output."""
         yield self.make_header()
-        title = f"{self.plan.action}  {self.plan.target}  ({self.job.region})"
-        yield Static(self.context.shown(title), id="progress-title", markup=False)
+        yield Static(self._title(), id="progress-title", markup=False)
         yield Static(self.context.shown(self.plan.summary), id="progress-notice", markup=False)
         yield ResourceTable(BUILD_COLUMNS, id="progress-steps")
         yield LogView("output", max_lines=OUTPUT_LINES, show_source=True, id="progress-output")
@@ -71,8 +76,12 @@ class ActionProgress(ShipdeckScreen):
         """The steps."""
         return self.query_one("#progress-steps", ResourceTable)
 
+    def _title(self) -> str:
+        return self.context.shown(f"{self.plan.action}  {self.plan.target}  ({self.job.region})")
+
     def on_mount(self) -> None:
         """Rows now, then keep them and the output moving."""
+        self.query_one(LogView).set_text_filter(self._output_filter())
         self.table.focus()
         self._poll()
         self.set_interval(POLL_SECONDS, self._poll)
@@ -83,14 +92,14 @@ class ActionProgress(ShipdeckScreen):
         for step in self.job.steps():
             rows.append(
                 build_row(
-                    step.key,
+                    self.context.shown(step.key),
                     step.state,
                     self.context.shown(step.progress),
                     step.elapsed,
                     self.context.shown(step.result),
                 )
             )
-        self.table.set_rows(rows)
+        self.table.set_rows(literal_rows(rows))
         self.refresh_bindings()
 
     def _drain(self) -> None:
@@ -98,11 +107,21 @@ class ActionProgress(ShipdeckScreen):
         if feed is None:
             return
         lines = feed.drain()
-        if lines:
-            shown = self.context.shown
+        if lines:  # safe here; masked by the view's filter, so a switch of mode redraws them
             self.query_one(LogView).write_batch(
-                [(None, line.service, shown(line.text)) for line in lines]
+                [(None, safe_text(line.service), safe_lines(line.text)) for line in lines]
             )
+
+    def _output_filter(self) -> Callable[[str], str] | None:
+        return self.context.shown if self.context.presenter else None
+
+    def presenter_changed(self) -> None:
+        """Presenter mode was switched: title, notice, steps and output drawn again."""
+        super().presenter_changed()
+        self.query_one("#progress-title", Static).update(self._title())
+        self._show_notice()
+        self._poll()
+        self.query_one(LogView).set_text_filter(self._output_filter())
 
     def finished(self, outcome: Outcome | None) -> None:
         """``apply`` returned (None: it raised; the flow reports why)."""
@@ -112,8 +131,15 @@ class ActionProgress(ShipdeckScreen):
             return
         self._poll()
         self._drain()
+        self._show_notice()
+        self.refresh_bindings()
+
+    def _show_notice(self) -> None:
         notice = self.query_one("#progress-notice", Static)
-        if outcome is None:
+        outcome = self.outcome
+        if not self.ended:
+            notice.update(self.context.shown(self.plan.summary))
+        elif outcome is None:
             notice.update("stopped: see the notification")
             notice.add_class("-error")
         else:
@@ -121,7 +147,6 @@ class ActionProgress(ShipdeckScreen):
                 self.context.shown(("done: " if outcome.ok else "failed: ") + outcome.message)
             )
             notice.set_class(not outcome.ok, "-error")
-        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Cancelling is greyed once everything has finished."""

@@ -25,6 +25,7 @@ from textual.dom import DOMNode
 
 from cloud.findings.model import Fix
 from cloud.model.ref import ResourceRef
+from cloud.text import safe_value
 from tui.context.presenter import mask_fields, unmask_answer
 from tui.flows.params import action_values, form_fields
 from tui.flows.preview import SharedPlanPreview
@@ -237,7 +238,8 @@ class RemediationFlow:
         while True:
             if show_form:
                 title = self.context.shown(f"{cls.name}  {self.label}")
-                shown = mask_fields(fields) if self.context.presenter else fields
+                safe = safe_value(fields)  # prefilled from a fresh read: outside text
+                shown = mask_fields(safe) if self.context.presenter else safe
                 answer = await self.app.push_screen_wait(ActionForm(title, shown, where=cls.title))
                 if answer is None:
                     return None

@@ -20,6 +20,7 @@ from textual.widgets import Static
 from cloud.incident import ModelState
 from cloud.model.ref import ResourceRef
 from cloud.records import FetchError
+from tui.context.formatting import literal_rows
 from tui.context.state import ConsoleContext
 from tui.context.workers import ReportsWorkers
 from widgets.key_states import KeyStates
@@ -86,15 +87,21 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
         """Whether rows have been drawn from the model at least once."""
         return self.version >= 0
 
+    def on_mount(self) -> None:
+        """Draw what the model holds already (a change that came while composing was skipped)."""
+        self.show_state(self.context.state, self.context.clock())
+
     def show_state(self, state: ModelState, now: datetime) -> None:
         """Draw the rows of ``state`` in place, and the read errors above them."""
+        if not self.query(ResourceTable):
+            return  # not composed yet: on_mount draws it
         if not self.shown(state):
             return
         rows, records = self.rows(state, now)
         if self.context.presenter:
             rows = [self._masked(row) for row in rows]
         self.records = records
-        self.table.set_rows(rows)
+        self.table.set_rows(literal_rows(rows))
         self.errors = state.errors_of(self.kinds)
         self.read_at = state.read_at(self.kinds)
         self.version = state.version

@@ -84,7 +84,7 @@ class DetailScreen(ShipdeckScreen):
     def compose(self) -> ComposeResult:
         """Header, title, body, footer."""
         yield self.make_header()
-        yield Static(self.title_text, classes="detail-title")
+        yield Static(self.title_text, classes="detail-title", markup=False)
         yield from self.compose_body()
         yield KeyFooter()
 

@@ -3,7 +3,9 @@
 The groups of every region are listed as each region answers (errors stay
 on screen as data); typing in the filter narrows the list, ``space`` chooses
 (several may be), ``enter`` opens a logs screen merging the chosen groups
-(or the highlighted one when none is chosen).
+(or the highlighted one when none is chosen). In presenter mode the rows and
+errors are masked like every other screen (a group name may hold an account
+id or an address).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from textual.widgets.selection_list import Selection
 from cloud.logs import LogGroupInfo
 from cloud.logs.subjects import GroupsSource
 from cloud.records import Fetched
+from tui.context.presenter import mask_text
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
 from widgets.footer import KeyFooter
@@ -115,9 +118,6 @@ class LogGroupPicker(ShipdeckScreen):
         for group in message.fetched.records:
             self.groups[group.region, group.name] = group
         self.errors += [error.line() for error in message.fetched.errors]
-        errors = self.query_one("#group-errors", Static)
-        errors.update(Text("\n".join(f"✗ {e}" for e in self.errors), style="red"))
-        errors.display = bool(self.errors)
         self.show()
 
     @property
@@ -132,18 +132,31 @@ class LogGroupPicker(ShipdeckScreen):
         return [k for k in keys if needle in k[1].lower() or needle in k[0]]
 
     def show(self) -> None:
-        """Redraw the list, keeping what is chosen (also what the filter hides)."""
+        """Redraw the errors and the list, keeping what is chosen (also what the filter hides)."""
+        errors = self.query_one("#group-errors", Static)
+        shown = self.context.shown
+        errors.update(Text("\n".join(f"✗ {shown(e)}" for e in self.errors), style="red"))
+        errors.display = bool(self.errors)
         listing = self.query_one(GroupList)
         keys = self.shown_keys()
         before = self.highlighted_key()
         with listing.prevent(SelectionList.SelectedChanged):
             listing.clear_options()
             listing.add_options(
-                Selection(group_prompt(self.groups[k]), k, k in self.chosen) for k in keys
+                Selection(self._prompt(self.groups[k]), k, k in self.chosen) for k in keys
             )
         if keys:  # the cursor stays on the same group, else goes to the first
             listing.highlighted = keys.index(before) if before in keys else 0
         self.update_title(len(keys))
+
+    def _prompt(self, group: LogGroupInfo) -> Text:
+        prompt = group_prompt(group)
+        return mask_text(prompt) if self.context.presenter else prompt
+
+    def presenter_changed(self) -> None:
+        """Presenter mode was switched: list the groups again, masked or not."""
+        super().presenter_changed()
+        self.show()
 
     def highlighted_key(self) -> GroupKey | None:
         """The group under the cursor."""

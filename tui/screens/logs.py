@@ -69,7 +69,7 @@ class LogsScreen(ShipdeckScreen):
         """Header, the log view, footer."""
         yield self.make_header()
         yield LogView(
-            self.source.title(),
+            self.context.shown(self.source.title()),
             max_lines=self._max_lines,
             show_source=self._show_labels,
             save_dir=self._save_dir if self._save_dir is not None else saved_logs_dir(),
@@ -80,6 +80,8 @@ class LogsScreen(ShipdeckScreen):
     def presenter_changed(self) -> None:
         """Presenter mode was switched: draw the lines again, masked or not."""
         super().presenter_changed()
+        self.view.source = self.context.shown(self.source.title())
+        self.view.update_border()
         self.view.set_text_filter(self.context.shown if self.context.presenter else None)
 
     @property
