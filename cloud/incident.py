@@ -54,7 +54,7 @@ class ModelState:
             for name in kinds
         )
 
-    @property
+    @cached_property
     def complete(self) -> bool:
         """Every kind and extra read at least once: the findings can be believed."""
         return self.read(spec.name for spec in KINDS)

@@ -70,6 +70,8 @@ class ConsoleScreen(ShipdeckScreen):
         super().__init__(context)
         self._message_clear_at = 0.0
         self._started = False  # start-up over (first reads shown, or STARTUP_SECONDS passed)
+        self._landed: set[str] = set()  # parts landed since the last redraw
+        self._redraw_queued = False
 
     def compose(self) -> ComposeResult:
         """Header, panes, prompt, status line, footer."""
@@ -102,9 +104,22 @@ class ConsoleScreen(ShipdeckScreen):
         return self.pane(self.current)
 
     def model_changed(self, state: ModelState, parts: tuple[str, ...]) -> None:
-        """Parts of the model landed: every pane draws from the new state."""
+        """Parts of the model landed: every pane draws from the newest state, once for all
+        the changes that land before the screen is next painted."""
         if not self.query("#panes"):
             return  # not composed yet: on_mount draws it
+        self._landed.update(parts)
+        if not self._redraw_queued:
+            self._redraw_queued = True
+            self.call_after_refresh(self._redraw)
+
+    def _redraw(self) -> None:
+        self._redraw_queued = False
+        parts, self._landed = tuple(self._landed), set()
+        self.draw(self.context.state, parts)
+
+    def draw(self, state: ModelState, parts: tuple[str, ...]) -> None:
+        """Every pane whose rows ``parts`` change draws from ``state`` now."""
         now = self.context.clock()
         early = bool(parts) and all(state.snapshot.arriving(part) for part in parts)
         for name in PANE_NAMES:

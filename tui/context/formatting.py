@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from rich.text import Text
 
 from cloud.model.ref import ResourceRef
 from cloud.records import Flag, Severity
-from widgets.resource_table import TableRow
 
 _SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -163,22 +160,3 @@ def where_text(ref: ResourceRef, *, multi_region: bool) -> str:
     if ref.scope and (multi_region or ref.kind == "k8s"):
         return f"{ref.target}  {ref.scope}"
     return ref.target
-
-
-def literal_rows(rows: Sequence[TableRow]) -> list[TableRow]:
-    """Rows whose text cells are drawn as typed: a table reads a ``str`` cell as markup.
-
-    Cells quote names and messages from outside; ``[red]x[/red]`` in a tag must
-    show as typed, and ``x[/]`` must not stop the table with a markup error.
-    Only cells with a ``[`` are turned into ``Text`` (a large pane stays cheap).
-    """
-    shown: list[TableRow] = []
-    for row in rows:
-        cells = tuple(_literal(cell) for cell in row.cells)
-        same = all(new is old for new, old in zip(cells, row.cells, strict=True))
-        shown.append(row if same else replace(row, cells=cells))
-    return shown
-
-
-def _literal(cell: str | Text) -> str | Text:
-    return Text(cell) if isinstance(cell, str) and "[" in cell else cell

@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from cloud.text import safe_lines, safe_text
-from tui.context.formatting import literal_rows
 from tui.context.screen import ShipdeckScreen
 from widgets.build_rows import BUILD_COLUMNS, build_row
 from widgets.footer import KeyFooter
@@ -99,7 +98,7 @@ class ActionProgress(ShipdeckScreen):
                     self.context.shown(step.result),
                 )
             )
-        self.table.set_rows(literal_rows(rows))
+        self.table.set_rows(rows)
         self.refresh_bindings()
 
     def _drain(self) -> None:

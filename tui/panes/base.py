@@ -20,7 +20,6 @@ from textual.widgets import Static
 from cloud.incident import ModelState
 from cloud.model.ref import ResourceRef
 from cloud.records import FetchError
-from tui.context.formatting import literal_rows
 from tui.context.state import ConsoleContext
 from tui.context.workers import ReportsWorkers
 from widgets.key_states import KeyStates
@@ -101,7 +100,7 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
         if self.context.presenter:
             rows = [self._masked(row) for row in rows]
         self.records = records
-        self.table.set_rows(literal_rows(rows))
+        self.table.set_rows(rows)
         self.errors = state.errors_of(self.kinds)
         self.read_at = state.read_at(self.kinds)
         self.version = state.version

@@ -8,14 +8,17 @@ flag is gone. One class per pane is made here, only so each has its own keys.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from rich.text import Text
 from textual.screen import Screen
 
+from cloud.findings import Diagnosis
 from cloud.incident import ModelState
 from cloud.model.kinds import PANES, kind
+from cloud.records import Flag
 from tui.context.formatting import flags_text, severity_rank, worst_severity
 from tui.flows.remediation import RemediationHost, bindings
 from tui.kinds.registry import PANE_VIEWS, pane_keys, view
@@ -28,40 +31,83 @@ PENDING = Text("…", style="dim")
 account), and the details of a row its first read has only listed so far."""
 
 
+@dataclass(frozen=True)
+class _Made:
+    """A row made for a record, and what it was made from."""
+
+    record: Any
+    diagnosis: Diagnosis  # flags, and the links cells read (who deploys a repository)
+    second: int
+    row: TableRow
+    rank: tuple[int, str]
+
+
 class KindPane(RemediationHost, ResourcePane):
     """A pane of registry kinds, problems first; ``enter`` opens the row's detail."""
+
+    _made: dict[int, _Made] = {}
 
     def columns(self) -> list[TableColumn]:
         """The pane view's columns (a region column only with several regions)."""
         return PANE_VIEWS[self.pane].shown_columns(self.context.multi_region)
 
     def rows(self, state: ModelState, now: datetime) -> tuple[list[TableRow], dict[str, Any]]:
-        """Every record of the pane's kinds, flagged from the diagnosis."""
+        """Every record of the pane's kinds, flagged from the diagnosis.
+
+        A row is made again only when its record (the same object), the diagnosis or
+        the second on the clock (ages) changed: rows arriving page by page cost a
+        lookup per row.
+        """
         context = RowContext(now, state)
         keys = [c.key for c in self.columns()]
+        complete = state.complete
+        second = int(now.timestamp())
         records: dict[str, Any] = {}
         ranked: list[tuple[tuple[int, str], TableRow]] = []
+        made: dict[int, _Made] = {}
         self.refs = {}
         for name in self.kinds:
             spec, shown = kind(name), view(name)
             for record in state.snapshot.shown_records(name):
                 ref = spec.ref(record)
-                key = str(ref)
                 flags = state.diagnosis.flags(ref)
-                cells = dict(shown.cells(record, context))
-                if getattr(record, "partial", False):  # listed only: its details still come
-                    cells = {c: v if c in shown.listed else PENDING for c, v in cells.items()}
-                cells["flags"] = flags_text(flags) if state.complete else PENDING
-                severity = worst_severity(flags)
-                row = TableRow(
-                    key,
-                    tuple(cells.get(column, "") for column in keys),
-                    severity.value if severity is not None else None,
-                )
-                ranked.append(((severity_rank(flags), shown.sort_name(record)), row))
-                records[key] = record
-                self.refs[key] = ref
+                known = self._made.get(id(record))
+                if (
+                    known is None
+                    or known.record is not record
+                    or known.diagnosis is not state.diagnosis
+                    or known.second != second
+                ):
+                    row, rank = self._row(shown, record, ref, flags, complete, context, keys)
+                    known = _Made(record, state.diagnosis, second, row, rank)
+                made[id(record)] = known
+                ranked.append((known.rank, known.row))
+                records[known.row.key] = record
+                self.refs[known.row.key] = ref
+        self._made = made
         return order(ranked), records
+
+    @staticmethod
+    def _row(
+        shown: Any,
+        record: Any,
+        ref: Any,
+        flags: tuple[Flag, ...],
+        complete: bool,
+        context: RowContext,
+        keys: list[str],
+    ) -> tuple[TableRow, tuple[int, str]]:
+        cells = dict(shown.cells(record, context))
+        if getattr(record, "partial", False):  # listed only: its details still come
+            cells = {c: v if c in shown.listed else PENDING for c, v in cells.items()}
+        cells["flags"] = flags_text(flags) if complete else PENDING
+        severity = worst_severity(flags)
+        row = TableRow(
+            str(ref),
+            tuple(cells.get(column, "") for column in keys),
+            severity.value if severity is not None else None,
+        )
+        return row, (severity_rank(flags), shown.sort_name(record))
 
     def remediation_record(self) -> object | None:
         """The selected row's record (none while only listed: no action on half a record)."""

@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from cloud.model.ref import ResourceRef
 from cloud.records import BuildRecord, ProjectRecord
-from tui.context.formatting import age, duration, literal_rows, number, status_text, timestamp
+from tui.context.formatting import age, duration, number, status_text, timestamp
 from tui.context.messages import DetailFetched
 from tui.context.presenter import mask_rows
 from tui.context.state import ConsoleContext
@@ -120,7 +120,7 @@ class ProjectDetail(RemediationHost, DetailScreen):
         builds = [b for b in fetched.records if isinstance(b, BuildRecord)]
         self.builds = {b.build_id: b for b in builds}
         rows = [build_row(b, now) for b in builds]
-        table.set_rows(literal_rows(mask_rows(rows) if self.context.presenter else rows))
+        table.set_rows(mask_rows(rows) if self.context.presenter else rows)
         table.border_title = f"builds ({len(builds)}) — enter shows phases"
 
     def sections(self) -> list[DetailSection]:

@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.widgets import Static
 
 from actions.timeline import TimelineEvent
-from tui.context.formatting import literal_rows
 from tui.context.presenter import mask_rows
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
@@ -128,7 +127,7 @@ class TimelineScreen(ShipdeckScreen):
         """Put the events on screen (masked in presenter mode)."""
         rows = [event_row(i, e) for i, e in enumerate(self.events)]
         table = self.query_one(ResourceTable)
-        table.set_rows(literal_rows(mask_rows(rows) if self.context.presenter else rows))
+        table.set_rows(mask_rows(rows) if self.context.presenter else rows)
         findings = sum(1 for e in self.events if e.kind.startswith("finding"))
         title = f"incident timeline: {len(self.events)} events ({findings} about findings)"
         if not self.events:
