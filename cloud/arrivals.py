@@ -3,9 +3,10 @@
 A reader that lists before it describes (ECR repositories, then each one's
 images; ECS services, then their descriptions and tasks) puts what it has into
 an ``Arrivals``: the listed records first (``partial``), then each one as its
-details land. ``Arrivals`` hands the records known so far to an ``Early`` sink,
-at most every ``every`` seconds, so a console can draw the rows of the first
-page within a second of it, while the whole read goes on. What the sink hears
+details land. ``Arrivals`` hands what is new or changed since its last call to
+an ``Early`` sink (never the same record twice: a sink across a pipe pays for
+what it is sent), at most every ``every`` seconds, so a console can draw the
+rows of the first page within a second of it, while the whole read goes on. What the sink hears
 is never the part itself: the reader still returns the whole ``Fetched``, and
 findings are made from that only.
 """
@@ -22,7 +23,7 @@ from cloud.records import Fetched
 T = TypeVar("T")
 
 Early = Callable[[Fetched[Any]], None]
-"""Hears the records known so far of a part still being read."""
+"""Hears the records of a part still being read that are new or changed since its last call."""
 
 EVERY = 0.25  # seconds between two updates of the same part
 
@@ -46,6 +47,7 @@ class Arrivals(Generic[T]):
         self._clock = clock
         self._lock = threading.RLock()
         self._records: dict[Hashable, T] = {}
+        self._changed: dict[Hashable, T] = {}  # not sent yet
         self._sent_at: float | None = None
         self._held: threading.Timer | None = None
         self._closed = False
@@ -56,7 +58,8 @@ class Arrivals(Generic[T]):
             return
         with self._lock:
             for key, record in records:
-                self._records.setdefault(key, record)
+                if key not in self._records:
+                    self._records[key] = self._changed[key] = record
             self._send()
 
     def landed(self, key: Hashable, record: T) -> None:
@@ -64,7 +67,7 @@ class Arrivals(Generic[T]):
         if self._sink is None:
             return
         with self._lock:
-            self._records[key] = record
+            self._records[key] = self._changed[key] = record
             self._send()
 
     def close(self) -> None:
@@ -76,7 +79,7 @@ class Arrivals(Generic[T]):
 
     def _send(self) -> None:
         """Under the lock: send now, or once ``every`` has passed since the last send."""
-        if self._closed or self._sink is None:
+        if self._closed or self._sink is None or not self._changed:
             return
         now = self._clock()
         if self._sent_at is not None and now - self._sent_at < self._every:
@@ -86,7 +89,8 @@ class Arrivals(Generic[T]):
                 self._held.start()
             return
         self._sent_at = now
-        self._sink(Fetched(tuple(self._records.values())))
+        changed, self._changed = tuple(self._changed.values()), {}
+        self._sink(Fetched(changed))
 
     def _flush(self) -> None:
         with self._lock:

@@ -20,6 +20,7 @@ at least ``SETTLE_MIN_READS`` reads, or ``SETTLE_LIMIT`` seconds passed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -70,6 +71,8 @@ class ModelFeed:
     again: set[str] = field(default_factory=set)  # asked for while being read
     ended_at: dict[str, float] = field(default_factory=dict)  # monotonic end of last read
     watches: list[_Watch] = field(default_factory=list)
+    _arriving: dict[str, dict[ResourceRef, Any]] = field(default_factory=dict)
+    _arriving_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def interval(self, name: str) -> float:
         """Seconds between reads of kind ``name``: its pane's ``[refresh]`` setting."""
@@ -203,13 +206,24 @@ class ModelFeed:
     def _merge(self, parts: Parts) -> None:
         """Worker thread: the parts into the model; a whole diagnosis into the timeline."""
         state = self.context.model.merge(parts)
+        with self._arriving_lock:
+            for name in parts:
+                self._arriving.pop(name, None)
         self.app.post_message(ModelChanged(state, tuple(parts)))
         if state.complete:
             self._record(state)
 
-    def _early(self, name: str, part: Fetched[Any]) -> None:
-        """Any thread: rows a first read of ``name`` has listed so far, drawn at once."""
-        state = self.context.model.merge_early(name, part)
+    def _early(self, name: str, changed: Fetched[Any]) -> None:
+        """Any thread: rows a first read of ``name`` listed or described since the last
+        call; with those before them, drawn at once."""
+        spec = kind(name)
+        with self._arriving_lock:
+            known = self._arriving.setdefault(name, {})
+            for record in changed.records:
+                known[spec.ref(record)] = record
+            state = self.context.model.merge_early(name, Fetched(tuple(known.values())))
+            if state is None:  # the part itself is in: what arrived before is done with
+                self._arriving.pop(name, None)
         if state is not None:
             self.app.post_message(ModelChanged(state, (name,), early=True))
 
