@@ -155,6 +155,6 @@ def test_a_first_read_lists_ecs_services_before_they_are_described(
     whole = {(s.cluster, s.name) for s in snapshot.ecs_services}
     assert whole, "the seeded world has ECS services"
     assert all(s.partial for s in heard[0].records), "the first rows are listed only"
-    listed = {(s.cluster, s.name) for part in heard for s in part.records if s.partial}
-    assert listed == whole, "every service was listed before it was described"
+    named = {(s.cluster, s.name) for part in heard for s in part.records if s.partial}
+    assert named == whole, "every service was listed before it was described"
     assert not any(s.partial for s in snapshot.ecs_services)
