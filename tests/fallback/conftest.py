@@ -104,14 +104,18 @@ def _htpasswd_line(user: str, password: str) -> str:
 
 
 @pytest.fixture
-def start_registry(tmp_path: Path) -> Iterator[Callable[..., Registry]]:
-    """Start registries for this test: ``start_registry(password=..., read_only=...)``."""
+def start_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Registry]]:
+    """Start registries for this test: ``start_registry(password=..., read_only=...)``.
+
+    Their storage is outside the test's ``tmp_path``: tests build contexts there, and a
+    context holding a registry's uploads changes under the engine while it is sent.
+    """
     if not os.access(REGISTRY_BINARY, os.X_OK):
         pytest.skip(f"needs Debian's docker-registry ({REGISTRY_BINARY} not found)")
     running: list[Registry] = []
 
     def start(password: str | None = None, read_only: bool = False) -> Registry:
-        folder = tmp_path / f"registry-{next(_names)}"
+        folder = tmp_path_factory.mktemp(f"registry-{next(_names)}")
         (folder / "data").mkdir(parents=True)
         port = _free_port()
         lines = [

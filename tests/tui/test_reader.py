@@ -11,15 +11,17 @@ import textwrap
 
 import pytest
 
+from cloud.model.kinds import pane
 from cloud.session import CloudSession
 from cloud.settings import Settings
 from tests.tui.conftest import WorldAccess
-from tests.tui.helpers import rows
+from tests.tui.helpers import rows, wait_for
 from tui.app import ShipdeckApp
 from tui.flows.prefetch import Prefetch, ReaderLost
 from widgets.resource_table import ResourceTable
 
 SOURCES = ("repositories", "builds", "services", "quotas")
+KINDS = tuple(kind for name in SOURCES for kind in pane(name).kinds)
 
 # A fresh interpreter, as `shipdeck` is: single-threaded when it starts its reader.
 CONSOLE = textwrap.dedent(
@@ -94,11 +96,10 @@ async def test_a_reader_that_dies_early_is_replaced_by_reads_here(world: WorldAc
 
     app = ShipdeckApp(session, Settings(), prefetch=prefetch)
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(600):
-            tables = {t.id: t.row_count for t in app.query(ResourceTable)}
-            if all(tables.get(f"table-{name}") for name in SOURCES):
-                break
-            await pilot.pause(0.05)
+        # Every pane's kinds read whole here (rows that are only listed so far do not count).
+        await wait_for(pilot, lambda: app.context.state.read(KINDS), timeout=60)
+        await wait_for(pilot, lambda: all(rows(app, name) for name in SOURCES))
+        tables = {t.id: t.row_count for t in app.query(ResourceTable)}
         assert any("nova-ecr-build" in row.key for row in rows(app, "builds"))
         assert any("nova/cdn-service" in row.key for row in rows(app, "repositories"))
         assert all(tables.get(f"table-{name}") for name in SOURCES)
