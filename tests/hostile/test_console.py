@@ -149,7 +149,8 @@ async def test_log_picker_and_view_show_the_corpus_as_text(make_app: AppFactory)
 async def test_notifications_show_the_corpus_as_text(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.notify(HOSTILE, title=f"read failed{HOSTILE[:30]}", severity="error")
+        # Up long enough for a busy machine to draw and read it (the default is a few seconds).
+        app.notify(HOSTILE, title=f"read failed{HOSTILE[:30]}", severity="error", timeout=120)
         await wait_for(pilot, lambda: SHOWN_TITLE in screen_text(app))
         assert "hostile [red]x[/red]" in screen_text(app)  # markup drawn as typed
         assert_drawn_safely(app, "notification")
