@@ -36,13 +36,24 @@ CONSOLE = textwrap.dedent(
     )
 
     async def report(pilot):
+        from textual.css.query import NoMatches
         from widgets.resource_table import ResourceTable
-        names = [f"table-{p}" for p in ("repositories", "builds", "services", "quotas")]
+        sources = ("repositories", "builds", "services", "quotas")
+        names = [f"table-{p}" for p in sources]
+
+        def drawn():
+            # Every pane drew its kinds read whole (not only the rows listed so far).
+            try:
+                panes = [app.screen_stack[0].pane(p) for p in sources]
+            except (AttributeError, NoMatches):  # not composed yet
+                return False
+            return all(p.loaded and not p.arriving and p.table.row_count for p in panes)
+
         for _ in range(1500):
-            tables = {t.id: t for t in app.query(ResourceTable) if t.id in names}
-            if len(tables) == len(names) and all(tables[n].row_count for n in names):
+            if drawn():
                 break
             await pilot.pause(0.02)
+        tables = {t.id: t for t in app.query(ResourceTable) if t.id in names}
         seen = {
             name: [row.key for row in table.all_rows]
             for name, table in tables.items()

@@ -2,7 +2,8 @@
 
 One ``ModelFeed`` per console. Reads run in thread workers of the app: each
 reads some kinds with ``read_snapshot`` and merges every group of parts into the
-model as it lands (``IncidentModel.merge``, in the worker), then posts
+model as it lands (``IncidentModel.merge``, in the worker; a read again merges once,
+when it ended), then posts
 ``ModelChanged`` so every screen redraws from the same new state. A kind asked
 for while a read of it is under way is read again once that read ends, so a
 read asked for after an action never returns what was read before it.
@@ -189,18 +190,29 @@ class ModelFeed:
     # --- workers ----------------------------------------------------------------
 
     def _read(self, kinds: tuple[str, ...]) -> None:
-        """Worker thread: read ``kinds`` with their extras, merging each group as it lands."""
+        """Worker thread: read ``kinds`` with their extras.
+
+        A first read merges each group as it lands, so rows come as soon as they can. A
+        read again merges once, when it ended: one moment of the account, never pods read
+        after a fix beside the repository read before it (a finding that flips severity
+        for one redraw, its row jumping away under the cursor).
+        """
         from cloud.model.builder import read_snapshot
 
+        previous = self.context.model.state.snapshot
+        first = any(not previous.has(name) for name in kinds)
+        landed: dict[str, Fetched[Any]] = {}
         try:
             read_snapshot(
                 self.context.session,
                 kinds,
-                previous=self.context.model.state.snapshot,
-                on_parts=self._merge,
+                previous=previous,
+                on_parts=self._merge if first else landed.update,
                 on_early=self._early,
             )
         finally:
+            if landed:
+                self._merge(landed)
             self.app.post_message(ReadEnded(kinds))
 
     def _merge(self, parts: Parts) -> None:
