@@ -19,7 +19,8 @@ class ReadCache:
     join a load already under way". A failed load is not kept.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._running: dict[str, Future[Any]] = {}
         self._done: dict[str, tuple[float, Any]] = {}
@@ -30,7 +31,7 @@ class ReadCache:
             running = self._running.get(key)
             if running is None:
                 done = self._done.get(key)
-                if done is not None and time.monotonic() - done[0] <= max_age:
+                if done is not None and self._clock() - done[0] <= max_age:
                     return cast(T, done[1])
                 mine: Future[Any] = Future()
                 self._running[key] = mine
@@ -45,7 +46,7 @@ class ReadCache:
             raise
         with self._lock:
             del self._running[key]
-            self._done[key] = (time.monotonic(), value)
+            self._done[key] = (self._clock(), value)
         mine.set_result(value)
         return value
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -131,21 +130,27 @@ def test_one_client_per_service_and_region_across_threads(
 
 
 def test_read_cache_runs_one_load_for_simultaneous_callers() -> None:
-    cache = ReadCache()
+    now = [0.0]
+    cache = ReadCache(clock=lambda: now[0])  # time stands still until the test moves it
     calls: list[int] = []
-    start = threading.Barrier(4)
+    asked = threading.Semaphore(0)
 
     def load() -> int:
         calls.append(1)
-        time.sleep(0.2)
+        for _ in range(4):  # the load runs until all four callers have asked
+            assert asked.acquire(timeout=30)
         return len(calls)
 
     def ask(_: int) -> int:
-        start.wait()
+        asked.release()
         return cache.get("services", load, max_age=0.0)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(ask, range(4)))
     assert answers == [1, 1, 1, 1]
+    assert calls == [1]
+    now[0] += 5.0
+    for _ in range(4):
+        asked.release()
     assert cache.get("services", load, max_age=10.0) == 1
     assert cache.get("services", load, max_age=0.0) == 2

@@ -58,8 +58,7 @@ def pod_logs() -> Iterator[PodLogServer]:
             pods_log << answer
             box["url"] = str(srv.url)
             ready.set()
-            while not done.is_set():
-                await asyncio.sleep(0.02)
+            await asyncio.to_thread(done.wait)
 
     thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
     thread.start()

@@ -70,7 +70,7 @@ def test_lines_written_while_following_arrive_once_in_order(
         for burst in range(30):
             stamp = now_ms()  # ten lines per put share one millisecond
             put(logs, group, "w", [(stamp, f"w{burst * 10 + i}") for i in range(10)])
-            time.sleep(0.05)
+            time.sleep(0.05)  # the writer keeps writing while the follower reads
 
     stop = threading.Event()
     thread = threading.Thread(target=writer)

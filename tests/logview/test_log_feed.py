@@ -84,7 +84,10 @@ def test_stop_releases_a_waiting_reader() -> None:
     feed.put([(i, "", "x") for i in range(10)])
     reader = threading.Thread(target=feed.put, args=([(10, "", "y")],))
     reader.start()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 10
+    while not feed.waits and time.monotonic() < deadline:  # until the put has found it full
+        reader.join(0.01)
+    assert feed.waits == 1
     assert reader.is_alive(), "full: the reader waits"
     feed.stop.set()
     reader.join(2)

@@ -16,6 +16,7 @@ from cloud.logs import LogTarget, tail_logs
 from demo.launcher import WorldProcess, start_world
 from demo.scenario import ScenarioError, load_scenario
 from tests.support import SEEDS
+from tests.world.helpers import eventually
 
 GROUP = "/aws/lambda/hr-chatbot-backend"
 REGION = "ap-northeast-1"
@@ -68,20 +69,20 @@ def test_live_streams_keep_writing_and_every_event_arrives_once_through_throttli
     throttled_world: WorldProcess,
 ) -> None:
     started_ms = int(time.time() * 1000)
-    time.sleep(2.0)  # the Lambda stream writes a line every 0.3 s at speed 10
     truth = _logs(throttled_world, attempts=20)
+
+    def fresh() -> int:
+        """Lines the Lambda stream wrote since the test began (one every 0.3 s at speed 10)."""
+        pages = truth.get_paginator("filter_log_events").paginate(
+            logGroupName=GROUP, startTime=started_ms
+        )
+        return len([e for page in pages for e in page["events"]])
+
+    assert eventually(lambda: fresh() >= 3), "the live stream wrote nothing on the clock"
     expected: dict[str, str] = {}
     for page in truth.get_paginator("filter_log_events").paginate(logGroupName=GROUP):
         for event in page["events"]:
             expected[event["eventId"]] = event["message"]
-    fresh = [
-        e
-        for page in truth.get_paginator("filter_log_events").paginate(
-            logGroupName=GROUP, startTime=started_ms
-        )
-        for e in page["events"]
-    ]
-    assert len(fresh) >= 3, "the live stream wrote nothing on the clock"
 
     # The console's engine through 30 % throttling: every event once, none missing.
     clients = {("logs", REGION): _logs(throttled_world, attempts=2)}
