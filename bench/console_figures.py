@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from idle import tree_cpu_seconds  # bench/ is on the path: these are scripts beside it
+from idle import count_calls, tree_cpu_seconds  # bench/ is on the path: these are scripts beside it
 
 SWITCH_KEYS = ("1", "2", "3", "4", "0")
 FILTER = "svc-00"
@@ -36,40 +36,12 @@ FILTER = "svc-00"
 def _child(idle_seconds: float) -> None:
     """The console, headless: prints one JSON line per event on stdout."""
     import asyncio
-    import threading
 
     def say(event: str, **data: Any) -> None:
         sys.stdout.write(json.dumps({"event": event, "at": time.monotonic(), **data}) + "\n")
         sys.stdout.flush()
 
-    calls = {"aws": 0, "kubernetes": 0}
-    lock = threading.Lock()
-
-    def count(kind: str) -> None:
-        with lock:
-            calls[kind] += 1
-
-    import cloud.kube
-    from cloud.session import CloudSession
-
-    make_client = CloudSession.client
-    seen: set[int] = set()
-
-    def client(self: CloudSession, service: str, region: str) -> object:
-        made = make_client(self, service, region)
-        if id(made) not in seen:
-            seen.add(id(made))
-            made.meta.events.register("after-call", lambda **_: count("aws"))
-        return made
-
-    CloudSession.client = client  # type: ignore[method-assign]
-    get = cloud.kube._get
-
-    def kube_get(*args: Any, **kwargs: Any) -> Any:
-        count("kubernetes")
-        return get(*args, **kwargs)
-
-    cloud.kube._get = kube_get
+    calls = count_calls()
 
     from textual import events
     from textual.pilot import Pilot
@@ -161,12 +133,11 @@ def _child(idle_seconds: float) -> None:
         ):
             await asyncio.sleep(0.5)
         await asyncio.sleep(1)
-        with lock:
-            calls.update(aws=0, kubernetes=0)
+        calls.reset()
         say("idle")
         await asyncio.sleep(idle_seconds)
-        with lock:
-            say("done", aws=calls["aws"], kubernetes=calls["kubernetes"], rss_kb=_rss_kb())
+        aws, kube = calls.taken()
+        say("done", aws=aws, kubernetes=kube, rss_kb=_rss_kb())
         app.exit()
 
     app.run(headless=True, size=(120, 36), auto_pilot=drive)

@@ -23,24 +23,38 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _child(seconds: float, pane: str) -> None:
-    """The console, headless; counts its calls; says READY, then DONE with the counts."""
-    import threading
+class Calls:
+    """The AWS and Kubernetes calls this process made since the last ``reset``."""
 
-    from cloud.settings import Settings
-    from tui.launch import build_console
+    def __init__(self) -> None:
+        import threading
 
-    calls = {"aws": 0, "kubernetes": 0}
-    lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._counts = {"aws": 0, "kubernetes": 0}
 
-    def count(kind: str) -> None:
-        with lock:
-            calls[kind] += 1
+    def count(self, kind: str) -> None:
+        """One more call of ``kind``."""
+        with self._lock:
+            self._counts[kind] += 1
 
-    # Count every call the console makes from now on (instrumentation for the figure).
+    def reset(self) -> None:
+        """Count from nothing again."""
+        with self._lock:
+            self._counts = {"aws": 0, "kubernetes": 0}
+
+    def taken(self) -> tuple[int, int]:
+        """AWS calls, Kubernetes calls."""
+        with self._lock:
+            return self._counts["aws"], self._counts["kubernetes"]
+
+
+def count_calls() -> Calls:
+    """From now on, count every AWS and Kubernetes call this process makes (instrumentation
+    for the figures)."""
     import cloud.kube
     from cloud.session import CloudSession
 
+    calls = Calls()
     make_client = CloudSession.client
     seen: set[int] = set()
 
@@ -48,17 +62,27 @@ def _child(seconds: float, pane: str) -> None:
         made = make_client(self, service, region)
         if id(made) not in seen:
             seen.add(id(made))
-            made.meta.events.register("after-call", lambda **_: count("aws"))
+            made.meta.events.register("after-call", lambda **_: calls.count("aws"))
         return made
 
     CloudSession.client = client  # type: ignore[method-assign]
     get = cloud.kube._get
 
     def kube_get(*args: object, **kwargs: object) -> object:
-        count("kubernetes")
+        calls.count("kubernetes")
         return get(*args, **kwargs)  # type: ignore[arg-type]
 
     cloud.kube._get = kube_get
+    return calls
+
+
+def _child(seconds: float, pane: str) -> None:
+    """The console, headless; counts its calls; says READY, then DONE with the counts."""
+
+    from cloud.settings import Settings
+    from tui.launch import build_console
+
+    calls = count_calls()
 
     app = build_console(
         Settings(),
@@ -84,13 +108,12 @@ def _child(seconds: float, pane: str) -> None:
         ):
             await asyncio.sleep(0.5)  # every kind read once here: clients made, modules in
         await asyncio.sleep(1)
-        with lock:
-            calls.update(aws=0, kubernetes=0)
+        calls.reset()
         sys.stdout.write("READY\n")
         sys.stdout.flush()
         await asyncio.sleep(seconds)
-        with lock:
-            sys.stdout.write(f"DONE {calls['aws']} {calls['kubernetes']} {_rss_kb()}\n")
+        aws, kube = calls.taken()
+        sys.stdout.write(f"DONE {aws} {kube} {_rss_kb()}\n")
         sys.stdout.flush()
         app.exit()
 

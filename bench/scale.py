@@ -217,30 +217,16 @@ class Floor:
     def quotas(self) -> dict[str, int]:
         def region(name: str) -> int:
             with ThreadPoolExecutor(4) as pool:
-                applied = pool.submit(
-                    self.pages,
-                    "service-quotas",
-                    name,
-                    "list_service_quotas",
-                    "Quotas",
-                    ServiceCode="codebuild",
-                )
-                pool.submit(
-                    self.pages,
-                    "service-quotas",
-                    name,
-                    "list_aws_default_service_quotas",
-                    "Quotas",
-                    ServiceCode="codebuild",
-                )
-                pool.submit(
-                    self.pages,
-                    "service-quotas",
-                    name,
-                    "list_requested_service_quota_change_history",
-                    "RequestedQuotas",
-                    ServiceCode="codebuild",
-                )
+                applied, *_ = [
+                    pool.submit(
+                        self.pages, "service-quotas", name, call, key, ServiceCode="codebuild"
+                    )
+                    for call, key in (
+                        ("list_service_quotas", "Quotas"),
+                        ("list_aws_default_service_quotas", "Quotas"),
+                        ("list_requested_service_quota_change_history", "RequestedQuotas"),
+                    )
+                ]
                 pool.submit(self.codebuild_region, name)
                 return len(applied.result())
 
