@@ -38,3 +38,19 @@ def running_world(
             patch.setenv("AWS_CONFIG_FILE", os.devnull)
             patch.delenv("AWS_PROFILE", raising=False)
         yield world
+
+
+@contextmanager
+def environment(env: dict[str, str]) -> Iterator[None]:
+    """``env`` in ``os.environ`` and no AWS_PROFILE, until the block ends."""
+    saved = {name: os.environ.get(name) for name in [*env, "AWS_PROFILE"]}
+    os.environ.update(env)
+    os.environ.pop("AWS_PROFILE", None)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +19,16 @@ from actions.audit import AuditLog
 from cloud.session import CloudSession
 from demo.launcher import WorldProcess
 from tests.support import running_world
+
+SHIPDECK = shutil.which("shipdeck") or str(Path(sys.executable).with_name("shipdeck"))
+# ``shipdeck action wire-secret-env`` of the gateway's JWT key, its value still to come.
+WIRE_JWT_KEY = (
+    "action",
+    "wire-secret-env",
+    "k8s:nova-gateway/graphql-gateway",
+    "--set",
+    "name=JWT_PRIVATE_KEY_PEM",
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +83,19 @@ def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
             return True
         time.sleep(0.2)
     return check()
+
+
+def shipdeck(
+    *args: str, env: dict[str, str], input: str | None = None, stdin: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``shipdeck ARGS`` with ``env``, its output as text; it must end within a minute."""
+    return subprocess.run(
+        [SHIPDECK, *args],
+        env=env,
+        input=input,
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from demo.launcher import WorldProcess
-
-SHIPDECK = shutil.which("shipdeck") or str(Path(sys.executable).with_name("shipdeck"))
+from tests.actions.conftest import WIRE_JWT_KEY, shipdeck
 
 
 def _run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -20,15 +17,7 @@ def _run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.Com
     env["SHIPDECK_STATE_DIR"] = str(tmp_path)
     env["SHIPDECK_CONFIG"] = str(tmp_path / "config.toml")
     (tmp_path / "config.toml").write_text("", encoding="utf-8")
-    return subprocess.run(
-        [SHIPDECK, *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return shipdeck(*args, env=env, input=stdin)
 
 
 def test_list_names_every_action(world: WorldProcess, tmp_path: Path) -> None:
@@ -138,16 +127,7 @@ def test_secret_is_read_from_stdin_and_never_printed(world: WorldProcess, tmp_pa
     secret = (
         "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
     )
-    result = _run(
-        tmp_path,
-        "action",
-        "wire-secret-env",
-        "k8s:nova-gateway/graphql-gateway",
-        "--set",
-        "name=JWT_PRIVATE_KEY_PEM",
-        "--yes",
-        stdin=secret,
-    )
+    result = _run(tmp_path, *WIRE_JWT_KEY, "--yes", stdin=secret)
     assert result.returncode == 0, result.stderr
     assert "graphql-gateway-secrets" in result.stdout
     assert "MIIEvQ" not in result.stdout + result.stderr

@@ -24,7 +24,7 @@ from actions.model import BadParameter
 from cloud.session import CloudSession
 from cloud.settings import Settings
 from demo.launcher import WorldProcess
-from tests.actions.test_action_cli import SHIPDECK
+from tests.actions.conftest import SHIPDECK, WIRE_JWT_KEY
 
 QUOTA = "quota:codebuild/L-4DDC4A99"
 ECS = "ecs:hr-chatbot-cluster/frontend-service"
@@ -163,18 +163,7 @@ def test_arguments_that_are_not_utf8_exit_2(
 
 
 def test_a_secret_with_set_is_refused(world: WorldProcess, tmp_path: Path) -> None:
-    done = _run(
-        tmp_path,
-        "action",
-        "wire-secret-env",
-        "k8s:nova-gateway/graphql-gateway",
-        "--set",
-        "name=JWT_PRIVATE_KEY_PEM",
-        "--set",
-        "value=Sup3r-s3cret-Pa55",
-        "--yes",
-        stdin=b"",
-    )
+    done = _run(tmp_path, *WIRE_JWT_KEY, "--set", "value=Sup3r-s3cret-Pa55", "--yes", stdin=b"")
     line = _one_line(done)
     assert "standard input" in line
     assert "Sup3r" not in line and b"Sup3r" not in done.stdout
@@ -182,32 +171,14 @@ def test_a_secret_with_set_is_refused(world: WorldProcess, tmp_path: Path) -> No
 
 
 def test_a_secret_on_stdin_that_is_not_utf8_is_refused(world: WorldProcess, tmp_path: Path) -> None:
-    done = _run(
-        tmp_path,
-        "action",
-        "wire-secret-env",
-        "k8s:nova-gateway/graphql-gateway",
-        "--set",
-        "name=JWT_PRIVATE_KEY_PEM",
-        "--yes",
-        stdin=b"\xff\xfesecret",
-    )
+    done = _run(tmp_path, *WIRE_JWT_KEY, "--yes", stdin=b"\xff\xfesecret")
     assert "standard input is not UTF-8 text" in _one_line(done)
 
 
 def test_a_multi_line_secret_on_stdin_is_kept_whole(
     world: WorldProcess, tmp_path: Path, session: CloudSession
 ) -> None:
-    done = _run(
-        tmp_path,
-        "action",
-        "wire-secret-env",
-        "k8s:nova-gateway/graphql-gateway",
-        "--set",
-        "name=JWT_PRIVATE_KEY_PEM",
-        "--yes",
-        stdin=PEM.encode() + b"\n",
-    )
+    done = _run(tmp_path, *WIRE_JWT_KEY, "--yes", stdin=PEM.encode() + b"\n")
     assert done.returncode == 0, done.stderr
     assert b"MIIEvQ" not in done.stdout + done.stderr
     api = session.kube_api()

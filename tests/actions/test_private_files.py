@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ from actions.catalogue import make_action
 from actions.timeline import export_timeline
 from cloud.session import CloudSession
 from demo.launcher import WorldProcess
-from tests.actions.test_action_cli import SHIPDECK
+from tests.actions.conftest import shipdeck
 from widgets.log_buffer import LogEntry, write_saved
 
 
@@ -102,14 +101,7 @@ def test_timeline_exports_are_private(
     named.mkdir()
     named.chmod(0o755)
     for target in (named / "reports" / "post-mortem.md", named / "post-mortem.md"):
-        done = subprocess.run(
-            [SHIPDECK, "timeline", "--export", str(target)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = shipdeck("timeline", "--export", str(target), env=env)
         assert done.returncode == 0, done.stderr
         assert mode(target) == 0o600
     assert mode(named / "reports") == 0o700  # a folder it made

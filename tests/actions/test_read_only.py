@@ -24,7 +24,7 @@ from actions.model import ReadOnlyRefused
 from cloud.session import CloudSession
 from cloud.settings import ConfigError, Settings, load_settings, read_only_reason
 from demo.launcher import WorldProcess
-from tests.actions.test_action_cli import SHIPDECK
+from tests.actions.conftest import WIRE_JWT_KEY, shipdeck
 
 REGION = "ap-northeast-1"
 REPOSITORY = "nova/notification-service"  # "latest" is missing: retag-latest would add it
@@ -179,15 +179,7 @@ def _cli(
         config += f'\n[contexts."{world.kube_context}"]\nread_only = true\n'
     (tmp_path / "config.toml").write_text(config, encoding="utf-8")
     env["SHIPDECK_CONFIG"] = str(tmp_path / "config.toml")
-    return subprocess.run(
-        [SHIPDECK, *options, *args],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return shipdeck(*options, *args, env=env, stdin=subprocess.DEVNULL)
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -224,30 +216,13 @@ def test_without_read_only_the_same_command_plans(world: WorldProcess, tmp_path:
     # The control: the world's config alone lets the plan be printed (no --yes).
     env = {**os.environ, "SHIPDECK_STATE_DIR": str(tmp_path)}
     env.pop("AWS_PROFILE", None)
-    done = subprocess.run(
-        [SHIPDECK, "--region", REGION, "action", "retag-latest", f"ecr:{REPOSITORY}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = shipdeck("--region", REGION, "action", "retag-latest", f"ecr:{REPOSITORY}", env=env)
     assert done.returncode == 0, done.stderr
 
 
 def test_a_secret_is_not_asked_for_in_read_only_mode(world: WorldProcess, tmp_path: Path) -> None:
     # Empty stdin would be "no value given": read-only is refused before the secret is read.
-    done = _cli(
-        world,
-        tmp_path,
-        "config file",
-        "action",
-        "wire-secret-env",
-        "k8s:nova-gateway/graphql-gateway",
-        "--set",
-        "name=JWT_PRIVATE_KEY_PEM",
-        "--yes",
-    )
+    done = _cli(world, tmp_path, "config file", *WIRE_JWT_KEY, "--yes")
     assert done.returncode == 2, done.stdout + done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert "wire-secret-env: refused, shipdeck is in read-only mode" in line

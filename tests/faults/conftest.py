@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -51,24 +50,7 @@ class Proxied:
         self, *args: str, regions: tuple[str, ...] | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         """``shipdeck --region R... --context C ARGS`` through the proxies; it must end."""
-        return subprocess.run(
-            [sys.executable, "-m", "cli.main", *self.scope(regions), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            cwd=ROOT,
-        )
-
-    def scope(self, regions: tuple[str, ...] | None = None) -> list[str]:
-        """The region and context options for this world."""
-        scope: list[str] = []
-        for region in regions or self.world.regions:
-            scope += ["--region", region]
-        if self.world.kube_context:
-            scope += ["--context", self.world.kube_context]
-        return scope
+        return console.run_cli(self.world, self.env, *args, regions=regions, timeout=timeout)
 
     def doctor(self) -> tuple[int, dict[str, Any], str]:
         """``shipdeck doctor --json``: exit status, document, stderr."""
@@ -113,20 +95,7 @@ def clean_ids(world: WorldAccess, tmp_path_factory: pytest.TempPathFactory) -> f
     env = dict(
         os.environ, SHIPDECK_STATE_DIR=str(state), SHIPDECK_CONFIG=str(state / "config.toml")
     )
-    scope: list[str] = []
-    for region in world.regions:
-        scope += ["--region", region]
-    if world.kube_context:
-        scope += ["--context", world.kube_context]
-    done = subprocess.run(
-        [sys.executable, "-m", "cli.main", *scope, "doctor", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
+    done = console.run_cli(world, env, "doctor", "--json")
     assert done.stdout.strip(), done.stderr
     document = json.loads(done.stdout)
     assert document["errors"] == [], document["errors"]

@@ -25,7 +25,7 @@ from cloud.logs.subjects import GroupsSource, LogSubject
 from cloud.session import CloudSession
 from cloud.settings import Settings
 from tests.faults.conftest import Proxied
-from tests.faults.proxy import Fault
+from tests.faults.proxy import Fault, FaultKind
 from tests.faults.test_tail_faults import REGION, Group
 from tests.logview.conftest import HostApp, wait_until
 from tests.tui.conftest import AppFactory, settle
@@ -52,30 +52,31 @@ def pane_errors(app: ShipdeckApp, name: str) -> str:
     return str(shown.render()) if shown.display else ""
 
 
-async def test_a_garbled_answer_is_a_readable_x_line_in_its_pane(
-    through_proxy: Proxied, make_app: AppFactory
-) -> None:
-    through_proxy.aws.add(Fault("non-utf8", DESCRIBE_REPOSITORIES))
+async def repository_errors(through_proxy: Proxied, make_app: AppFactory, fault: FaultKind) -> str:
+    """The repositories pane's ✗ lines in a fresh console, ``fault`` on DescribeRepositories."""
+    through_proxy.aws.add(Fault(fault, DESCRIBE_REPOSITORIES))
     app = make_app(fresh=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        text = pane_errors(app, "repositories")
-        assert "✗ ecr " in text
-        assert ": malformed response: " in text
-        assert "not UTF-8" in text
-        assert "\ufffd" not in text
+        return pane_errors(app, "repositories")
+
+
+async def test_a_garbled_answer_is_a_readable_x_line_in_its_pane(
+    through_proxy: Proxied, make_app: AppFactory
+) -> None:
+    text = await repository_errors(through_proxy, make_app, "non-utf8")
+    assert "✗ ecr " in text
+    assert ": malformed response: " in text
+    assert "not UTF-8" in text
+    assert "\ufffd" not in text
 
 
 async def test_an_html_page_is_one_sentence_not_markup(
     through_proxy: Proxied, make_app: AppFactory
 ) -> None:
-    through_proxy.aws.add(Fault("html", DESCRIBE_REPOSITORIES))
-    app = make_app(fresh=True)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        text = pane_errors(app, "repositories")
-        assert "an HTML page instead of an answer (500 Internal Server Error)" in text
-        assert "<" not in text
+    text = await repository_errors(through_proxy, make_app, "html")
+    assert "an HTML page instead of an answer (500 Internal Server Error)" in text
+    assert "<" not in text
 
 
 async def test_kubernetes_down_is_an_x_line_and_aws_panes_still_fill(

@@ -23,7 +23,7 @@ import pytest
 from cloud.session import CloudSession
 from cloud.settings import Settings
 from tests.hostile.corpus import BIDI, CLEAR, CSI_8BIT, HOSTILE, OSC_TITLE
-from tests.support import SEEDS
+from tests.support import SEEDS, environment
 from tests.tui.conftest import ManualClock
 from tui.app import ShipdeckApp
 
@@ -91,18 +91,11 @@ def hostile_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileW
     running = start_world(SEEDS)
     state = tmp_path_factory.mktemp("hostile-state")
     env = {**running.env(), "SHIPDECK_STATE_DIR": str(state), "AWS_CONFIG_FILE": os.devnull}
-    saved = {name: os.environ.get(name) for name in [*env, "AWS_PROFILE"]}
-    os.environ.update(env)
-    os.environ.pop("AWS_PROFILE", None)
     try:
-        _inject(running.kubeconfig, running.kube_context)
-        yield HostileWorld(env, tuple(running.regions), running.kube_context, state)
+        with environment(env):
+            _inject(running.kubeconfig, running.kube_context)
+            yield HostileWorld(env, tuple(running.regions), running.kube_context, state)
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
         running.stop()
 
 

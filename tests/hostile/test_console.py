@@ -73,6 +73,18 @@ async def open_detail(pilot: Pilot[None], key: str, pane: str, row: str) -> None
     await wait_for(pilot, lambda: not on_console(app))
 
 
+async def open_hostile_group(pilot: Pilot[None]) -> str:
+    """Pick the hostile group in the open picker and wait for its lines; the screen's text."""
+    app = pilot.app
+    assert isinstance(app, ShipdeckApp)
+    for char in "/acct":
+        await pilot.press(char if char != "/" else "slash")
+    await pilot.press("enter", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen))
+    await wait_for(pilot, lambda: "calm line after the hostile one" in screen_text(app))
+    return screen_text(app)
+
+
 async def test_details_show_the_corpus_as_text(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -134,12 +146,7 @@ async def test_log_picker_and_view_show_the_corpus_as_text(make_app: AppFactory)
         picker = app.screen
         assert isinstance(picker, LogGroupPicker)
         await wait_for(pilot, lambda: (REGION, HOSTILE_GROUP) in picker.groups)
-        for char in "/acct":
-            await pilot.press(char if char != "/" else "slash")
-        await pilot.press("enter", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen))
-        await wait_for(pilot, lambda: "calm line after the hostile one" in screen_text(app))
-        text = screen_text(app)
+        text = await open_hostile_group(pilot)
         assert HOSTILE_GROUP in text
         assert SHOWN_TITLE in text and "␛]52;c;" in text and "␛[31m" in text
         assert MARKUP in text
@@ -172,12 +179,7 @@ async def test_presenter_mode_masks_the_picker_and_the_log_view(make_app: AppFac
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: MASKED_GROUP in screen_text(app))
 
-        for char in "/acct":
-            await pilot.press(char if char != "/" else "slash")
-        await pilot.press("enter", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen))
-        await wait_for(pilot, lambda: "calm line after the hostile one" in screen_text(app))
-        text = screen_text(app)
+        text = await open_hostile_group(pilot)
         assert MASKED_GROUP in text  # in the title and in each line's source
         assert ACCOUNT_ID not in text and "10.0.1.23" not in text
         assert_drawn_safely(app, "log view, presenting")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from textual.pilot import Pilot
 
 from cloud.session import CloudSession
 from cloud.settings import Settings
+from tests.support import environment
 from tui.app import ShipdeckApp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,23 +42,40 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldAccess]:
 
     running = start_world(SEEDS)
     env = {**running.env(), "SHIPDECK_STATE_DIR": str(tmp_path_factory.mktemp("state"))}
-    saved = {name: os.environ.get(name) for name in [*env, "AWS_PROFILE"]}
-    os.environ.update(env)
-    os.environ.pop("AWS_PROFILE", None)
     try:
-        yield WorldAccess(
-            running.aws_endpoint,
-            tuple(running.regions),
-            running.kube_context,
-            running.default_region,
-        )
+        with environment(env):
+            yield WorldAccess(
+                running.aws_endpoint,
+                tuple(running.regions),
+                running.kube_context,
+                running.default_region,
+            )
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
         running.stop()
+
+
+def run_cli(
+    world: WorldAccess,
+    env: dict[str, str],
+    *args: str,
+    regions: tuple[str, ...] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``shipdeck --region R... --context C ARGS`` on the world, run from the project's root."""
+    scope: list[str] = []
+    for region in regions or world.regions:
+        scope += ["--region", region]
+    if world.kube_context:
+        scope += ["--context", world.kube_context]
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *scope, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+from textual.pilot import Pilot
 
 from actions.catalogue import make_action
 from actions.model import ReadOnlyRefused
@@ -71,6 +72,17 @@ def _nothing_started(app: ShipdeckApp) -> bool:
     )
 
 
+async def _greyed_key_starts_nothing(pilot: Pilot[None], key: str, binding_id: str) -> None:
+    app = pilot.app
+    assert isinstance(app, ShipdeckApp)
+    await pilot.pause()
+    binding = app.screen.active_bindings[key]
+    assert binding.binding.id == binding_id and not binding.enabled
+    await pilot.press(key)
+    await pilot.pause()
+    assert _nothing_started(app)
+
+
 @pytest.mark.parametrize("source", SOURCES)
 async def test_every_console_path_refuses(
     make_app: AppFactory, world: WorldAccess, source: str
@@ -94,12 +106,7 @@ async def test_every_console_path_refuses(
         # a row's key: greyed, and pressing it starts nothing
         await pilot.press("1")
         select_row(app, "repositories", "nova/cdn-service")
-        await pilot.pause()
-        retag = app.screen.active_bindings["t"]
-        assert retag.binding.id == "action.retag-latest" and not retag.enabled
-        await pilot.press("t")
-        await pilot.pause()
-        assert _nothing_started(app)
+        await _greyed_key_starts_nothing(pilot, "t", "action.retag-latest")
 
         # the same key in the resource's detail screen
         await pilot.press("enter")
@@ -132,12 +139,7 @@ async def test_every_console_path_refuses(
         # a finding's fix key
         await pilot.press("0")
         assert pane(app, "findings").table.select_key(CDN_LATEST)
-        await pilot.pause()
-        fix = app.screen.active_bindings["f"]
-        assert fix.binding.id == "finding.fix" and not fix.enabled
-        await pilot.press("f")
-        await pilot.pause()
-        assert _nothing_started(app)
+        await _greyed_key_starts_nothing(pilot, "f", "finding.fix")
 
         # a fix launched directly, and the action the flow would make
         ref = ResourceRef("ecr", "nova/cdn-service", REGION)

@@ -5,35 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-from tests.tui.conftest import AppFactory, ManualClock, WorldAccess
+from tests.tui.conftest import ROOT, AppFactory, ManualClock, WorldAccess, run_cli
 from tests.tui.helpers import console, model_read, screen_text, wait_for
 from tui.flows.model_feed import ModelFeed
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def doctor_ids(world: WorldAccess) -> set[str]:
     """``shipdeck doctor --json``'s finding ids, run as a person runs it against the world."""
-    scope: list[str] = []
-    for region in world.regions:
-        scope += ["--region", region]
-    if world.kube_context:
-        scope += ["--context", world.kube_context]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    done = subprocess.run(
-        [sys.executable, "-m", "cli.main", *scope, "doctor", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
+    done = run_cli(world, env, "doctor", "--json")
     assert done.returncode in (0, 1), done.stderr
     return {f["id"] for f in json.loads(done.stdout)["findings"]}
 
