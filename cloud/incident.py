@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from cloud.findings import Diagnosis, diagnose
+from cloud.findings import Diagnosis, diagnose, links_only
 from cloud.model.kinds import KINDS, kind
 from cloud.model.ref import ResourceRef
 from cloud.model.snapshot import EXTRAS, EXTRAS_OF, Snapshot
@@ -86,7 +86,10 @@ class IncidentModel:
                 kind(name)  # an unknown part name is a bug: raise here, not later
         with self._lock:
             snapshot = self.state.snapshot.with_parts(parts)
-            state = ModelState(self.state.version + 1, snapshot, diagnose(snapshot))
+            draft = ModelState(self.state.version + 1, snapshot)
+            # The rules judge the whole account: until it is read, only its links are made.
+            diagnosis = diagnose(snapshot) if draft.complete else links_only(snapshot)
+            state = ModelState(draft.version, snapshot, diagnosis)
             self.state = state
         return state
 
