@@ -7,6 +7,10 @@ been repainted (``call_after_refresh``): the first fill, a refresh of every row
 cursor move, a sort. The same operations on Textual's ``DataTable`` (the table
 the console used before) are the comparison, in the same run.
 
+Then what a refresh sends to the terminal, with the cursor on a row mid-screen:
+the frames (screen updates) and the lines they rewrite when nothing, one
+visible row, or every row changed; the cursor must stay on its row.
+
     .venv/bin/python bench/table.py [--rows 1000 10000] [--repeat 5]
 """
 
@@ -20,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
@@ -46,6 +51,33 @@ class Bench(App[None]):
         yield self.widget
 
 
+class Frames:
+    """The screen updates the app sends to the terminal: how many, and the lines each
+    rewrites (a full-screen update counts every line)."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.lines: list[int] = []
+        display = app._display
+
+        def counted(screen: Any, renderable: Any) -> None:
+            if isinstance(renderable, ChopsUpdate):
+                self.lines.append(len({y for y, _, _ in renderable.spans}))
+            elif isinstance(renderable, LayoutUpdate):
+                self.lines.append(renderable.region.height)
+            display(screen, renderable)
+
+        app._display = counted  # type: ignore[method-assign]
+
+    async def during(self, app: App[Any], change: Callable[[], object]) -> tuple[int, int]:
+        """Frames sent and lines rewritten from ``change()`` until the screen was repainted."""
+        self.lines.clear()
+        change()
+        done = asyncio.Event()
+        app.call_after_refresh(done.set)
+        await done.wait()
+        return len(self.lines), sum(self.lines)
+
+
 async def painted(app: App[Any], change: Callable[[], object]) -> float:
     """Milliseconds from ``change()`` until the screen has been repainted after it."""
     started = time.perf_counter()
@@ -69,6 +101,15 @@ class Ours:
 
     def fill(self, n: int, generation: int) -> None:
         self.table.set_rows([TableRow(key=str(i), cells=cells(i, generation)) for i in range(n)])
+
+    def fill_rows(self, rows: list[TableRow]) -> None:
+        self.table.set_rows(rows)
+
+    def select(self, key: str) -> None:
+        self.table.select_key(key)
+
+    def selected(self) -> str | None:
+        return self.table.selected_key()
 
     def filter(self, text: str) -> None:
         self.table.filter_text = text
@@ -103,6 +144,22 @@ class Theirs:
         self.rows = [(str(i), cells(i, generation)) for i in range(n)]
         self._show()
 
+    def fill_rows(self, rows: list[TableRow]) -> None:
+        """As the console did: the row under the cursor found again after the refill."""
+        keep = self.selected()
+        self.rows = [(row.key, tuple(str(c) for c in row.cells)) for row in rows]
+        self._show()
+        if keep is not None:
+            self.select(keep)
+
+    def select(self, key: str) -> None:
+        self.table.move_cursor(row=self.table.get_row_index(key))
+
+    def selected(self) -> str | None:
+        if not self.table.row_count:
+            return None
+        return str(self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key.value)
+
     def filter(self, text: str) -> None:
         self.needle = text.lower()
         self._show()
@@ -135,6 +192,22 @@ async def run(kind: type[Ours] | type[Theirs], n: int, repeat: int) -> dict[str,
         for _ in range(repeat * 4):
             note("cursor move", await painted(app, subject.down))
         note("sort", await painted(app, subject.sort))
+        # What a refresh sends to the terminal, the cursor on a row mid-screen.
+        subject.fill(n, 0)
+        subject.select("17")
+        await painted(app, lambda: None)
+        frames = Frames(app)
+        for name, generation, changed in (
+            ("refresh: nothing changed", 0, None),
+            ("refresh: one row changed", 0, 17),  # the cursor's, so on screen
+            ("refresh: every row changed", 1, None),
+        ):
+            made = [TableRow(key=str(i), cells=cells(i, generation)) for i in range(n)]
+            if changed is not None:
+                made[changed] = TableRow(str(changed), cells(changed, generation + 1))
+            sent, lines = await frames.during(app, partial(subject.fill_rows, made))
+            figures[f"{name} (frames/lines)"] = [float(sent), float(lines)]
+            assert subject.selected() == "17", f"{subject.name}: the cursor left its row"
     return figures
 
 
@@ -149,13 +222,16 @@ def main() -> None:
         print(f"{n:,} rows (ms until repainted: median / max)")
         results = {kind.name: asyncio.run(run(kind, n, args.repeat)) for kind in kinds}
         names = list(next(iter(results.values())))
-        header = "  " + "operation".ljust(18) + "".join(k.name.rjust(22) for k in kinds)
+        header = "  " + "operation".ljust(36) + "".join(k.name.rjust(22) for k in kinds)
         print(header)
         for name in names:
-            line = "  " + name.ljust(18)
+            line = "  " + name.ljust(36)
             for kind in kinds:
                 values = results[kind.name][name]
-                line += f"{statistics.median(values):10.1f} / {max(values):8.1f}"
+                if name.endswith("(frames/lines)"):
+                    line += f"{values[0]:10.0f} / {values[1]:8.0f}"
+                else:
+                    line += f"{statistics.median(values):10.1f} / {max(values):8.1f}"
             print(line)
 
 

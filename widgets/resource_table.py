@@ -6,7 +6,9 @@ seconds. This table keeps the rows as plain values, filters an index list
 (narrowing the last match when the filter only grows), measures column widths
 once per ``set_rows``, and draws the header and the visible rows on demand,
 with each row's strip cached until the row, the widths or the cursor change.
-The cost of a keystroke does not grow with the number of rows.
+The cost of a keystroke does not grow with the number of rows. A ``set_rows``
+that moves nothing repaints only the visible lines whose row changed, so a
+refresh sends the terminal those lines and nothing else (no flicker over SSH).
 
 The table knows nothing of AWS: a screen hands it ``TableRow`` values (a key,
 the cells, a severity). Across ``set_rows`` the cursor stays on its row, and
@@ -68,6 +70,10 @@ class TableRow:
 def plain(cell: Cell) -> str:
     """A cell's text without styles."""
     return cell.plain if isinstance(cell, Text) else cell
+
+
+_View = tuple[tuple[int, ...], int, int, int, tuple[TableRow, ...]]
+"""What a table shows: widths, top row, cursor, row count, the visible rows."""
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -218,6 +224,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: Sequence[TableRow]) -> None:
         """Show ``rows`` (filtered); the cursor keeps its row, else its position."""
+        before = self._view()
         keep = self.selected_key()
         known: dict[str, tuple[TableRow, str, tuple[int, ...]]] = {}
         for row in rows:
@@ -232,8 +239,28 @@ class ResourceTable(ScrollView, can_focus=True):
         self._needles = [known[row.key][1] for row in self._all]
         self._cell_widths = [known[row.key][2] for row in self._all]
         self._shown_for = ""
-        self._apply_filter(keep)
-        self._measure()
+        self._apply_filter(keep, repaint=False)
+        self._measure(repaint=False)
+        self._repaint_since(before)
+
+    def _view(self) -> _View:
+        """What the screen shows: widths, top row, cursor, row count, the visible rows."""
+        top = int(self.scroll_offset.y)
+        height = max(self.scrollable_content_region.height - 1, 0)  # under the header
+        rows = tuple(self._all[i] for i in self._shown[top : top + height])
+        return tuple(self._widths), top, self._cursor, len(self._shown), rows
+
+    def _repaint_since(self, before: _View) -> None:
+        """Repaint what changed since ``before``: when nothing moved, only the lines whose
+        row changed, so a refresh sends the terminal just the rows it changed."""
+        after = self._view()
+        if not self.is_mounted or before[:4] != after[:4] or len(before[4]) != len(after[4]):
+            self.refresh()
+            return
+        top = after[1]
+        for offset, (old, new) in enumerate(zip(before[4], after[4], strict=True)):
+            if old is not new and old != new:
+                self.refresh_line(top + offset + 1)  # line 0 is the header
 
     def sort_by(self, column: str | None, *, descending: bool = False) -> None:
         """Order the rows by ``column`` (numbers by value, text without case); None: as given.
@@ -277,7 +304,7 @@ class ResourceTable(ScrollView, can_focus=True):
         """Re-apply the filter as the person types (a longer filter narrows the last match)."""
         self._apply_filter(self.selected_key())
 
-    def _apply_filter(self, keep: str | None) -> None:
+    def _apply_filter(self, keep: str | None, *, repaint: bool = True) -> None:
         needle = self.filter_text.strip().lower()
         if needle and self._shown_for and needle.startswith(self._shown_for):
             candidates = self._shown  # the match can only shrink
@@ -298,13 +325,14 @@ class ResourceTable(ScrollView, can_focus=True):
         self._cursor = max(0, min(target, len(self._shown) - 1)) if self._shown else 0
         self.virtual_size = Size(self._total_width(), len(self._shown) + 1)
         self._scroll_to_cursor()
-        self.refresh()
+        if repaint:
+            self.refresh()
         if self.selected_key() != keep:
             self.post_message(self.RowHighlighted(self, self.selected_key()))
 
     # --- layout --------------------------------------------------------------
 
-    def _measure(self) -> None:
+    def _measure(self, *, repaint: bool = True) -> None:
         widths = []
         for index, column in enumerate(self._columns):
             if column.width is not None:
@@ -319,7 +347,8 @@ class ResourceTable(ScrollView, can_focus=True):
             self._widths = widths
             self._strips.clear()
         self.virtual_size = Size(self._total_width(), len(self._shown) + 1)
-        self.refresh()
+        if repaint:
+            self.refresh()
 
     def _total_width(self) -> int:
         return MARK_WIDTH + sum(self._widths) + GAP * max(len(self._widths) - 1, 0)

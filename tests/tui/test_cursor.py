@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
+from tests.tui.helpers import screen_text
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
 
 
@@ -143,3 +144,27 @@ async def test_the_filter_narrows_what_is_drawn_and_clearing_it_brings_all_back(
         table.filter_text = ""
         await pilot.pause()
         assert table.row_count == 10_000 and screen_lines(table)[1] == "  svc-0     0 MiB"
+
+
+async def test_a_refresh_shows_the_rows_that_changed_and_keeps_the_cursor() -> None:
+    app = TwoColumnApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.focus()
+        before = [(f"svc-{n}", f"{n} MiB") for n in range(1000)]
+        table.set_rows(sized(*before))
+        await pilot.press("down", "down")
+        # Only two rows on screen change (one under the cursor), the rest are as they were:
+        # the terminal is sent those two lines, and shows them.
+        after = list(before)
+        after[2] = ("svc-2", "GROWING")
+        after[4] = ("svc-4", "GONE")
+        table.set_rows(sized(*after))
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "svc-2 GROWING" in shown and "svc-4 GONE" in shown
+        assert "svc-3 3 MiB" in shown and table.selected_key() == "svc-2"
+        table.set_rows(sized(*before))  # and back
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "svc-2 2 MiB" in shown and "svc-4 4 MiB" in shown
