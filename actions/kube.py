@@ -23,7 +23,7 @@ from actions.model import (
     Plan,
 )
 from actions.secrets import remember_secret
-from cloud.classify import missing_env_name, pod_problem
+from cloud.classify import missing_env_name, unready_reason
 from cloud.model.ref import ResourceRef
 from cloud.records import PodRecord
 
@@ -213,11 +213,15 @@ class ScaleDeployment(Action):
 
 
 class DeletePod(Action):
-    """Delete one pod of a deployment so that it is recreated."""
+    """Delete one pod of a deployment so that it is recreated.
+
+    Risky, not destructive: the deployment makes the pod again, so the preview asks for
+    ``a`` (Cancel focused), not for the pod's name to be typed.
+    """
 
     name = "delete-pod"
     title = "Delete a pod"
-    danger = Danger.DESTRUCTIVE
+    danger = Danger.RISKY
     target_kind = "k8s"
     params = (Param("pod", "the pod's name", required=True),)
 
@@ -231,16 +235,16 @@ class DeletePod(Action):
         """The pod selected in the detail, else a not-ready one, else the first."""
         if isinstance(selected, PodRecord):
             return {"pod": selected.name}
-        unready = [p for p in record.pods if pod_problem(p) is not None]
+        unready = [p for p in record.pods if unready_reason(p) is not None]
         return {"pod": (unready or list(record.pods))[0].name}
 
     @classmethod
     def choices(cls, session: Any, ref: ResourceRef, record: Any) -> Choices:
-        """The deployment's pods, not-ready ones first, with why."""
-        pods = sorted(record.pods, key=lambda p: pod_problem(p) is None) if record else []
+        """The deployment's pods, not-ready ones first, each with its readiness and why."""
+        pods = sorted(record.pods, key=lambda p: unready_reason(p) is None) if record else []
         return {
             "pod": tuple(
-                (f"{p.name}  {pod_problem(p) or p.phase}  {_ready(p)}", p.name) for p in pods
+                (f"{p.name}  {_ready(p)}  {unready_reason(p) or p.phase}", p.name) for p in pods
             )
         }
 
@@ -260,7 +264,6 @@ class DeletePod(Action):
             changes=(Change(f"{namespace}/{pod}", "pod", phase, "(deleted)"),),
             commands=(f"kubectl -n {namespace} delete pod {pod}",),
             fingerprint=(("phase", phase),),
-            confirm_text=pod,
         )
 
     def _apply(self, plan: Plan) -> Outcome:

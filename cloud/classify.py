@@ -131,6 +131,19 @@ def pod_problem(pod: PodRecord) -> str | None:
     return None
 
 
+def unready_reason(pod: PodRecord) -> str | None:
+    """Why the pod does not serve: its problem (``CrashLoopBackOff``), ``not ready`` for a
+    running pod with an unready container, or its phase when not running; None when ready."""
+    problem = pod_problem(pod)
+    if problem is not None:
+        return problem
+    if pod.phase != "Running":
+        return pod.phase or "not running"
+    if any(not c.ready for c in pod.containers):
+        return "not ready"
+    return None
+
+
 def crashing_container(pod: PodRecord) -> ContainerStateRecord | None:
     """The pod's container that keeps dying (crash loop, error exit, OOM), if any."""
     for container in pod.containers:

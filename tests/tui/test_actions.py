@@ -16,7 +16,7 @@ from typing import Any, cast
 
 import boto3
 import pytest
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, OptionList
 
 from cloud.session import CloudSession
 from cloud.settings import Settings
@@ -191,6 +191,42 @@ async def test_wire_secret_env_never_shows_the_value_and_the_pods_recover(
         for text in seen:
             assert "s3cret" not in text and "Sup3r" not in text
         assert "s3cret" not in app.context.audit_log().path.read_text()
+
+
+async def test_delete_pod_offers_the_unready_pod_first_and_asks_for_a_not_its_name(
+    action_app: ActionApp,
+) -> None:
+    app = action_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await model_read(pilot)
+        await pilot.press("3")
+        assert row_by_name(app, "services", "messaging-service")["ready"] == "1/2"
+        select_row(app, "services", "messaging-service")
+        await pilot.press("P")
+        form = await modal(pilot, ActionForm)
+        pods = form.query_one("#field-pod", OptionList)
+        labels = [str(pods.get_option_at_index(i).prompt) for i in range(pods.option_count)]
+        # The unready pod first, chosen already, with its readiness and why; then the other.
+        assert re.search(r"messaging-service-\S+ +0/1 ready +not ready", labels[0]), labels
+        assert re.search(r"1/1 ready +Running", labels[1]), labels
+        unready = form.values()["pod"]
+        assert unready in labels[0]
+        await pilot.press("enter")
+        preview = await modal(pilot, PlanPreview)
+        # The deployment makes the pod again: risky, Cancel focused, nothing to type.
+        assert "RISKY" in screen_text(app)
+        assert not preview.query("#plan-confirm")
+        assert preview.query_one("#plan-cancel", Button).has_focus
+        await pilot.press("a")
+        await wait_for(pilot, lambda: on_console(app))
+
+        def replaced() -> bool:
+            """The console read the deployment again: the deleted pod is gone."""
+            deployments = app.context.state.snapshot.records("k8s")
+            record = next(d for d in deployments if d.name == "messaging-service")
+            return unready not in {pod.name for pod in record.pods}
+
+        await settled_until(pilot, advance(app), replaced)
 
 
 async def test_a_failed_check_cannot_be_applied(action_app: ActionApp) -> None:
