@@ -10,6 +10,7 @@ from actions.codebuild import read_concurrency, read_project
 from actions.model import Action, ActionError, Change, Check, Danger, Outcome, Param, Plan
 from actions.paths import open_private, private_dir, state_dir
 from cloud.records import BuildRecord
+from cloud.text import human
 
 
 def _build(action: Action, build_id: str) -> dict[str, Any]:
@@ -57,7 +58,7 @@ class StopBuild(Action):
         status = str(build.get("buildStatus"))
         running = status == "IN_PROGRESS"
         return self._new_plan(
-            f"stop {build['id']} ({build.get('currentPhase', '?')})",
+            f"stop {build['id']} ({human(build.get('currentPhase'), 'phase unknown')})",
             checks=(Check("build is running", running, status),),
             changes=(Change(build["id"], "status", status, "STOPPED"),) if running else (),
             commands=(f"aws codebuild stop-build --region {self.region} --id {build['id']}",),

@@ -10,6 +10,7 @@ from actions.model import Action, ActionError, Change, Check, Danger, Outcome, P
 from cloud.findings.model import Fix
 from cloud.model.ref import ResourceRef
 from cloud.records import ProjectRecord
+from cloud.text import human
 
 
 def read_project(action: Action) -> dict[str, Any]:
@@ -87,12 +88,12 @@ class StartBuild(Action):
             Check(
                 "project limit allows builds",
                 limit is None or int(limit) > 0,
-                f"concurrentBuildLimit = {limit}",
+                f"concurrentBuildLimit = {human(limit, 'none (no project limit)')}",
             ),
             Check(
                 "account concurrency > 0",
                 can_start,
-                f"{code}: applied value {applied if applied is not None else 'none'}",
+                f"{code}: applied value {human(applied)}",
             ),
         )
         env_text = ", ".join(f"{o['name']}={o['value']}" for o in overrides)

@@ -19,6 +19,7 @@ from actions.model import (
     Plan,
 )
 from cloud.model.ref import ResourceRef
+from cloud.text import human
 
 
 def _split(action: Action) -> tuple[str, str]:
@@ -137,7 +138,7 @@ class RollbackService(Action):
         notes = tuple(
             f"{td['family']}:{td['revision']} "
             f"{', '.join(c.get('image', '') for c in td.get('containerDefinitions', []))} "
-            f"registered {td.get('registeredAt', '?')}"
+            f"registered {human(td.get('registeredAt'), 'at an unknown time')}"
             for td in revisions
         )
         changes: tuple[Change, ...] = ()

@@ -26,6 +26,7 @@ from actions.secrets import remember_secret
 from cloud.classify import missing_env_name, unready_reason
 from cloud.model.ref import ResourceRef
 from cloud.records import PodRecord
+from cloud.text import human
 
 
 def _split(action: Action) -> tuple[str, str]:
@@ -255,7 +256,7 @@ class DeletePod(Action):
         pod = self.values["pod"]
         try:
             found = _core(self).read_namespaced_pod(pod, namespace)
-            phase = str(found.status.phase if found.status else "?")
+            phase = human(found.status.phase if found.status else None, "phase unknown")
         except ApiException:
             phase = ""
         return self._new_plan(

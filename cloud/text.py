@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 CELL_LIMIT = 4096  # a single-line value: a name, a tag, an ARN, a reason
@@ -139,3 +140,17 @@ def _safe(value: Any, limit: int) -> Any:
             return value
         return type(value)(pairs) if type(value) is not dict else dict(pairs)
     return value
+
+
+def human(value: object, missing: str = "none") -> str:
+    """A value as a person reads it: ``missing`` for None, ``15`` for 15.0, ``0.5`` for 0.5,
+    a date and time for a datetime, anything else as its text (made safe)."""
+    if value is None or value == "":
+        return missing
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return safe_text(str(value))

@@ -32,6 +32,12 @@ def test_quota_request_unblocks_nova_builds(
     blocked = start.plan()
     assert not blocked.ready
     assert any(c.name == "account concurrency > 0" and not c.passed for c in blocked.checks)
+    # Values as a person reads them: no None, no 15.0.
+    details = {c.name: c.detail for c in blocked.checks}
+    assert details["project limit allows builds"] == (
+        "concurrentBuildLimit = none (no project limit)"
+    )
+    assert details["account concurrency > 0"] == "L-4DDC4A99: applied value none"
 
     monkeypatch.setenv("SHIPDECK_STATE_DIR", str(tmp_path))
     draft = make_action(

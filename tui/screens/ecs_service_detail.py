@@ -10,6 +10,7 @@ from textual.binding import BindingType
 
 from cloud.model.ref import ResourceRef
 from cloud.records import EcsServiceRecord, EcsTaskRecord
+from cloud.text import human
 from tui.context.formatting import status_text, timestamp
 from tui.context.messages import DetailFetched
 from tui.context.state import ConsoleContext
@@ -30,7 +31,7 @@ def stopped_text(task: EcsTaskRecord) -> Text:
     text.append("\n")
     text.append(task.stopped_reason or "no reason given", style="red")
     for name, code, reason in task.container_exit_codes:
-        text.append(f"\n{name}: exit {code if code is not None else '?'}", style="dim")
+        text.append(f"\n{name}: exit {human(code, 'code unknown')}", style="dim")
         if reason and reason not in (task.stopped_reason or ""):
             text.append(f" ({reason})", style="dim")
     return text
