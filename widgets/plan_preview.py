@@ -4,7 +4,8 @@ Plain data in (``PlanPreviewData``): the widget knows nothing of actions or AWS.
 How the person confirms depends on the danger: a yes for ``safe``, a yes on a
 button in warning colours for ``risky``, and for ``destructive`` the resource
 name typed exactly before the apply button enables. A plan with a failed
-check, or one that would change nothing, cannot be applied, and says why.
+check cannot be applied, and says why; one that would change nothing says so
+and has no Apply button at all (Close).
 """
 
 from __future__ import annotations
@@ -189,14 +190,15 @@ class PlanPreview(ModalScreen[bool]):
                 )
                 yield Input(placeholder=data.confirm_text, compact=True, id="plan-confirm")
             with Horizontal(id="plan-buttons"):
-                label = "Apply" if data.danger == "safe" else f"Apply ({data.danger})"
-                yield Button(
-                    label,
-                    id="plan-apply",
-                    variant=_BUTTON_VARIANT.get(data.danger, "primary"),  # type: ignore[arg-type]
-                    disabled=True,
-                )
-                yield Button("Cancel", id="plan-cancel")
+                if not data.changes_nothing:  # nothing to apply: no Apply to press
+                    label = "Apply" if data.danger == "safe" else f"Apply ({data.danger})"
+                    yield Button(
+                        label,
+                        id="plan-apply",
+                        variant=_BUTTON_VARIANT.get(data.danger, "primary"),  # type: ignore[arg-type]
+                        disabled=True,
+                    )
+                yield Button("Close" if data.changes_nothing else "Cancel", id="plan-cancel")
             hint = "y copy commands · " + ("e edit parameters · " if self.editable else "")
             hint += "esc cancel"
             if refusal is None and data.danger == "destructive":
@@ -222,7 +224,8 @@ class PlanPreview(ModalScreen[bool]):
             self.query_one("#plan-apply", Button).focus()
 
     def _update_apply(self) -> None:
-        self.query_one("#plan-apply", Button).disabled = not self.can_apply
+        for button in self.query("#plan-apply").results(Button):
+            button.disabled = not self.can_apply
 
     @on(Input.Changed, "#plan-confirm")
     def _typed(self) -> None:

@@ -229,6 +229,26 @@ async def test_delete_pod_offers_the_unready_pod_first_and_asks_for_a_not_its_na
         await settled_until(pilot, advance(app), replaced)
 
 
+async def test_a_plan_that_changes_nothing_has_no_apply(action_app: ActionApp) -> None:
+    app = action_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await model_read(pilot)
+        await pilot.press("3")
+        select_row(app, "services", "auth-service")
+        await pilot.press("plus")  # scale, to the replicas it has
+        await modal(pilot, ActionForm)
+        await pilot.press("enter")
+        preview = await modal(pilot, PlanPreview)
+        assert "nothing to change: this is already in place" in screen_text(app)
+        assert not preview.query("#plan-apply")
+        assert preview.query_one("#plan-cancel", Button).has_focus
+        await pilot.press("a")  # no apply: refused in place
+        await pilot.pause()
+        assert app.screen is preview
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_console(app))
+
+
 async def test_a_failed_check_cannot_be_applied(action_app: ActionApp) -> None:
     app = action_app()
     async with app.run_test(size=(120, 36)) as pilot:
