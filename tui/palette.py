@@ -20,7 +20,7 @@ class ConsoleCommands(Provider):
     def _entries(self) -> list[Entry]:
         app = self.app
         seen: set[tuple[int, str]] = set()
-        entries: list[Entry] = []
+        ranked: list[tuple[int, Entry]] = []
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if binding.system or not binding.description or not active.enabled:
@@ -34,7 +34,10 @@ class ConsoleCommands(Provider):
             keys = app.get_key_display(binding)
             help_text = f"key {keys}" + (f"  ·  {binding.id}" if binding.id else "")
             title = long_description(binding.id, binding.description)
-            entries.append((title, help_text, self._runner(binding.action, active.node)))
+            entry = (title, help_text, self._runner(binding.action, active.node))
+            ranked.append((_rank(binding.id, binding.action), entry))
+        # The row's actions first, then the screen's keys, moving the cursor last.
+        entries = [entry for _, entry in sorted(ranked, key=lambda item: item[0])]
         actions = {action for _, action in seen}
         if "show_pane('repositories')" in actions:  # the console screen: offer the : commands too
             for command in COMMANDS:
@@ -60,3 +63,16 @@ class ConsoleCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), run, help=help_text)
+
+
+ROW_ACTIONS = ("action.", "finding.", "logs.", "fallback")
+MOVES = ("cursor_", "scroll_", "page_")
+
+
+def _rank(binding_id: str | None, action: str) -> int:
+    """0: an action on the selected row; 1: another key of the screen; 2: a cursor move."""
+    if binding_id and binding_id.startswith(ROW_ACTIONS):
+        return 0
+    if action.startswith(MOVES):
+        return 2
+    return 1

@@ -4,8 +4,9 @@ Textual's ``Footer`` recomposes itself into one widget per key whenever the
 bindings change: every pane switch and every focus change mounts and styles
 some forty widgets again, about two thirds of the time a pane switch takes.
 ``KeyFooter`` keeps Footer's look (keys, descriptions, grouped keys such as
-``01234 Panes``, greyed keys that do not apply, the palette key on the right)
-but is a single widget that only re-renders its line. A click on a key presses it.
+``01234 Panes``, greyed keys that do not apply, the palette key on the right, with
+help and quit beside it so that no width hides them) but is a single widget that
+only re-renders its line. A click on a key presses it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from textual.widget import Widget
 
 
 class KeyFooter(Widget):
-    """One line of the active keys; re-rendered (not recomposed) when the bindings change."""
+    """One line of the active keys; re-rendered (not recomposed) when the bindings change.
+
+    The keys in ``ALWAYS`` (help, quit) and the palette key stay on the right whatever
+    the width; the others fill the line from the left and end in "…" when cut.
+    """
+
+    ALWAYS: ClassVar[tuple[str, ...]] = ("question_mark", "q")
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "key-footer--key",
@@ -103,9 +110,16 @@ class KeyFooter(Widget):
         off = self.get_component_rich_style("key-footer--disabled")
         width = self.size.width
         items, palette = self._items()
+        kept = [item for item in items if item[0] in self.ALWAYS]
+        kept.sort(key=lambda item: self.ALWAYS.index(item[0]))
+        items = [item for item in items if item[0] not in self.ALWAYS]
+        right_items = [*kept, *([palette] if palette is not None else [])]
         right = Text()
-        if palette is not None:
-            right = self._item(palette, key_style, text_style, off)
+        right_spans: list[tuple[int, int, str]] = []
+        for item in right_items:
+            piece = self._item(item, key_style, text_style, off)
+            right_spans.append((right.cell_len, right.cell_len + piece.cell_len, item[0]))
+            right.append(piece)
         room = max(width - right.cell_len - 1, 0)
         line = Text(no_wrap=True, overflow="ellipsis")
         spans: list[tuple[int, int, str]] = []
@@ -117,9 +131,10 @@ class KeyFooter(Widget):
                 break
             spans.append((line.cell_len, line.cell_len + piece.cell_len, item[0]))
             line.append(piece)
-        if palette is not None and width > right.cell_len:
+        if right_items and width > right.cell_len:
             line.append(" " * max(width - line.cell_len - right.cell_len, 1))
-            spans.append((line.cell_len, line.cell_len + right.cell_len, palette[0]))
+            start = line.cell_len
+            spans.extend((start + a, start + b, key) for a, b, key in right_spans)
             line.append(right)
         self._spans = spans
         return line

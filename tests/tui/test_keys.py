@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from cloud.settings import Settings
 from tests.tui.conftest import AppFactory, settle
-from tests.tui.helpers import console, on_console, pane, rows, select_row
+from tests.tui.helpers import console, on_console, pane, rows, select_row, wait_for
 from tui.app import ShipdeckApp
+from widgets.footer import KeyFooter
 from widgets.key_help import KeyHelp
 from widgets.status_bar import StatusBar
 
@@ -157,6 +158,34 @@ async def test_palette_offers_the_keys(make_app: AppFactory) -> None:
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert console(app).current == "quotas"
+
+
+async def test_palette_lists_the_rows_actions_before_cursor_moves(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        select_row(app, "services", "user-service")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        listed = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: listed.option_count > 10)
+        titles = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        first = next(i for i, t in enumerate(titles) if "secret" in t.lower())  # W, a row action
+        moves = [i for i, t in enumerate(titles) if t.split("\n")[0] in ("Up", "Down")]
+        assert moves and first < min(moves), titles
+
+
+async def test_help_and_quit_stay_in_the_footer_at_80x24(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for name in ("1", "3", "4", "0"):  # every pane: its own keys crowd the line
+            await pilot.press(name)
+            await pilot.pause()
+            footer = app.screen.query_one(KeyFooter).render().plain
+            assert "? Keys" in footer and "q Quit" in footer and "^p Palette" in footer, footer
+            assert len(footer) <= 80
 
 
 async def test_q_quits(make_app: AppFactory) -> None:
