@@ -157,19 +157,18 @@ class FallbackBuild(Action):
         with ThreadPoolExecutor(READ_WORKERS, thread_name_prefix="fallback-plan") as reads:
             checks.extend(reads.map(self._repository_check, jobs))
             befores = list(reads.map(self._before, jobs)) if creds else ["no ECR login"] * len(jobs)
+            tagged = list(reads.map(self._ecr_tags, jobs))
         host = creds.host if creds else "<registry>"
         changes: list[Change] = []
-        for job, read in zip(jobs, befores, strict=True):
+        for job, read, ecr in zip(jobs, befores, tagged, strict=True):
             if isinstance(read, str):
                 checks.append(Check(f"{job.service}: registry readable", False, read))
-            before = read if isinstance(read, dict) else {}
             for tag in job.tags:
-                old = before.get(tag)
                 changes.append(
                     Change(
                         f"{host}/{job.repository}:{tag}",
                         "image",
-                        old.digest[:19] if old else "(absent)",
+                        _now(tag, ecr, read if isinstance(read, dict) else None),
                         f"new build of {job.service} at {self.git_sha[:12]}",
                     )
                 )
@@ -200,6 +199,25 @@ class FallbackBuild(Action):
         except BotoCoreError as exc:
             return Check(name, False, str(exc))
         return Check(name, True, self.region)
+
+    def _ecr_tags(self, job: ServiceJob) -> dict[str, str | None] | None:
+        """What ECR's API says each tag of ``job`` points at (None: absent); None when it
+        could not be read. ECR's answer is what a pull resolves: the registry host may not
+        hold images pushed some other way (the demo world's seeded ones)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        found: dict[str, str | None] = {}
+        for tag in job.tags:  # one tag a call: an answer names an image by any of its tags
+            try:
+                answer = self._ecr().batch_get_image(
+                    repositoryName=job.repository, imageIds=[{"imageTag": tag}]
+                )
+            except (ClientError, BotoCoreError):
+                return None
+            images = answer.get("images", [])
+            digest = images[0].get("imageId", {}).get("imageDigest") if images else None
+            found[tag] = str(digest) if digest else None
+        return found
 
     def _before(self, job: ServiceJob) -> Snapshot | str:
         try:
@@ -341,3 +359,15 @@ def summarize(statuses: tuple[ServiceStatus, ...]) -> str:
     if cancelled:
         text += "; cancelled: " + ", ".join(s.service for s in cancelled)
     return text
+
+
+def _now(tag: str, ecr: Mapping[str, str | None] | None, registry: Snapshot | None) -> str:
+    """What ``tag`` points at before the build: ECR's answer, else the registry's; "(absent)"
+    only when the one that answered says the tag is not there, "unknown" when neither did."""
+    if ecr is not None:
+        digest = ecr.get(tag)
+        return digest[:19] if digest else "(absent)"
+    if registry is None:
+        return "unknown"
+    old = registry.get(tag)
+    return old.digest[:19] if old else "(absent)"

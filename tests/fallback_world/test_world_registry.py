@@ -146,3 +146,33 @@ def test_without_the_binary_the_world_says_so(
         log_text = world.log_path.read_text(encoding="utf-8")
         assert "no local registry (SHIPDECK_WORLD_REGISTRY=off)" in log_text
         assert json.loads(json.dumps(world.env()))["SHIPDECK_CONFIG"] == world.config_path
+
+
+def test_the_plan_says_what_latest_points_at_in_ecr(
+    world: WorldProcess, world_env: dict[str, str], aws: Clients
+) -> None:
+    """The seeded tags live in ECR's API only: the plan must read them there, not call every
+    latest "(absent)" because the registry host never saw a push of it."""
+    planned = subprocess.run(
+        [sys.executable, "-m", "cli.main", "fallback-build", RECIPE],
+        env={**os.environ, **world_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    ecr = aws("ecr")
+    digests = 0
+    for service in ("auth-service", "cdn-service", "user-service"):
+        images = ecr.batch_get_image(
+            repositoryName=f"nova/{service}", imageIds=[{"imageTag": "latest"}]
+        )["images"]
+        now = images[0]["imageId"]["imageDigest"][:19] if images else "(absent)"
+        digests += bool(images)
+        line = next(
+            line for line in planned.stdout.splitlines() if f"/nova/{service}:latest" in line
+        )
+        assert now in line, line
+    assert digests >= 1  # auth-service has its latest in the seeds
