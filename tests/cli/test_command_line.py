@@ -147,7 +147,7 @@ def world_command(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], 
         if line.startswith("export "):
             name, _, value = line.removeprefix("export ").strip().partition("=")
             exports[name] = value
-        if "KUBECONFIG" in exports:
+        elif exports:  # the first line after the exports
             break
     try:
         yield proc, exports
@@ -158,7 +158,7 @@ def world_command(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], 
 
 
 def test_world_prints_shell_lines_that_plain_clients_can_use(
-    world_command: tuple[subprocess.Popen[str], dict[str, str]],
+    world_command: tuple[subprocess.Popen[str], dict[str, str]], env: dict[str, str]
 ) -> None:
     proc, exports = world_command
     for name in (
@@ -180,5 +180,15 @@ def test_world_prints_shell_lines_that_plain_clients_can_use(
     )
     names = {r["repositoryName"] for r in ecr.describe_repositories()["repositories"]}
     assert "nova/cdn-service" in names
+
+    # A shipdeck on the world keeps its audit log in the world's folder, not the person's.
+    state = Path(exports["SHIPDECK_STATE_DIR"])
+    assert state.parent == Path(exports["KUBECONFIG"]).parent
+    mine = Path(env["SHIPDECK_STATE_DIR"])
+    on_world = {**env, **exports}
+    done = _run(on_world, "action", "enable-scan-on-push", "ecr:nova/auth-service", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert (state / "audit.jsonl").is_file()
+    assert not (mine / "audit.jsonl").exists()
     proc.send_signal(signal.SIGINT)
     assert proc.wait(20) == 0
