@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
+from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -97,7 +98,7 @@ async def modal(pilot: Pilot[None], kind: type[Screen[Any]]) -> Any:
     return pilot.app.screen
 
 
-def screen_text(app: ShipdeckApp) -> str:
+def screen_text(app: App[Any]) -> str:
     """Everything on the terminal now, as plain text (from the SVG screenshot)."""
     svg = app.export_screenshot()
     text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
