@@ -1,13 +1,15 @@
 """The model behind the log view: a bounded buffer of lines, what is held while paused, the rate.
 
 Nothing here draws. Lines come in as plain strings or ``(timestamp_ms, source,
-text)`` tuples and status notes as ``StatusNote``; the buffer keeps the newest
-``max_lines`` of them and turns each into the rows the view shows (with or
-without timestamps, wrapped or not).
+text)`` tuples; the buffer keeps the newest ``max_lines`` of them and turns each
+into the rows the view shows (with or without timestamps, wrapped or not).
+``StatusNote``s (what the transport says: modes, reconnects, phases, errors)
+are not lines: the view shows them on its status line, never among the rows.
 """
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
 import time
@@ -18,18 +20,50 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-DEFAULT_MAX_LINES = 100_000  # the same as cloud.logs.limits' (a widget may not import cloud)
-ERROR_PATTERN = "ERROR|FAILED|FATAL|panicked|Exception|Traceback|exit code|Exit code"
-"""What makes a line error-like: styled, and a stop for ``e``."""
+from rich.cells import cell_len
 
-# Row and entry flags (one byte per row on screen).
+DEFAULT_MAX_LINES = 100_000  # the same as cloud.logs.limits' (a widget may not import cloud)
+
+ERROR_RULES: tuple[tuple[str, str], ...] = (
+    # (a word every match contains, the regex): the word is looked for first, as a
+    # substring, so a flood of ordinary lines costs no regex search.
+    ("ERROR", "ERROR"),
+    ("FAILED", "FAILED"),
+    ("FATAL", "FATAL"),
+    ("panicked", "panicked"),
+    ("Exception", "Exception"),
+    ("Traceback", "Traceback"),
+    ("OOMKilled", "OOMKilled"),
+    ("denied", "denied"),  # "denied: ...", "permission denied"
+    ("Denied", "Denied"),  # AccessDenied
+    ("DENIED", "DENIED"),
+    ("xpired", r"[Tt]oken\b[\w ]{0,60}\b(?:has |is )?expired|[Ee]xpired ?[Tt]oken"),
+    ("HTTP", r"HTTP(?:/\d(?:\.\d)?\"?)?(?: status| error| code)?:? ?[45]\d\d\b"),
+    ("tatus", r"[Ss]tatus(?:[ _]?[Cc]ode)?(?:[:=] ?| )[45]\d\d\b"),
+    ("xit", r"[Ee]xit(?:ed with)? (?:status|code)[:= ]*-?[1-9]"),
+)
+"""What makes a line error-like (a cause as much as a verdict): styled, and a stop for ``e``."""
+
+ERROR_PATTERN = "|".join(regex for _, regex in ERROR_RULES)
+"""The rules as one regex (a view may be given another)."""
+
+# Row flags (one byte per row on screen).
 ERROR = 1
-STATUS = 2
 CONTINUATION = 4  # a row of an entry after its first (no prefix of its own)
 WRAPPED = 8  # a row that continues the line above it on screen (wrap is on)
 _BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 _NO_TIME = " " * 24  # as wide as a timestamp, for lines without one
+MIN_WRAP_ROOM = 20  # columns: narrower than this beside the prefix, wrapped rows start at 0
+OWN_TIME_SLACK_MS = 2000  # a line's own leading time this close to its event's is the same
+
+# A time the line itself starts with (CodeBuild's "[Container] 2024/05/01 12:00:01.123456 ",
+# ISO 8601, Python logging's "2024-05-01 12:00:01,123 "), in UTC.
+_OWN_TIME = re.compile(
+    r"(\[Container\] )?(\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d)"
+    r"(?:[.,](\d{1,9}))?(?:Z|[+-]00:?00)? +"
+)
+_OWN_TIME_STARTS = frozenset("[0123456789")
 
 Severity = Literal["info", "warning", "error"]
 
@@ -44,7 +78,7 @@ class StatusNote:
     at_ms: int | None = None  # when it happened, if it belongs to a moment in the stream
 
     def line(self) -> str:
-        """``kind: text``, as the status line and an inline row show it."""
+        """``kind: text``, as the status line shows it."""
         return f"{self.kind}: {self.text}"
 
 
@@ -57,8 +91,11 @@ class LogEntry(NamedTuple):
     flags: int
 
 
-LogItem = str | tuple[int | None, str, str] | StatusNote
-"""What a feeder hands the view: a bare line, a (timestamp_ms, source, text) line, or a status."""
+LineItem = str | tuple[int | None, str, str]
+"""A line: bare, or (timestamp_ms, source, text)."""
+
+LogItem = LineItem | StatusNote
+"""What a feeder hands the view: a line or a status note."""
 
 
 @lru_cache(maxsize=4096)
@@ -73,12 +110,23 @@ def iso_time(timestamp_ms: int) -> str:
 
 
 def error_matcher(pattern: str) -> Callable[[str], bool]:
-    """A test for error-like lines: plain words are looked for directly (5x quicker than re)."""
-    words = pattern.split("|")
-    if all(word and re.escape(word) == word for word in words):
+    """A test for error-like lines: words are looked for directly (5x quicker than re)."""
+    if pattern == ERROR_PATTERN:
+        words = tuple(word for word, regex in ERROR_RULES if word == regex)
+        checks = tuple((w, re.compile(r).search) for w, r in ERROR_RULES if w != r)
+
+        def is_error(text: str) -> bool:
+            for word in words:  # a loop, not any(): this runs for every line of a flood
+                if word in text:
+                    return True
+            return any(word in text and search(text) is not None for word, search in checks)
+
+        return is_error
+    plain = pattern.split("|")
+    if all(word and re.escape(word) == word for word in plain):
 
         def has_word(text: str) -> bool:
-            return any(word in text for word in words)
+            return any(word in text for word in plain)
 
         return has_word
     search = re.compile(pattern).search
@@ -115,9 +163,7 @@ class LineFilter:
         return cls(text, pattern, invert)
 
     def keeps(self, entry: LogEntry) -> bool:
-        """Status rows always pass: a filter must not hide that the stream broke."""
-        if entry.flags & STATUS:
-            return True
+        """Whether ``entry`` is shown (status notes are not lines: the filter never sees them)."""
         found = self.pattern.search(entry.text) is not None
         return found != self.invert
 
@@ -152,37 +198,30 @@ class LogBuffer:
         self.entries: deque[LogEntry] = deque(maxlen=max_lines)
         self.held: deque[LogEntry] = deque(maxlen=max_lines)
         self.paused = False
-        self.received = 0  # every line ever added (statuses not counted)
+        self.received = 0  # every line ever added
         self.dropped = 0  # lines pushed out of the buffer (or out of the held lines)
         self.rate = RateMeter()
         self._is_error = error_matcher(error_pattern)
 
-    def entry(self, item: LogItem) -> LogEntry:
-        """``item`` as an entry, flagged when error-like or a status."""
+    def entry(self, item: LineItem) -> LogEntry:
+        """``item`` as an entry, flagged when error-like."""
         if isinstance(item, str):
             return LogEntry(None, "", item, ERROR if self._is_error(item) else 0)
-        if isinstance(item, StatusNote):
-            error = item.severity == "error" or self._is_error(item.text)
-            return LogEntry(item.at_ms, item.kind, item.line(), STATUS | (ERROR if error else 0))
         timestamp_ms, source, text = item
         return LogEntry(timestamp_ms, source, text, ERROR if self._is_error(text) else 0)
 
-    def add(self, items: Iterable[LogItem]) -> list[LogEntry]:
+    def add(self, items: Iterable[LineItem]) -> list[LogEntry]:
         """Take ``items``; return the entries to show now (none while paused)."""
         is_error, make = self._is_error, LogEntry._make
         entries: list[LogEntry] = []
-        statuses = 0
         for item in items:  # the hot path: (timestamp, source, text) tuples
             if type(item) is tuple:
                 text = item[2]
                 entries.append(make((*item, ERROR if is_error(text) else 0)))
             else:
-                entry = self.entry(item)
-                statuses += 1 if entry.flags & STATUS else 0
-                entries.append(entry)
-        lines = len(entries) - statuses
-        self.received += lines
-        self.rate.add(lines)
+                entries.append(self.entry(item))
+        self.received += len(entries)
+        self.rate.add(len(entries))
         if self.paused:
             self._push(self.held, entries)
             return []
@@ -204,14 +243,50 @@ class LogBuffer:
         into.extend(entries)
 
     def everything(self) -> Iterator[LogEntry]:
-        """Every buffered entry, then every held one (what ``ctrl+s`` saves)."""
+        """Every buffered entry, then every held one (what "save all" writes)."""
         yield from self.entries
         yield from self.held
 
     @property
     def line_count(self) -> int:
-        """Buffered lines, statuses included."""
+        """Buffered lines (not the held ones)."""
         return len(self.entries)
+
+
+_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+@lru_cache(maxsize=4096)
+def _epoch_second(stamp: str) -> int | None:
+    """``2024/05/01 12:00:01`` (or with ``-`` and ``T``) as epoch seconds (UTC)."""
+    try:
+        return calendar.timegm(time.strptime(stamp.replace("/", "-").replace("T", " "), _TIME))
+    except (OverflowError, ValueError):
+        return None
+
+
+def own_time_cut(text: str, timestamp_ms: int) -> str:
+    """``text`` without the time it starts with when that is its event's time (to the
+    second or so): a prefix already shows it. CodeBuild's ``[Container]`` tag stays."""
+    found = _OWN_TIME.match(text)
+    if found is None:
+        return text
+    tag, stamp, fraction = found.groups()
+    seconds = _epoch_second(stamp)
+    if seconds is None:
+        return text
+    own_ms = seconds * 1000 + int((fraction or "0")[:3].ljust(3, "0"))
+    if abs(own_ms - timestamp_ms) > OWN_TIME_SLACK_MS:
+        return text  # a different moment: it says something
+    return f"{tag or ''}{text[found.end() :]}"
+
+
+def shown_text(entry: LogEntry, timestamps: bool) -> str:
+    """The entry's text as a row starts it: no second copy of a time the prefix shows."""
+    text = entry.text
+    if timestamps and entry.timestamp_ms is not None and text and text[0] in _OWN_TIME_STARTS:
+        return own_time_cut(text, entry.timestamp_ms)
+    return text
 
 
 def saved_line(entry: LogEntry) -> str:
@@ -219,12 +294,9 @@ def saved_line(entry: LogEntry) -> str:
     parts = []
     if entry.timestamp_ms is not None:
         parts.append(iso_time(entry.timestamp_ms))
-    if entry.flags & STATUS:
-        parts.append(f"[{entry.text}]")
-        return " ".join(parts)
     if entry.source:
         parts.append(entry.source)
-    parts.append(entry.text)
+    parts.append(shown_text(entry, True))
     return " ".join(parts)
 
 
@@ -281,9 +353,16 @@ def prefix_of(entry: LogEntry, fmt: RowFormat) -> str:
     parts = []
     if fmt.timestamps:
         parts.append(iso_time(entry.timestamp_ms) if entry.timestamp_ms is not None else _NO_TIME)
-    if fmt.sources and entry.source and not entry.flags & STATUS:
+    if fmt.sources and entry.source:
         parts.append(entry.source)
     return f"{' '.join(parts)} │ " if parts else ""
+
+
+def wrap_indent(prefix: str, width: int) -> int:
+    """Columns a wrapped row is indented by: under the message, past ``prefix`` (when the
+    message keeps ``MIN_WRAP_ROOM`` columns beside it; otherwise none)."""
+    indent = cell_len(prefix)
+    return indent if indent and width - indent >= MIN_WRAP_ROOM else 0
 
 
 def rows_of(entries: Iterable[LogEntry], fmt: RowFormat) -> tuple[list[str], bytearray]:
@@ -293,30 +372,39 @@ def rows_of(entries: Iterable[LogEntry], fmt: RowFormat) -> tuple[list[str], byt
     add_row, add_flag = rows.append, flags.append
     breaks = _BREAKS.search
     simple = not fmt.wrap_width
+    stamps = fmt.timestamps
+    starts = _OWN_TIME_STARTS
     for entry in entries:
         text = entry.text
-        status = entry.flags & STATUS
-        if status:
-            text = f"── {text}"
+        timestamp = entry.timestamp_ms
+        if stamps and timestamp is not None and text and text[0] in starts:
+            text = own_time_cut(text, timestamp)
         if simple and text and not breaks(text):  # one row per entry: the common case
-            timestamp = entry.timestamp_ms
-            if fmt.timestamps:
+            if stamps:
                 stamp = iso_time(timestamp) if timestamp is not None else _NO_TIME
-                if fmt.sources and entry.source and not status:
+                if fmt.sources and entry.source:
                     add_row(f"{stamp} {entry.source} │ {text}")
                 else:
                     add_row(f"{stamp} │ {text}")
-            elif fmt.sources and entry.source and not status:
+            elif fmt.sources and entry.source:
                 add_row(f"{entry.source} │ {text}")
             else:
                 add_row(text)
             add_flag(entry.flags)
             continue
         prefix = prefix_of(entry, fmt)
+        pad = " " * cell_len(prefix)
+        indent = wrap_indent(prefix, fmt.wrap_width) if fmt.wrap_width else 0
         pieces = text.splitlines() or [""]
         for index, piece in enumerate(pieces):
-            line = f"{prefix}{piece}" if index == 0 else f"{' ' * len(prefix)}{piece}"
-            chunks = _wrap(line, fmt.wrap_width) if fmt.wrap_width else [line]
+            head = prefix if index == 0 else pad
+            if not fmt.wrap_width:
+                chunks = [f"{head}{piece}"]
+            elif indent:  # wrapped rows continue under the message, not under the time
+                body = _wrap(piece, fmt.wrap_width - indent)
+                chunks = [f"{head}{body[0]}", *(f"{' ' * indent}{chunk}" for chunk in body[1:])]
+            else:
+                chunks = _wrap(f"{head}{piece}", fmt.wrap_width)
             for number, chunk in enumerate(chunks):
                 # Log drops an empty row; a space keeps rows and flags in step.
                 add_row(chunk or " ")

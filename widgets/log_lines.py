@@ -2,26 +2,51 @@
 
 ``Log`` already renders only the rows on screen and keeps at most
 ``max_lines`` of them. This subclass adds one flag byte per row (error,
-status, continuation) so a row can be styled without parsing it again, the
-search highlight, the row the person moved to with ``n``/``e``, and a callback
-when the person scrolls (which is how follow turns off and back on).
+continuation, wrapped) so a row can be styled without parsing it again, the
+search highlight and an index of the rows that match it (so ``n``/``N`` and
+"3/17" cost no scan), the row the person moved to with ``n``/``e``, and a
+callback when the person scrolls (which is how follow turns off and back on).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.highlighter import Highlighter
+from rich.style import Style
 from rich.text import Text
+from textual.color import BLACK, WHITE, Color
 from textual.strip import Strip
 from textual.widgets import Log
 
-from widgets.log_buffer import CONTINUATION, ERROR, STATUS
+from widgets.log_buffer import CONTINUATION, ERROR, WRAPPED, wrap_indent
 
 ScrollCallback = Callable[[float, float], None]
 WRITE_SLICE = 5000  # rows per Log.write_lines call
+
+
+def _luminance(color: Color) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.r) + 0.7152 * channel(color.g) + 0.0722 * channel(color.b)
+
+
+def contrast_ratio(one: Color, other: Color) -> float:
+    """WCAG contrast ratio of two opaque colours (1 to 21; 4.5 reads as body text)."""
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_on(background: Color) -> Color:
+    """Black or white, whichever contrasts more with ``background`` (at least 4.58:1)."""
+    if contrast_ratio(WHITE, background) >= contrast_ratio(BLACK, background):
+        return WHITE
+    return BLACK
 
 
 class _RowHighlighter(Highlighter):
@@ -40,12 +65,13 @@ class LogLines(Log):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "log-lines--error",
-        "log-lines--status",
         "log-lines--prefix",
         "log-lines--match",
         "log-lines--current",
     }
 
+    # Matches and the current row take only a background here: their text is black or
+    # white, whichever reads better on it in the theme at hand (never red on orange).
     DEFAULT_CSS = """
     LogLines {
         height: 1fr;
@@ -53,10 +79,9 @@ class LogLines(Log):
         overflow-x: auto;
         overflow-y: scroll;
         & > .log-lines--error { color: $text-error; text-style: bold; }
-        & > .log-lines--status { color: $text-warning; text-style: italic; }
         & > .log-lines--prefix { color: $text-muted; text-style: none; }
-        & > .log-lines--match { background: $warning 60%; color: $text; }
-        & > .log-lines--current { background: $accent 35%; }
+        & > .log-lines--match { background: $warning 85%; text-style: bold; }
+        & > .log-lines--current { background: $primary 55%; }
     }
     """
 
@@ -72,7 +97,15 @@ class LogLines(Log):
         self.row_flags = bytearray()
         """One byte of ``widgets.log_buffer`` flags per row, in step with ``lines``."""
         self.search: re.Pattern[str] | None = None
-        """Matches of this are highlighted in every row drawn."""
+        """Matches of this are highlighted in every row drawn (also while it is typed)."""
+        self.found: re.Pattern[str] | None = None
+        """The search ``n``/``N`` move through: ``match_rows`` are the rows it matches."""
+        self.match_rows: list[int] = []
+        """Rows matching ``found``, as numbers counted since the first row ever written."""
+        self.pruned = 0
+        """Rows that left the top since the last ``set_rows`` (row ``i`` is number
+        ``pruned + i``)."""
+        self._readable: dict[tuple[str, Color, Color], Style] = {}
         self.current_row: int | None = None
         """The row ``n``/``N``/``e`` moved to (drawn with a background)."""
         self.prefixed = False
@@ -92,6 +125,7 @@ class LogLines(Log):
         """Append rows (each already a single line); return the rows pushed out at the top."""
         limit = self.max_lines
         excess = len(self.lines) + len(rows) - limit if limit is not None else 0
+        first = self.pruned + len(self.lines)  # the number of the first new row
         pruned_rows: list[str] = []
         pruned_flags = bytearray()
         if excess > 0:
@@ -108,8 +142,13 @@ class LogLines(Log):
             self.write_lines(rows[start : start + WRITE_SLICE], scroll_end=False)
         self.row_flags += flags
         extra = len(self.row_flags) - len(self.lines)
+        if self.found is not None:
+            search = self.found.search
+            self.match_rows.extend(first + i for i, row in enumerate(rows) if search(row))
         if extra > 0:
             del self.row_flags[:extra]
+            self.pruned += extra
+            del self.match_rows[: bisect.bisect_left(self.match_rows, self.pruned)]
             if self.current_row is not None:
                 self.current_row = self.current_row - extra if self.current_row >= extra else None
         return pruned_rows, pruned_flags
@@ -119,24 +158,73 @@ class LogLines(Log):
         self.clear()
         self.row_flags = bytearray()
         self.current_row = None
+        self.pruned = 0
+        self.match_rows = []
         self.add_rows(rows, flags)
         self.refresh()
+
+    def set_found(self, pattern: re.Pattern[str] | None) -> None:
+        """Make ``pattern`` the search ``n``/``N`` move through (one scan, here)."""
+        self.found = pattern
+        search = pattern.search if pattern is not None else None
+        base = self.pruned
+        self.match_rows = (
+            [base + i for i, row in enumerate(self.lines) if search(row)] if search else []
+        )
+
+    @property
+    def match_count(self) -> int:
+        """Rows matching the search."""
+        return len(self.match_rows)
+
+    def match_position(self, row: int | None) -> int | None:
+        """Which match ``row`` is (1 for the oldest), or None when it is not one."""
+        if row is None:
+            return None
+        number = self.pruned + row
+        at = bisect.bisect_left(self.match_rows, number)
+        return at + 1 if at < len(self.match_rows) and self.match_rows[at] == number else None
+
+    def next_match(self, start: int, *, forward: bool) -> int | None:
+        """The first matching row after (or before) ``start``, wrapping round; None: none."""
+        matches = self.match_rows
+        if not matches:
+            return None
+        number = self.pruned + start
+        if forward:
+            at = bisect.bisect_right(matches, number)
+            found = matches[at] if at < len(matches) else matches[0]
+        else:
+            at = bisect.bisect_left(matches, number)
+            found = matches[at - 1] if at > 0 else matches[-1]
+        return found - self.pruned
+
+    def rows_text(self, rows: range, wrap_width: int) -> str:
+        """The text of ``rows``: one line each, a wrapped line joined up again (unindented)."""
+        parts: list[str] = []
+        for row in rows:
+            if self.row_flags[row] & WRAPPED:
+                parts.append(self.lines[row][self._wrap_indent(row, wrap_width) :])
+                continue
+            if parts:
+                parts.append("\n")
+            parts.append(self.lines[row])
+        return "".join(parts)
+
+    def _wrap_indent(self, row: int, wrap_width: int) -> int:
+        """How far the wrapped ``row`` is indented: past its line's prefix."""
+        first = row
+        while first > 0 and self.row_flags[first] & CONTINUATION:
+            first -= 1
+        head = self.lines[first]
+        cut = head.find("│ ") if self.prefixed else -1
+        return wrap_indent(head[: cut + 2] if cut >= 0 else "", wrap_width)
 
     def visible_range(self) -> range:
         """The row indexes on screen now."""
         top = round(self.scroll_offset.y)
         height = self.scrollable_content_region.height
         return range(top, min(top + height, len(self.lines)))
-
-    def find_row(self, pattern: re.Pattern[str], start: int, *, forward: bool) -> int | None:
-        """The first row after (or before) ``start`` that ``pattern`` matches, wrapping round."""
-        rows = self.lines
-        count = len(rows)
-        for step in range(1, count + 1):
-            row = (start + step) % count if forward else (start - step) % count
-            if pattern.search(rows[row]):
-                return row
-        return None
 
     def next_error_row(self, start: int) -> int | None:
         """The first row after ``start`` that begins an error-like line, wrapping round."""
@@ -158,20 +246,31 @@ class LogLines(Log):
     def style_row(self, text: Text, row: int) -> None:
         """Style ``text`` (the content of ``row``) in place."""
         flags = self.row_flags[row] if 0 <= row < len(self.row_flags) else 0
-        if flags & STATUS:
-            text.stylize(self.get_component_rich_style("log-lines--status", partial=True))
         if flags & ERROR:
             text.stylize(self.get_component_rich_style("log-lines--error", partial=True))
-        if self.prefixed and not flags & (CONTINUATION | STATUS):
+        if self.prefixed and not flags & CONTINUATION:
             cut = text.plain.find("│ ")
             if cut >= 0:
                 prefix = self.get_component_rich_style("log-lines--prefix", partial=True)
                 text.stylize(prefix, 0, cut + 2)
-        if self.search is not None:
-            match = self.get_component_rich_style("log-lines--match", partial=True)
-            text.highlight_regex(self.search, match)
         if row == self.current_row:
-            text.stylize(self.get_component_rich_style("log-lines--current", partial=True))
+            text.stylize(self.readable_style("log-lines--current"))
+        if self.search is not None:
+            text.highlight_regex(self.search, self.readable_style("log-lines--match"))
+
+    def readable_style(self, component: str) -> Style:
+        """The component's background (over the rows') with black or white text on it."""
+        styles = self.get_component_styles(component)
+        base = self.background_colors[1]
+        key = (component, base, styles.background)
+        style = self._readable.get(key)
+        if style is None:
+            background = base + styles.background
+            text = readable_on(background)
+            style = Style(color=text.rich_color, bgcolor=background.rich_color)
+            style += styles.text_style
+            self._readable[key] = style
+        return style
 
     # --- scrolling ---------------------------------------------------------
 

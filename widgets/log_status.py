@@ -1,8 +1,13 @@
-"""The line above the log rows: the newest status of the stream and how many of each kind."""
+"""The line above the log rows: what the transport says (the newest note) and how many of each kind.
+
+Transport notes (mode changes, reconnects, CodeBuild phases, errors, the end)
+are about the stream, not lines of it: they are shown here and kept in
+``history``, never among the rows, so a filter neither hides nor counts them.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 
 from rich.text import Text
@@ -11,6 +16,7 @@ from textual.widgets import Static
 from widgets.log_buffer import StatusNote
 
 _SEVERITY_MARK = {"info": "·", "warning": "▲", "error": "✗"}
+HISTORY = 1000  # notes kept (a stream that reconnects all day must not grow memory)
 
 
 class LogStatusLine(Static):
@@ -31,14 +37,25 @@ class LogStatusLine(Static):
         self.counts: Counter[str] = Counter()
         """Status notes seen, by kind (never reset: nothing the stream said is lost)."""
         self.last: StatusNote | None = None
+        self.history: deque[StatusNote] = deque(maxlen=HISTORY)
+        """The newest notes, oldest first."""
+        self._waiting = True
         self.text_filter: Callable[[str], str] | None = None
         """What the note's text passes through (the view's, e.g. masking while presenting)."""
 
     def show(self, note: StatusNote) -> None:
         """Count ``note`` and show it."""
         self.counts[note.kind] += 1
+        self.history.append(note)
         self.last = note
         self._draw(note)
+
+    def lines_arrived(self) -> None:
+        """Lines flow: no longer "waiting for lines…" (a note, once there is one, stays)."""
+        if self._waiting:
+            self._waiting = False
+            if self.last is None:
+                self.update("")
 
     def redraw(self) -> None:
         """Show the last note again (the filter changed)."""

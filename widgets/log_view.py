@@ -3,33 +3,31 @@
 Built on Textual's ``Log`` (see ``widgets.log_lines``), so only the rows on
 screen are drawn. A feeder calls ``write_batch`` about ten times a second with
 plain lines (``str`` or ``(timestamp_ms, source, text)``) and ``StatusNote``s;
-the view keeps the newest ``max_lines`` lines. Follow is on until the person
-scrolls up, and comes back at the end (``end`` or ``f``). Every key is a
-binding with an id (``logs.*``) so a keymap can move it.
+the view keeps the newest ``max_lines`` lines and shows the notes on its status
+line, never among the lines. Follow is on until the person scrolls up, and
+comes back at the end (``end`` or ``f``). Every key is a binding with an id
+(``logs.*``) so a keymap can move it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import reactive
 
 from widgets.log_buffer import (
     CONTINUATION,
     DEFAULT_MAX_LINES,
-    ERROR,
     ERROR_PATTERN,
-    WRAPPED,
     LineFilter,
+    LineItem,
     LogBuffer,
     LogEntry,
     LogItem,
@@ -40,8 +38,10 @@ from widgets.log_buffer import (
     save_path,
     write_saved,
 )
+from widgets.log_keys import LOG_VIEW_BINDINGS
 from widgets.log_lines import LogLines
 from widgets.log_prompt import LogPromptBar, PromptMode
+from widgets.log_save import LogSaved, LogSaveFailed, saved_notice
 from widgets.log_status import LogStatusLine
 from widgets.pacing import Paced
 
@@ -62,31 +62,13 @@ class LogView(Vertical):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "follow", "Follow", id="logs.follow", tooltip="Follow new lines (end too)"),
-        Binding("p", "pause", "Pause", id="logs.pause", tooltip="Hold new lines; p shows them"),
-        Binding("slash", "search", "Search", id="logs.search", tooltip="Highlight a regex"),
-        Binding("n", "next", "Next", id="logs.next", tooltip="Next search match"),
-        Binding("N", "prev", "Prev", id="logs.prev", tooltip="Previous search match"),
-        Binding(
-            "ampersand",
-            "filter",
-            "Filter",
-            id="logs.filter",
-            tooltip="Only lines matching a regex (!regex: not matching; empty: all)",
-        ),
-        Binding("w", "wrap", "Wrap", id="logs.wrap", tooltip="Wrap long lines"),
-        Binding("t", "timestamps", "Time", id="logs.timestamps", tooltip="Timestamps on/off"),
-        Binding("ctrl+s", "save", "Save", id="logs.save", tooltip="Save every buffered line"),
-        Binding("y", "copy", "Copy", id="logs.copy", tooltip="Copy selection or screen (OSC 52)"),
-        Binding("e", "next_error", "Next error", id="logs.next-error", tooltip="Next error line"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = LOG_VIEW_BINDINGS
 
     follow: reactive[bool] = reactive(True, bindings=True, init=False)
+    """New lines scroll into view; off when the person scrolls up."""
     reader_state: reactive[str] = reactive("", init=False)
     """What the reading side is doing when lines do not flow ("restarting reader", "not
     reading", "ended"); "" while they do. Shown instead of FOLLOW, which would say lines come."""
-    """New lines scroll into view; off when the person scrolls up."""
     paused: reactive[bool] = reactive(False, bindings=True, init=False)
     """Intake held: new lines wait (counted) until ``p`` again."""
     wrap: reactive[bool] = reactive(False, bindings=True, init=False)
@@ -97,20 +79,6 @@ class LogView(Vertical):
     """The ``/`` regex being highlighted ("" for none)."""
     filter_text: reactive[str] = reactive("", bindings=True, init=False)
     """The ``&`` filter as typed ("" for none; a leading ``!`` inverts)."""
-
-    @dataclass
-    class Saved(Message):
-        """``ctrl+s`` wrote ``lines`` lines to ``path``."""
-
-        path: Path
-        lines: int
-
-    @dataclass
-    class SaveFailed(Message):
-        """``ctrl+s`` could not write ``path``."""
-
-        path: Path
-        error: str
 
     def __init__(
         self,
@@ -130,8 +98,6 @@ class LogView(Vertical):
         self.show_source = show_source
         self.save_dir = save_dir
         self.buffer = LogBuffer(max_lines, error_pattern)
-        self.match_count = 0
-        self.error_rows = 0
         self.shown_entries = 0
         self._filter: LineFilter | None = None
         self._shown: Callable[[str], str] | None = None
@@ -156,13 +122,21 @@ class LogView(Vertical):
     # --- feeding ------------------------------------------------------------
 
     def write_batch(self, items: Iterable[LogItem]) -> None:
-        """Add lines and status notes in one go (call it ~10 times a second, not per line)."""
-        items = list(items)
+        """Add lines and status notes in one go (call it ~10 times a second, not per line).
+
+        Notes go to the status line (at once, even while paused), lines to the buffer.
+        """
         status_line = self.query_one(LogStatusLine)
+        lines: list[LineItem] = []
         for item in items:
             if isinstance(item, StatusNote):
-                status_line.show(item)  # at once, even while paused
-        shown = self.buffer.add(items)
+                status_line.show(item)
+            else:
+                lines.append(item)
+        if not lines:
+            return
+        status_line.lines_arrived()
+        shown = self.buffer.add(lines)
         if shown:
             self._show_entries(shown)
         # The border belongs to the whole view: changing its text redraws every row
@@ -187,7 +161,7 @@ class LogView(Vertical):
         return ([shown(row) for row in rows] if shown is not None else rows), flags
 
     def write_status(self, note: StatusNote) -> None:
-        """Add one status note (an error, a reconnect, a phase...)."""
+        """Show one status note (an error, a reconnect, a phase...) on the status line."""
         self.write_batch([note])
 
     def _row_format(self) -> RowFormat:
@@ -210,24 +184,21 @@ class LogView(Vertical):
             self.log_lines.move_to(max(0.0, self.log_lines.scroll_y - len(pruned_rows)))
 
     def _count(self, rows: list[str], flags: bytearray, sign: int) -> None:
-        if not rows:
-            return
-        firsts = [f for f in flags if not f & CONTINUATION]
-        self.shown_entries += sign * len(firsts)
-        self.error_rows += sign * sum(1 for f in firsts if f & ERROR)
-        pattern = self.log_lines.search
-        if pattern is not None:
-            self.match_count += sign * sum(1 for row in rows if pattern.search(row))
+        if rows:
+            self.shown_entries += sign * sum(1 for f in flags if not f & CONTINUATION)
+
+    @property
+    def match_count(self) -> int:
+        """Rows matching the search."""
+        return self.log_lines.match_count
 
     def _rebuild(self) -> None:
         """Draw every buffered entry again (filter, wrap or timestamps changed)."""
-        keep = self._filter
-        entries = [e for e in self.buffer.entries if keep is None or keep.keeps(e)]
         fmt = self._row_format()
-        rows, flags = self._rows(entries, fmt)
+        rows, flags = self._rows(self._shown_lines(), fmt)
         self.log_lines.prefixed = fmt.timestamps or fmt.sources
         self.log_lines.set_rows(rows, flags)
-        self.shown_entries = self.error_rows = self.match_count = 0
+        self.shown_entries = 0
         self._count(rows, flags, +1)
         if self.follow:
             self.call_after_refresh(self.log_lines.move_to, None)
@@ -244,22 +215,32 @@ class LogView(Vertical):
         self.border_title = Text(f"logs · {self.source}") if self.source else "logs"
         total = self.buffer.line_count
         count = f"{self.shown_entries:,}/{total:,}" if self._filter else f"{total:,}"
-        parts = [f"{count} lines", f"{self.buffer.rate.rate():,.0f}/s"]
+        parts = [f"{count} lines"]
+        if self.search_text:
+            parts.append(f"/{self.search_text} {self._search_position()}")
+        if self.filter_text:
+            parts.append(f"&{self.filter_text}")
+        parts.append(f"{self.buffer.rate.rate():,.0f}/s")
         if self.reader_state:
             parts.append(self.reader_state)
         else:
             parts.append("FOLLOW" if self.follow else "follow off")
         if self.paused:
             parts.append(f"PAUSED +{len(self.buffer.held):,}")
-        if self.filter_text:
-            parts.append(f"&{self.filter_text}")
-        if self.search_text:
-            parts.append(f"/{self.search_text} ({self.match_count:,})")
         if self.wrap:
             parts.append("wrap")
         if self.buffer.dropped:
             parts.append(f"{self.buffer.dropped:,} oldest dropped")
         self.border_subtitle = " · ".join(parts)
+
+    def _search_position(self) -> str:
+        """``3/17`` on a match (the oldest is 1), ``(17 matches)`` elsewhere."""
+        lines = self.log_lines
+        count = lines.match_count
+        if not count:
+            return "(no match)"
+        position = lines.match_position(lines.current_row)
+        return f"{position:,}/{count:,}" if position else f"({count:,} matches)"
 
     # --- follow and scrolling ----------------------------------------------
 
@@ -293,6 +274,7 @@ class LogView(Vertical):
             height = self.log_lines.scrollable_content_region.height
             self.log_lines.move_to(max(0, row - height // 3))
         self.log_lines.refresh()
+        self.update_border()
 
     # --- actions ------------------------------------------------------------
 
@@ -340,11 +322,24 @@ class LogView(Vertical):
         self.timestamps = not self.timestamps
         self._rebuild()
 
+    def _shown_lines(self) -> list[LogEntry]:
+        keep = self._filter
+        return [e for e in self.buffer.entries if keep is None or keep.keeps(e)]
+
+    def _total_lines(self) -> int:
+        return self.buffer.line_count + len(self.buffer.held)
+
     def action_save(self) -> None:
-        """Write every buffered line (and any held) to a file; its path is notified."""
-        entries = list(self.buffer.everything())
+        """Write the lines the view shows (filtered, not held) to a file; say where."""
+        self._save(self._shown_lines(), "shown")
+
+    def action_save_all(self) -> None:
+        """Write every buffered line, and any held, to a file; say where."""
+        self._save(list(self.buffer.everything()), "all")
+
+    def _save(self, entries: list[LogEntry], what: str) -> None:
         folder = self.save_dir if self.save_dir is not None else Path.cwd()
-        self._write_file(save_path(folder, self.source), entries, self._shown)
+        self._write_file(save_path(folder, self.source), entries, what, self._total_lines())
 
     def action_copy(self) -> None:
         """Copy the selection, or else the rows on screen, to the clipboard (OSC 52)."""
@@ -352,34 +347,32 @@ class LogView(Vertical):
         if selected:
             text, what = selected, "selection"
         else:
-            lines = self.log_lines
-            shown = lines.visible_range()
-            parts: list[str] = []
-            for row in shown:
-                if parts:
-                    parts.append("" if lines.row_flags[row] & WRAPPED else "\n")
-                parts.append(lines.lines[row])
-            text, what = "".join(parts), f"{len(shown)} rows"
+            shown = self.log_lines.visible_range()
+            text = self.log_lines.rows_text(shown, self._wrap_width if self.wrap else 0)
+            what = f"{len(shown)} rows"
         self.app.copy_to_clipboard(text)
         self.notify(f"copied {what} to the clipboard", timeout=3)
 
     def action_next_error(self) -> None:
-        """To the next error-like line after the current one (wrapping)."""
+        """To the next error-like line after the current one (wrapping); says when none."""
         row = self.log_lines.next_error_row(self._start_row())
         if row is None:
-            self.notify("no error lines", timeout=3)
+            text = "no error lines"
+            if self._filter is not None:
+                text += f" among the {self.shown_entries:,} shown (&{self.filter_text})"
+            self.notify(text, timeout=4, markup=False)
         else:
             self._goto(row)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey what does not apply now (no search: no n/N; no errors: no e; ...)."""
+        """Grey what does not apply now (no search: no n/N; nothing shown: no save; ...)."""
         if action in ("next", "prev"):
             return True if self.search_text else None
-        if action == "next_error":
-            return True if self.error_rows else None
         if action == "follow":
             return None if self.follow else True
-        if action in ("save", "copy"):
+        if action == "save":
+            return True if self.shown_entries else None
+        if action in ("save_all", "copy"):
             return True if self.buffer.line_count or self.buffer.held else None
         return True
 
@@ -394,12 +387,12 @@ class LogView(Vertical):
 
     def _find_match(self, *, forward: bool) -> None:
         lines = self.log_lines
-        if lines.search is None:
+        if lines.found is None:
             return
         start = self._start_row()
         if not forward and lines.current_row is None:
             start = lines.visible_range().stop
-        row = lines.find_row(lines.search, start, forward=forward)
+        row = lines.next_match(start, forward=forward)
         if row is None:
             self.notify(f"no match for /{self.search_text}", timeout=3, markup=False)
         else:
@@ -407,12 +400,10 @@ class LogView(Vertical):
 
     def _set_search(self, text: str) -> None:
         self.search_text = text
-        self.log_lines.search = compile_search(text)
+        pattern = compile_search(text)
+        self.log_lines.search = pattern
+        self.log_lines.set_found(pattern)
         self.log_lines.current_row = None
-        pattern = self.log_lines.search
-        self.match_count = (
-            sum(1 for row in self.log_lines.lines if pattern.search(row)) if pattern else 0
-        )
         self.log_lines.refresh()
         self.update_border()
 
@@ -461,24 +452,29 @@ class LogView(Vertical):
     # --- saving -------------------------------------------------------------
 
     @work(thread=True, group="log-save", exit_on_error=False, description="save log")
-    def _write_file(
-        self, path: Path, entries: list[LogEntry], shown: Callable[[str], str] | None
-    ) -> None:
+    def _write_file(self, path: Path, entries: list[LogEntry], what: str, total: int) -> None:
         """Worker thread: write the snapshot; report back with a message."""
         try:
-            write_saved(path, entries, shown, own_folder=self.save_dir is not None)
+            write_saved(path, entries, self._shown, own_folder=self.save_dir is not None)
         except OSError as exc:
-            self.post_message(self.SaveFailed(path, str(exc)))
+            self.post_message(LogSaveFailed(path, str(exc)))
             return
-        self.post_message(self.Saved(path, len(entries)))
+        self.post_message(LogSaved(path, len(entries), what, total))
 
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
-        text = f"{message.lines:,} lines → {message.path}"
+    @on(LogSaved)
+    def _saved(self, message: LogSaved) -> None:
+        text = saved_notice(message, self._key_of("save_all"))
         self.notify(text, title="log saved", timeout=8, markup=False)
 
-    @on(SaveFailed)
-    def _save_failed(self, message: SaveFailed) -> None:
+    def _key_of(self, action: str) -> str | None:
+        """The key that runs ``action`` here now (after any keymap), as the footer shows it."""
+        for active in self.screen.active_bindings.values():
+            if active.node is self and active.binding.action == action:
+                return self.app.get_key_display(active.binding)
+        return None
+
+    @on(LogSaveFailed)
+    def _save_failed(self, message: LogSaveFailed) -> None:
         title = f"could not save {message.path}"
         self.notify(message.error, title=title, severity="error", markup=False)
 

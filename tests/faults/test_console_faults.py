@@ -34,6 +34,7 @@ from tui.app import ShipdeckApp
 from tui.context.state import ConsoleContext
 from tui.screens.logs import LogsScreen
 from widgets.log_buffer import LogEntry
+from widgets.log_status import LogStatusLine
 from widgets.log_view import LogView
 
 DESCRIBE_REPOSITORIES = "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"
@@ -95,7 +96,7 @@ async def test_kubernetes_down_is_an_x_line_and_aws_panes_still_fill(
 
 
 def lines_of(view: LogView) -> list[str]:
-    """The text of the view's log lines (statuses left out)."""
+    """The text of the view's log lines."""
     return [e.text for e in view.buffer.entries if isinstance(e, LogEntry) and e.timestamp_ms]
 
 
@@ -124,7 +125,7 @@ async def test_a_killed_log_reader_is_restarted_and_no_line_is_lost_or_repeated(
             await wait_until(pilot, lambda: len(lines_of(view)) >= 600, 60, "the later lines")
             await wait_until(pilot, lambda: "FOLLOW" in str(view.border_subtitle), 30, "FOLLOW")
             assert Counter(lines_of(view)) == Counter(group.written)
-            notes = [e.text for e in view.buffer.entries if not e.timestamp_ms]
+            notes = [note.line() for note in view.query_one(LogStatusLine).history]
             assert any("restarted from" in n for n in notes), notes
     finally:
         group.logs.delete_log_group(logGroupName=group.name)
@@ -155,7 +156,7 @@ async def test_a_reader_that_keeps_dying_is_not_shown_as_follow() -> None:
         view = app.screen.query_one(LogView)
         await wait_until(pilot, lambda: "not reading" in str(view.border_subtitle), 60, "stop")
         assert "FOLLOW" not in str(view.border_subtitle)
-        notes = [e.text for e in view.buffer.entries if not e.timestamp_ms]
+        notes = [note.line() for note in view.query_one(LogStatusLine).history]
         assert sum("restarted from" in n for n in notes) == 5, notes
         assert any("5" in n and "not reading" in n for n in notes) or any(
             "times in a row" in n for n in notes

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.notifications import SeverityLevel
 from textual.widgets import Footer
@@ -63,3 +66,35 @@ def numbered(count: int, start: int = 0, source: str = "app") -> list[tuple[int,
     """``count`` lines ``line N`` one second apart from 2024-05-01T12:00:00Z."""
     base = 1_714_564_800_000
     return [(base + i * 1000, source, f"line {i}") for i in range(start, start + count)]
+
+
+_SVG_TEXT = re.compile(
+    r'<text[^>]* x="([0-9.]+)"[^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>([^<]*)</text>'
+)
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The terminal's rows as a person sees them (from the screenshot), toasts included."""
+    width, height = app.size
+    cells = [[" "] * width for _ in range(height)]
+    for x, line, content in _SVG_TEXT.findall(app.export_screenshot()):
+        column = round(float(x) / 12.2)  # the screenshot's cell width
+        row = cells[int(line)] if int(line) < height else None
+        for char in html.unescape(content).replace("\xa0", " ").rstrip("\n"):
+            cells_wide = max(cell_len(char), 1)
+            if row is not None and column + cells_wide <= width:
+                row[column : column + cells_wide] = [char, *[""] * (cells_wide - 1)]
+            column += cells_wide
+    return ["".join(row).rstrip() for row in cells]
+
+
+def screen_text(app: App[Any]) -> str:
+    """Everything on the terminal, one text (words split over toast lines kept apart)."""
+    return "\n".join(screen_lines(app))
+
+
+def toasts(app: App[Any]) -> str:
+    """The text of the notices on screen, their wrapped lines joined without spaces (a
+    toast breaks a long path anywhere), e.g. ``logsavedsaved21shownlinesto/tmp/...``."""
+    parts = [line.split("▌", 1)[1].rstrip(" │") for line in screen_lines(app) if "▌" in line]
+    return "".join("".join(parts).split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from cloud.model.kinds import log_of
 from cloud.records import DeploymentRecord
 from cloud.session import CloudSession
 from tests.logview.conftest import HostApp, wait_until
-from tests.logview.harness import rows
+from tests.logview.harness import rows, screen_text
 from tui.context.state import ConsoleContext
 from tui.screens.log_group_picker import GroupList, LogGroupPicker
 from tui.screens.logs import LogsScreen
@@ -45,24 +46,59 @@ def newest_build(session: CloudSession, project: str, region: str = "us-east-1")
     return str(ids[0])
 
 
+def build_number(session: CloudSession, project: str, number: int) -> str:
+    """The id of ``project``'s build ``number`` (the "#35" the console shows)."""
+    client: Any = session.client("codebuild", "us-east-1")
+    ids = client.list_builds_for_project(projectName=project)["ids"]
+    builds = client.batch_get_builds(ids=ids)["builds"]
+    return str(next(b["id"] for b in builds if b["buildNumber"] == number))
+
+
 async def test_a_mangoo_build_shows_its_phases(context: ConsoleContext, tmp_path: Path) -> None:
     build_id = newest_build(context.session, "mangoo-build-deploy")
     source = BuildSource("us-east-1", build_id)
     app = HostApp(lambda: LogsScreen(context, source, save_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: "build finished" in shown(app), what="the build's end")
+        view = app.screen.query_one(LogView)
+        status = view.query_one(LogStatusLine)
+        await wait_until(pilot, lambda: status.counts["ended"] > 0, what="the build's end")
         text = shown(app)
         assert "Entering phase BUILD" in text
-        assert "── phase: build mangoo-build-deploy" in text
-        assert "entering phase POST_BUILD" in text
-        view = app.screen.query_one(LogView)
+        assert "── phase" not in text and "entering phase POST_BUILD" not in text, "once, as logged"
         assert view.border_title == f"logs · build {build_id} (us-east-1)"
-        assert view.query_one(LogStatusLine).counts["phase"] >= 6
+        assert status.counts["phase"] >= 6, "the transport's phase notes are on the status line"
+        assert "build finished" in screen_text(app)
 
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: any(tmp_path.glob("*.log")), what="the saved file")
         saved = next(tmp_path.glob("*.log")).read_text()
         assert "Entering phase BUILD" in saved
+
+
+async def test_build_35_reads_like_its_log_and_e_finds_the_cause(context: ConsoleContext) -> None:
+    build_id = build_number(context.session, "mangoo-build-deploy", 35)
+    app = HostApp(lambda: LogsScreen(context, BuildSource("us-east-1", build_id)))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(LogView)
+        status = view.query_one(LogStatusLine)
+        await wait_until(pilot, lambda: status.counts["ended"] > 0, what="the build's end")
+        screen = screen_text(app)
+        assert "build finished: FAILED" in screen, "the end is told on the status line"
+        assert "│ [Container] Phase complete: POST_BUILD State: FAILED" in screen
+        assert not re.search(r"\[Container\] \d{4}/\d\d/\d\d", screen), "one time per line"
+        assert not any(row.startswith("── ") for row in rows(view)), "no note among the lines"
+
+        await pilot.press("e")
+        await pilot.pause()
+        current = view.log_lines.current_row
+        assert current is not None
+        cause = "denied: Your authorization token has expired. Reauthenticate and try again."
+        assert view.log_lines.lines[current].endswith(cause), "the cause, not the FAILED phase"
+        assert cause in screen_text(app)
+        await pilot.press("e")
+        await pilot.pause()
+        current = view.log_lines.current_row
+        assert current is not None and "error parsing HTTP 403" in view.log_lines.lines[current]
 
 
 async def test_lambda_lines_with_errors_highlighted(context: ConsoleContext) -> None:

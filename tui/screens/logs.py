@@ -36,7 +36,7 @@ from widgets.pacing import Paced
 
 
 def saved_logs_dir() -> Path:
-    """Where ``ctrl+s`` writes: ``<state dir>/logs``."""
+    """Where ``ctrl+s`` and ``S`` write: ``<state dir>/logs``."""
     from actions.paths import state_dir
 
     return state_dir() / "logs"

@@ -1,0 +1,42 @@
+"""The log view's keys: one declaration gives each its key, footer label, help line and id.
+
+Every id is ``logs.*`` so a keymap (``[keys]`` in the config) can move it.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+LOG_VIEW_BINDINGS: list[BindingType] = [
+    Binding("f", "follow", "Follow", id="logs.follow", tooltip="Follow new lines (end too)"),
+    Binding("p", "pause", "Pause", id="logs.pause", tooltip="Hold new lines; p shows them"),
+    Binding("slash", "search", "Search", id="logs.search", tooltip="Highlight a regex"),
+    Binding("n", "next", "Next", id="logs.next", tooltip="Next search match"),
+    Binding("N", "prev", "Prev", id="logs.prev", tooltip="Previous search match"),
+    Binding(
+        "ampersand",
+        "filter",
+        "Filter",
+        id="logs.filter",
+        tooltip="Only lines matching a regex (!regex: not matching; empty: all)",
+    ),
+    Binding("w", "wrap", "Wrap", id="logs.wrap", tooltip="Wrap long lines"),
+    Binding("t", "timestamps", "Time", id="logs.timestamps", tooltip="Timestamps on/off"),
+    Binding("ctrl+s", "save", "Save", id="logs.save", tooltip="Save the lines shown"),
+    Binding(
+        "S",
+        "save_all",
+        "Save all",
+        id="logs.save-all",
+        tooltip="Save every buffered line, filtered out or held ones too",
+    ),
+    Binding("y", "copy", "Copy", id="logs.copy", tooltip="Copy selection or screen (OSC 52)"),
+    Binding(
+        "e",
+        "next_error",
+        "Next error",
+        id="logs.next-error",
+        tooltip="Next error or cause (denied, expired token, HTTP 4xx/5xx, exit status...)",
+    ),
+]
+"""What the log view's keys do, in the order the footer shows them."""
