@@ -56,13 +56,25 @@ def uses_of_repository(
     account's or region's repository of the same name is not this one), any
     other registry (a mirror, a local registry) matches on the path alone.
     """
-    own = parse_image(repository_uri)
-    found: list[tuple[ImageUse, ImageRef]] = []
-    for use in uses:
-        ref = parse_image(use.image)
-        if ref.path != own.path:
-            continue
-        if ref.host and _ECR_HOST.match(ref.host) and own.host and ref.host != own.host:
-            continue
-        found.append((use, ref))
-    return found
+    return UseIndex(uses).of_repository(repository_uri)
+
+
+class UseIndex:
+    """The uses parsed once and grouped by repository path: a repository's uses are found
+    without reading every workload again (an account of 900 repositories and 1,000
+    workloads parsed a million image references per diagnosis)."""
+
+    def __init__(self, uses: Sequence[ImageUse]) -> None:
+        self._by_path: dict[str, list[tuple[ImageUse, ImageRef]]] = {}
+        for use in uses:
+            ref = parse_image(use.image)
+            self._by_path.setdefault(ref.path, []).append((use, ref))
+
+    def of_repository(self, repository_uri: str) -> list[tuple[ImageUse, ImageRef]]:
+        """As :func:`uses_of_repository`."""
+        own = parse_image(repository_uri)
+        return [
+            (use, ref)
+            for use, ref in self._by_path.get(own.path, ())
+            if not (ref.host and _ECR_HOST.match(ref.host) and own.host and ref.host != own.host)
+        ]

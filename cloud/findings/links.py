@@ -14,7 +14,7 @@ from cloud.model.kinds import WORKLOAD_KINDS, kind, workload_label
 from cloud.model.snapshot import Snapshot
 from cloud.records import RepositoryRecord
 from cloud.session import CloudSession
-from cloud.workloads import ImageUse, uses_of_repository
+from cloud.workloads import ImageUse, UseIndex
 
 
 def read_image_uses(session: CloudSession) -> tuple[ImageUse, ...]:
@@ -51,10 +51,10 @@ class Links:
     @cached_property
     def _by_repository(self) -> Mapping[tuple[str, str], tuple[tuple[str, str | None], ...]]:
         found: dict[tuple[str, str], tuple[tuple[str, str | None], ...]] = {}
+        index = UseIndex(self.uses)
         for repo in self.snapshot.repositories:
             found[(repo.region, repo.name)] = tuple(
-                (use.workload, ref.effective_tag)
-                for use, ref in uses_of_repository(repo.uri, self.uses)
+                (use.workload, ref.effective_tag) for use, ref in index.of_repository(repo.uri)
             )
         return found
 
