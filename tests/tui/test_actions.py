@@ -49,10 +49,11 @@ def action_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProc
     """A world only these tests change; every client of this module points at it."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
-        patch.setenv("SHIPDECK_STATE_DIR", str(tmp_path_factory.mktemp("state")))
         with start_world(SEEDS) as running:
             for name, value in running.env().items():
                 patch.setenv(name, value)
+            # Its own state, not the world's: the tests read what the console wrote.
+            patch.setenv("SHIPDECK_STATE_DIR", str(tmp_path_factory.mktemp("state")))
             patch.delenv("AWS_PROFILE", raising=False)
             yield running
 

@@ -53,10 +53,11 @@ def findings_world(state_dir: Path) -> Iterator[WorldProcess]:
     """A world only these tests change; every client of this module points at it."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
-        patch.setenv("SHIPDECK_STATE_DIR", str(state_dir))
         with start_world(SEEDS) as running:
             for name, value in running.env().items():
                 patch.setenv(name, value)
+            # Its own state, not the world's: the tests read what the console wrote.
+            patch.setenv("SHIPDECK_STATE_DIR", str(state_dir))
             patch.delenv("AWS_PROFILE", raising=False)
             yield running
 
