@@ -2,8 +2,12 @@
 
 One line per event, ``ISO-time group/stream message``, written a batch at a
 time (one ``write`` per batch) so it keeps up with the API; the same engine
-(``cloud.logs``) feeds the console's log view. Bad input prints one line and
-exits 2; a failed call prints one line on stderr; ``| head`` ends quietly.
+(``cloud.logs``) feeds the console's log view. Groups and builds are looked for in
+each region of the session (``--region``, else the config file's, else the
+profile's); ``--build PROJECT:NUMBER`` takes the number the console shows (``#35``)
+and ``--pod NS/NAME`` a unique start of the pod's name. Bad input (an unknown or
+ambiguous name among them) prints one line and exits 2; a failed call prints one
+line on stderr; ``| head`` ends quietly.
 Control sequences in a line are shown, not obeyed (``cloud.text``); ``--raw``
 writes the lines byte for byte.
 """
@@ -43,8 +47,17 @@ def _bad_input(message: str) -> NoReturn:
     help="Start at 30s, 10m, 2h, 1d ago or an ISO time (default: 10m; a build or pod: all).",
 )
 @click.option("--filter", "pattern", metavar="PATTERN", help="CloudWatch filter pattern.")
-@click.option("--build", "build_id", metavar="ID", help="A CodeBuild build id (project:uuid).")
-@click.option("--pod", metavar="NS/NAME", help="A Kubernetes pod, as namespace/name.")
+@click.option(
+    "--build",
+    "build_id",
+    metavar="ID",
+    help="A CodeBuild build: PROJECT:NUMBER (the #35 the console shows) or its id PROJECT:UUID.",
+)
+@click.option(
+    "--pod",
+    metavar="NS/NAME",
+    help="A Kubernetes pod, as namespace/name; the start of a name is enough when one pod has it.",
+)
 @click.option("--container", metavar="C", help="With --pod: the container.")
 @click.option("--previous", is_flag=True, help="With --pod: the previous (crashed) container.")
 @click.option(
@@ -96,13 +109,12 @@ def tail(
     except SinceError as exc:
         _bad_input(str(exc))
     obj: dict[str, Any] = ctx.obj if isinstance(ctx.obj, dict) else {}
-    from cloud.session import CloudSession
+    from cli.inputs import BadInput, cloud_session
 
-    session = CloudSession(
-        profile=obj.get("profile"),
-        regions=tuple(obj.get("regions") or ()),
-        kube_context=obj.get("context"),
-    )
+    try:
+        session = cloud_session(obj)
+    except BadInput as exc:
+        _bad_input(str(exc))
     stop = threading.Event()
     if pod:
         batches = _pod_batches(session, pod, container, previous, follow, since_ms, stop, pattern)
@@ -129,7 +141,7 @@ def _cloud_batches(
         SHARED_LIMITERS,
         LogTarget,
         TailMode,
-        build_logs,
+        find_build,
         group_exists,
         parse_since,
         tail_build,
@@ -137,11 +149,16 @@ def _cloud_batches(
     )
 
     SHARED_LIMITERS.set_rate(rate)
-    region = session.regions[0]
+    regions = session.regions
     chosen: TailMode = "live" if mode == "live" else "poll" if mode == "poll" else "auto"
+    targets: list[LogTarget] = []
+    service, asked = ("codebuild", ", ".join(regions)) if build_id else ("logs", regions[0])
     try:
         if build_id:
-            build_logs(session.client, region, build_id)  # a wrong id is bad input, now
+            if not build_id.partition(":")[2]:
+                _bad_input(f"--build takes PROJECT:NUMBER or PROJECT:UUID, not {build_id!r}")
+            # A wrong project, number or id is bad input, now (not a stream that fails).
+            region, build_id = find_build(session.client, regions, build_id)
             return tail_build(
                 session.client,
                 region,
@@ -153,14 +170,18 @@ def _cloud_batches(
                 stop=stop,
             )
         for group in dict.fromkeys(groups):
-            if not group_exists(session.client, region, group):
-                _bad_input(f"log group {group} not found in {region}")
+            found = []
+            for asked in regions:
+                if group_exists(session.client, asked, group):
+                    found.append(asked)
+            if not found:
+                _bad_input(f"log group {group} not found in {', '.join(regions)}")
+            targets.extend(LogTarget(r, group) for r in found)
     except LookupError as exc:
         _bad_input(str(exc.args[0]) if exc.args else str(exc))
     except recoverable_errors() as exc:
-        echo(f"shipdeck: error: {classify(exc, 'logs', region).line()}", err=True)
+        echo(f"shipdeck: error: {classify(exc, service, asked).line()}", err=True)
         sys.exit(EXIT_FAILED)
-    targets = [LogTarget(region, group) for group in dict.fromkeys(groups)]
     start = since_ms if since_ms is not None else parse_since(DEFAULT_SINCE)
     return tail_logs(
         session.client,
@@ -183,7 +204,8 @@ def _pod_batches(
     stop: threading.Event,
     pattern: str | None,
 ) -> Iterator[LogBatch]:
-    from cloud.logs import LogBatch, follow_pod
+    from cloud.errors import recoverable_errors
+    from cloud.logs import LogBatch, find_pod, follow_pod
 
     namespace, _, name = pod.partition("/")
     if not namespace or not name or "/" in name:
@@ -191,6 +213,14 @@ def _pod_batches(
     api = session.kube_api()
     if api is None:
         _bad_input("--pod needs a kubeconfig (none found; set KUBECONFIG or --context)")
+    try:
+        name = find_pod(api, namespace, name)
+    except LookupError as exc:
+        _bad_input(str(exc))
+    except recoverable_errors():
+        # Listing pods may be refused (RBAC) where reading a log is allowed: read the
+        # name as given; a failure of that read is reported by the log stream itself.
+        pass
     batches = follow_pod(
         api,
         namespace,

@@ -112,6 +112,8 @@ def world_command(scenario: Path | None, port: int) -> None:
         echo("# the shipdeck demo world is up; paste these lines into another shell:")
         for name, value in env.items():
             echo(f"export {name}={shlex.quote(value)}")
+        for line in region_hints(world):
+            echo(line)
         if world.registry:
             echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
         else:
@@ -122,6 +124,39 @@ def world_command(scenario: Path | None, port: int) -> None:
             echo("#       shipdeck fallback-build nova-ecr-build --yes")
         echo("# serving until Ctrl-C", err=True)
         _wait_for_interrupt(world)
+
+
+HINT_GROUPS = 4  # log groups named on a region's hint line
+
+
+def region_hints(world: WorldProcess) -> list[str]:
+    """One comment line per region the world serves: its log groups and how to reach them.
+
+    The exports set one region; ``aws`` and awslogs see the others only when told
+    (``--region``, awslogs ``--aws-region``). shipdeck reads them all (SHIPDECK_CONFIG).
+    """
+    from cloud.logs import list_log_groups
+    from cloud.session import CloudSession
+
+    point_at_world(world)  # this process only serves the world from here on
+    session = CloudSession(regions=world.regions)
+    lines = ["# regions (shipdeck reads them all; aws takes --region R, awslogs --aws-region R):"]
+    for region in world.regions:
+        fetched = list_log_groups(session.client, region)
+        names = [group.name for group in fetched.records]
+        shown_names = ", ".join(names[:HINT_GROUPS])
+        if len(names) > HINT_GROUPS:
+            shown_names += f" and {len(names) - HINT_GROUPS} more"
+        if fetched.errors:
+            what = f"log groups not read ({fetched.errors[0].line()})"
+        else:
+            what = f"log groups {shown_names}" if names else "no log groups"
+        if region == world.default_region:
+            lines.append(f"#   {region} (the default): {what}")
+            continue
+        example = f"aws --region {region} logs tail {names[0]}" if names else ""
+        lines.append(f"#   {region}: {what}" + (f"; e.g. {example}" if example else ""))
+    return lines
 
 
 def _wait_for_interrupt(world: WorldProcess) -> None:

@@ -57,6 +57,16 @@ def replicaset_hash(deployment: Deployment) -> str:
     return _token(f"{deployment.namespace}/{deployment.name}/{deployment.image}", 10)
 
 
+def template_hash(namespace: str, name: str, template_metadata: str) -> str:
+    """The pod-template-hash of a ReplicaSet made for a changed pod template (a restart)."""
+    return _token(f"{namespace}/{name}/{template_metadata}", 10)
+
+
+def pod_suffix(seed: str) -> str:
+    """The five characters a ReplicaSet appends to a new pod's name."""
+    return _token(seed, 5)
+
+
 def pod_name(deployment: Deployment, index: int) -> str:
     """Name of the deployment's index-th pod."""
     return (
@@ -101,7 +111,9 @@ def pod_status(
         "started": state in ("Running", "NotReady"),
         "imageID": "",
     }
-    if state in ("Running", "NotReady"):
+    if state == "ContainerCreating":  # scheduled, its image not yet pulled
+        status["state"] = {"waiting": {"reason": "ContainerCreating"}}
+    elif state in ("Running", "NotReady"):
         status["imageID"] = (
             f"{image.rsplit(':', 1)[0]}@sha256:" + hashlib.sha256(image.encode()).hexdigest()
         )
@@ -140,7 +152,7 @@ def pod_status(
                 message=f"containers with unready status: [{container}]",
             )
     return {
-        "phase": "Pending" if state == "ImagePullBackOff" else "Running",
+        "phase": "Pending" if state in ("ImagePullBackOff", "ContainerCreating") else "Running",
         "conditions": conditions,
         "hostIP": f"10.0.{zlib.crc32(pod.encode()) % 3 + 1}.{zlib.crc32(pod.encode()) % 200 + 20}",
         "podIP": f"10.0.{zlib.crc32(pod.encode()) % 3 + 32}.{zlib.crc32(pod.encode()) % 250 + 2}",
@@ -295,13 +307,23 @@ def deployment_object(d: Deployment, cluster: Kubernetes, account: str) -> dict[
     }
 
 
-def deployment_status(replicas: int, ready: int, generation: int) -> dict[str, Any]:
-    """Deployment ``status`` for ``ready`` of ``replicas`` pods."""
+def deployment_status(
+    replicas: int,
+    ready: int,
+    generation: int,
+    *,
+    updated: int | None = None,
+    pods: int | None = None,
+) -> dict[str, Any]:
+    """Deployment ``status`` for ``ready`` of ``replicas`` wanted pods.
+
+    While a rollout replaces pods, ``updated`` of the ``pods`` it has run the new template.
+    """
     available = "True" if ready >= replicas else "False"
     return {
         "observedGeneration": generation,
-        "replicas": replicas,
-        "updatedReplicas": replicas,
+        "replicas": replicas if pods is None else pods,
+        "updatedReplicas": replicas if updated is None else updated,
         "readyReplicas": ready,
         "availableReplicas": ready,
         "unavailableReplicas": max(replicas - ready, 0),

@@ -16,30 +16,71 @@ import yaml
 from kmock._internal import parsing
 
 from demo import k8s_objects as objs
+from demo.kube_discovery import install_discovery
 from demo.kube_reactions import install_reactions
 from demo.model import Deployment, Kubernetes
 
 REQUEST_RECORD = 8  # requests kmock keeps (it keeps them all by default)
 _VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
+# What the world's API server serves, as its discovery documents describe it
+# (demo/kube_discovery.py): kubectl finds resources, short names and verbs here.
 RESOURCES: dict[str, dict[str, Any]] = {
-    "v1/namespaces": {"kind": "Namespace", "namespaced": False, "verbs": _VERBS},
+    "v1/namespaces": {
+        "kind": "Namespace",
+        "singular": "namespace",
+        "namespaced": False,
+        "shortnames": ["ns"],
+        "verbs": _VERBS,
+    },
     "v1/pods": {
         "kind": "Pod",
+        "singular": "pod",
         "namespaced": True,
+        "shortnames": ["po"],
+        "categories": ["all"],
         "subresources": ["log", "status"],
         "verbs": _VERBS,
     },
-    "v1/events": {"kind": "Event", "namespaced": True, "verbs": _VERBS},
-    "v1/secrets": {"kind": "Secret", "namespaced": True, "verbs": _VERBS},
-    "v1/configmaps": {"kind": "ConfigMap", "namespaced": True, "verbs": _VERBS},
-    "v1/services": {"kind": "Service", "namespaced": True, "verbs": _VERBS},
+    "v1/events": {
+        "kind": "Event",
+        "singular": "event",
+        "namespaced": True,
+        "shortnames": ["ev"],
+        "verbs": _VERBS,
+    },
+    "v1/secrets": {"kind": "Secret", "singular": "secret", "namespaced": True, "verbs": _VERBS},
+    "v1/configmaps": {
+        "kind": "ConfigMap",
+        "singular": "configmap",
+        "namespaced": True,
+        "shortnames": ["cm"],
+        "verbs": _VERBS,
+    },
+    "v1/services": {
+        "kind": "Service",
+        "singular": "service",
+        "namespaced": True,
+        "shortnames": ["svc"],
+        "categories": ["all"],
+        "verbs": _VERBS,
+    },
     "apps/v1/deployments": {
         "kind": "Deployment",
+        "singular": "deployment",
         "namespaced": True,
+        "shortnames": ["deploy"],
+        "categories": ["all"],
         "subresources": ["status", "scale"],
         "verbs": _VERBS,
     },
-    "apps/v1/replicasets": {"kind": "ReplicaSet", "namespaced": True, "verbs": _VERBS},
+    "apps/v1/replicasets": {
+        "kind": "ReplicaSet",
+        "singular": "replicaset",
+        "namespaced": True,
+        "shortnames": ["rs"],
+        "categories": ["all"],
+        "verbs": _VERBS,
+    },
 }
 
 
@@ -86,6 +127,7 @@ class KubeWorld:
     def _declare(self) -> None:
         for key, info in RESOURCES.items():
             self.emulator.resources[key] = info
+        install_discovery(self.emulator, RESOURCES)
         install_reactions(self.emulator, self.deployments, RESOURCES, self.page_size)
         # kmock records every request for test assertions, and matches each new request
         # by scanning that record once per reaction: a few thousand requests in, every
@@ -134,6 +176,7 @@ class KubeWorld:
                         "name": secret.name,
                         "namespace": secret.namespace,
                         "uid": objs.uid(secret.namespace + secret.name),
+                        "creationTimestamp": objs.iso(now.replace(hour=0, minute=0)),
                     },
                     "data": {
                         k: base64.b64encode(v.encode()).decode() for k, v in secret.data.items()
@@ -162,6 +205,7 @@ class KubeWorld:
                     "name": rs_name,
                     "namespace": d.namespace,
                     "uid": objs.uid(rs_name),
+                    "creationTimestamp": objs.iso(d.created_at),
                     "labels": {"app": d.name, "pod-template-hash": rs_hash},
                     "ownerReferences": [
                         {
@@ -173,7 +217,11 @@ class KubeWorld:
                         }
                     ],
                 },
-                "spec": {"replicas": d.replicas, "template": template},
+                "spec": {
+                    "replicas": d.replicas,
+                    "selector": {"matchLabels": {"app": d.name, "pod-template-hash": rs_hash}},
+                    "template": template,
+                },
                 "status": {
                     "replicas": d.replicas,
                     "readyReplicas": ready,

@@ -1,4 +1,4 @@
-"""Reactions added to kmock's emulator: selectors on lists, server-set fields, pod logs.
+"""Reactions added to kmock's emulator: selectors, Tables, watches, server-set fields, logs.
 
 They run on the kmock event loop. A reaction must always answer: kmock treats a
 reaction that declines (returns ``NotImplemented``) as exhausted and skips it after.
@@ -6,9 +6,11 @@ reaction that declines (returns ``NotImplemented``) as exhausted and skips it af
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,12 +21,28 @@ from kmock._internal.rendering import Response
 
 from demo import k8s_objects as objs
 from demo.k8s_selectors import matches
+from demo.kube_tables import table, wants_table
 from demo.model import Deployment
+
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
+_TEXT = {"Content-Type": "text/plain; charset=utf-8"}
+FOLLOW_CHECK_SECONDS = 1.0  # how often an open log follow looks for its pod and its client
+
+
+def _ok(payload: dict[str, Any]) -> Response:
+    """A 200 JSON answer.
+
+    Every answer of a reaction names its status and type: kmock keeps the status and
+    headers of a reaction's last ``Response`` for its later answers (a bare dict after a
+    404 went out as a 404, a JSON error after a log as text/plain).
+    """
+    return Response(status=200, payload=payload, headers=_JSON)
 
 
 def _status(code: int, reason: str, message: str) -> Response:
     return Response(
         status=code,
+        headers=_JSON,
         payload={
             "kind": "Status",
             "apiVersion": "v1",
@@ -81,12 +99,63 @@ class ClusterReactions:
                 metadata["continue"] = _continue_token(keyed[limit - 1][0])
                 metadata["remainingItemCount"] = len(keyed) - limit
                 keyed = keyed[:limit]
-            return {
-                "apiVersion": api_version,
-                "kind": f"{kind}List",
-                "metadata": metadata,
-                "items": [item for _, item in keyed],
-            }
+            if wants_table(_header(request, "Accept")):
+                include = request.params.get("includeObject")
+                return _ok(table(kind, [item for _, item in keyed], metadata, include))
+            return _ok(
+                {
+                    "apiVersion": api_version,
+                    "kind": f"{kind}List",
+                    "metadata": metadata,
+                    "items": [item for _, item in keyed],
+                }
+            )
+
+        return react
+
+    def printed(self, resource: Any, kind: str) -> Any:
+        """``GET`` of one object as a Table (``kubectl get pod NAME``), else its 404."""
+
+        def react(request: kmock.Request) -> Any:
+            key = (resource, request.namespace, request.name)
+            if key not in self.emulator.objects or self.emulator.objects[key].deleted:
+                return _status(404, "NotFound", f'{resource.plural} "{request.name}" not found')
+            raw = self.emulator.objects[key].raw
+            return _ok(table(kind, [raw], include=request.params.get("includeObject")))
+
+        return react
+
+    def watched(self, kind: str) -> Any:
+        """``?watch=true``: kmock's event stream, with what an API server adds to it.
+
+        kmock sends it as application/octet-stream, which client-go refuses ("no stream
+        serializers registered"), and ignores selectors (``kubectl rollout status`` watches
+        one deployment by ``metadata.name``); ``kubectl get -w`` wants each object as a Table.
+        """
+
+        def react(request: kmock.Request) -> Any:
+            labels = request.params.get("labelSelector")
+            fields = request.params.get("fieldSelector")
+            as_table = wants_table(_header(request, "Accept"))
+            include = request.params.get("includeObject")
+
+            async def events() -> AsyncIterator[Any]:
+                async for event in self.emulator._serve_watch(request):
+                    if not isinstance(event, dict):  # kmock's opening b"" (sends the headers)
+                        yield event
+                        continue
+                    obj = event.get("object") or {}
+                    if (labels or fields) and not matches(obj, labels, fields):
+                        continue
+                    if as_table:
+                        yield {
+                            "type": event.get("type"),
+                            "object": table(kind, [obj], None, include),
+                        }
+                        continue
+                    yield event
+
+            return Response(status=200, headers=_JSON, payload=events())
 
         return react
 
@@ -126,13 +195,17 @@ class ClusterReactions:
         deployment = self.deployments.get((str(request.namespace), app))
         statuses = pod.get("status", {}).get("containerStatuses") or [{}]
         waiting = statuses[0].get("state", {}).get("waiting", {}).get("reason")
-        if waiting in ("ImagePullBackOff", "ErrImagePull"):
+        if waiting in ("ImagePullBackOff", "ErrImagePull", "ContainerCreating"):
             container = statuses[0].get("name", app)
+            why = (
+                "ContainerCreating"
+                if waiting == "ContainerCreating"
+                else ("trying and failing to pull image")
+            )
             return _status(
                 400,
                 "BadRequest",
-                f'container "{container}" in pod "{request.name}" is waiting to start: '
-                "trying and failing to pull image",
+                f'container "{container}" in pod "{request.name}" is waiting to start: {why}',
             )
         if deployment is None:
             return _text("")
@@ -148,7 +221,41 @@ class ClusterReactions:
                 for index, line in enumerate(lines)
             ]
         # Plain text, as the API server sends it (a bare str would go out JSON-quoted).
-        return _text("".join(line + "\n" for line in lines))
+        body = "".join(line + "\n" for line in lines)
+        if request.params.get("follow") == "true" and not crashing:
+            # A running container's log stays open (kubectl logs -f waits for more lines).
+            uid = pod.get("metadata", {}).get("uid")
+            return Response(
+                status=200, payload=self._follow(request, key, uid, body), headers=_TEXT
+            )
+        return _text(body)
+
+    async def _follow(
+        self, request: kmock.Request, key: Any, uid: Any, body: str
+    ) -> AsyncIterator[bytes]:
+        """The log so far, then an open stream until the pod goes or the client leaves."""
+        yield body.encode("utf-8")
+        while True:
+            await asyncio.sleep(FOLLOW_CHECK_SECONDS)
+            # aiohttp does not cancel a handler whose client left: ask the connection.
+            transport = getattr(getattr(request, "_raw_request", None), "transport", None)
+            if transport is None or transport.is_closing():
+                return
+            if key not in self.emulator.objects or self.emulator.objects[key].deleted:
+                return  # the pod was deleted (a restart replaced it)
+            if self.emulator.objects[key].raw.get("metadata", {}).get("uid") != uid:
+                return
+
+
+def _header(request: kmock.Request, name: str) -> str | None:
+    """A request header by name, in any letter case (clients differ)."""
+    wanted = name.lower()
+    return next((v for k, v in request.headers.items() if k.lower() == wanted), None)
+
+
+def _table_fetch(request: kmock.Request) -> bool:
+    """A GET of one object itself (no subresource) that asks for a Table."""
+    return request.subresource is None and wants_table(_header(request, "Accept"))
 
 
 def _continue_token(last: tuple[str, str]) -> str:
@@ -177,11 +284,7 @@ def _page_request(params: Any, page_size: int | None) -> tuple[int | None, tuple
 
 def _text(body: str) -> Any:
     """A ``text/plain`` answer, the content type of a pod log."""
-    return Response(
-        status=200,
-        payload=body.encode("utf-8"),
-        headers={"Content-Type": "text/plain; charset=utf-8"},
-    )
+    return Response(status=200, payload=body.encode("utf-8"), headers=_TEXT)
 
 
 def install_reactions(
@@ -199,5 +302,7 @@ def install_reactions(
         group, _, version = group_version.rpartition("/")
         resource = kmock.resource(group, version, plural)
         emulator["list", resource] << reactions.filtered_list(resource, group_version, info["kind"])
+        emulator["fetch", resource, _table_fetch] << reactions.printed(resource, info["kind"])
+        emulator["watch", resource] << reactions.watched(info["kind"])
         emulator["create", resource] << reactions.completed(resource)
     return reactions

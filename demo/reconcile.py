@@ -4,18 +4,20 @@ A pod stuck in ImagePullBackOff starts once its ``repo:tag`` exists in ECR; a po
 CrashLoopBackOff starts once every env var its deployment ``requires_env`` is set on
 the deployment's container (a value, or a secretKeyRef/envFrom to an existing key).
 Deployment status follows the pods, and deployments get pods back up to
-``spec.replicas`` (a deleted pod is replaced, as the ReplicaSet would).
+``spec.replicas`` (a deleted pod is replaced, as the ReplicaSet would); a new pod
+starts in ContainerCreating and reaches its state on a later tick. A restart (a new
+pod template annotation) rolls the pods to a new ReplicaSet (demo/k8s_rollout.py).
 Reads and writes go over HTTP with the kubernetes client's ApiClient (raw JSON, cheap).
 """
 
 from __future__ import annotations
 
-import zlib
 from datetime import UTC, datetime
 from typing import Any
 
 from demo import k8s_objects as objs
 from demo.ecr_view import EcrView
+from demo.k8s_rollout import Rollouts, is_ready, new_pods_allowed, template_hash_of
 from demo.kube import KubeWorld
 from demo.kube_http import KubeHttp
 from demo.model import Deployment
@@ -31,6 +33,7 @@ class Reconciler:
         self._kube = kube
         self._ecr = ecr
         self._http = KubeHttp(kube.url, "shipdeck-demo-token")
+        self._rollouts = Rollouts(kube, self._http)
         self._pending: dict[tuple[str, str], int] = {}
         self._containers: dict[tuple[str, str], dict[str, Any]] = {}
         self._seen: tuple[tuple[int, int], int] | None = None
@@ -79,7 +82,10 @@ class Reconciler:
             return
         self._idle_ticks = 0
         self._reconcile(now)
-        self._seen = (self._kube.fingerprint(), self._ecr.generation)
+        # The state from before this step: a change made while it ran (a restart patched
+        # mid-step) is seen by the next tick, not taken for one of the step's own writes.
+        # The step's own writes cost one more step, which then finds nothing to do.
+        self._seen = state
 
     def _reconcile(self, now: float) -> None:
         pods = self._http.items("/api/v1/pods")
@@ -103,10 +109,16 @@ class Reconciler:
             if scenario is None:
                 continue
             self._repair_template(key, obj)
+            rs_hash = self._rollouts.current_hash(key, obj, scenario)
             mine = owned.get(key, [])
-            for pod in mine:
+            current = [p for p in mine if template_hash_of(p) == rs_hash]
+            for pod in current:
                 self._follow(pod, obj, scenario, secrets, moment)
-            self._scale(obj, scenario, mine, secrets, moment)
+            wanted = int(obj.get("spec", {}).get("replicas", 0) or 0)
+            old = [p for p in mine if template_hash_of(p) != rs_hash]
+            old = self._rollouts.retire(key, wanted, current, old)
+            current = self._scale(obj, scenario, rs_hash, current, len(old), secrets, moment)
+            self._report(key, obj, rs_hash, current, old)
 
     def _repair_template(self, key: tuple[str, str], obj: dict[str, Any]) -> None:
         """kmock replaces lists on PATCH, so a strategic-merge patch of one container field
@@ -164,7 +176,7 @@ class Reconciler:
     ) -> None:
         statuses = pod.get("status", {}).get("containerStatuses") or [{}]
         current = statuses[0].get("state", {}).get("waiting", {}).get("reason")
-        if current not in ("ImagePullBackOff", "CrashLoopBackOff"):
+        if current not in ("ImagePullBackOff", "CrashLoopBackOff", "ContainerCreating"):
             return  # running pods keep running: their image is already on the node
         target, image = self._target(
             obj, scenario, secrets, pod["spec"]["containers"][0].get("image")
@@ -222,34 +234,35 @@ class Reconciler:
         self,
         obj: dict[str, Any],
         scenario: Deployment,
+        rs_hash: str,
         pods: list[dict[str, Any]],
+        old: int,
         secrets: dict[tuple[str, str], set[str]],
         now: datetime,
-    ) -> None:
+    ) -> list[dict[str, Any]]:
+        """Bring the current ReplicaSet's pods to ``spec.replicas``; the pods it then has.
+
+        While ``old`` pods of an earlier ReplicaSet remain, only as many as maxSurge allows.
+        """
         namespace, name = obj["metadata"]["namespace"], obj["metadata"]["name"]
         wanted = int(obj.get("spec", {}).get("replicas", 0) or 0)
         live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
         if len(live) < wanted:
-            state, image = self._target(obj, scenario, secrets)
-            rs_name = f"{name}-{objs.replicaset_hash(scenario)}"
-            for index in range(wanted - len(live)):
-                pod_name = f"{rs_name}-{zlib.crc32(f'{now}{index}'.encode()) % 10**5:05d}"
+            _, image = self._target(obj, scenario, secrets)
+            rs_name = f"{name}-{rs_hash}"
+            template = obj["spec"]["template"]["spec"]["containers"][0]
+            for index in range(new_pods_allowed(wanted, len(live), old)):
+                pod_name = f"{rs_name}-{objs.pod_suffix(f'{rs_name}{now}{index}')}"
                 pod = self._kube.pod_object(scenario, pod_name, rs_name, image, now)
                 pod["spec"]["containers"][0].update(
-                    env=obj["spec"]["template"]["spec"]["containers"][0].get("env", [])
+                    env=template.get("env", []), envFrom=template.get("envFrom", [])
                 )
                 pod["status"] = objs.pod_status(
-                    state,
-                    name,
-                    image,
-                    pod_name,
-                    now,
-                    0,
-                    "\n".join(scenario.crash_log[-3:]),
-                    scenario.exit_code,
-                    objs.pull_failure(image),
+                    "ContainerCreating", name, image, pod_name, now, 0, "", 0, ""
                 )
                 self._http.request("POST", f"/api/v1/namespaces/{namespace}/pods", pod)
+                scheduled = objs.pod_events("ContainerCreating", pod, name, now, 0)[0]
+                self._http.request("POST", f"/api/v1/namespaces/{namespace}/events", scheduled)
                 live.append(pod)
         elif len(live) > wanted:
             newest_first = sorted(
@@ -260,16 +273,36 @@ class Reconciler:
                     "DELETE", f"/api/v1/namespaces/{namespace}/pods/{pod['metadata']['name']}"
                 )
                 live.remove(pod)
-        ready = sum(
-            1
-            for p in live
-            if (p.get("status", {}).get("containerStatuses") or [{}])[0].get("ready")
-        )
+        return live
+
+    def _report(
+        self,
+        key: tuple[str, str],
+        obj: dict[str, Any],
+        rs_hash: str,
+        current: list[dict[str, Any]],
+        old: list[dict[str, Any]],
+    ) -> None:
+        """Deployment (and current ReplicaSet) status from the pods, when it changed."""
+        wanted = int(obj.get("spec", {}).get("replicas", 0) or 0)
+        ready = sum(1 for p in [*current, *old] if is_ready(p))
+        generation = int(obj["metadata"].get("generation", 1))
         status = obj.get("status", {})
-        if (status.get("readyReplicas"), status.get("replicas")) != (ready, wanted):
-            generation = int(obj["metadata"].get("generation", 1))
-            self._http.request(
-                "PATCH",
-                f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}/status",
-                {"status": objs.deployment_status(wanted, ready, generation)},
-            )
+        seen = (
+            status.get("readyReplicas"),
+            status.get("replicas"),
+            status.get("updatedReplicas"),
+            status.get("observedGeneration"),
+        )
+        if seen == (ready, len(current) + len(old), len(current), generation):
+            return
+        self._http.request(
+            "PATCH",
+            f"/apis/apps/v1/namespaces/{key[0]}/deployments/{key[1]}/status",
+            {
+                "status": objs.deployment_status(
+                    wanted, ready, generation, updated=len(current), pods=len(current) + len(old)
+                )
+            },
+        )
+        self._rollouts.record_status(key, rs_hash, current)

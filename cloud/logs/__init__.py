@@ -6,7 +6,7 @@ build), ``ecs_targets`` / ``lambda_target`` (targets for a service) or
 Importing this package imports neither boto3 nor kubernetes.
 """
 
-from cloud.logs.kube import follow_pod
+from cloud.logs.kube import find_pod, follow_pod
 from cloud.logs.limits import SHARED_LIMITERS, Backoff, RegionLimiters, TokenBucket
 from cloud.logs.polling import ClientFactory, GroupPoller
 from cloud.logs.records import LogBatch, LogEvent, LogStatus, LogTarget, StatusKind, iso_ms
@@ -17,6 +17,7 @@ from cloud.logs.sources import (
     PhaseTracker,
     build_logs,
     ecs_targets,
+    find_build,
     group_exists,
     lambda_target,
     list_log_groups,
@@ -43,6 +44,8 @@ __all__ = [
     "TokenBucket",
     "build_logs",
     "ecs_targets",
+    "find_build",
+    "find_pod",
     "follow_pod",
     "group_exists",
     "iso_ms",

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from cloud.errors import classify, malformed_errors, recoverable_errors
 from cloud.logs.limits import pause
@@ -120,6 +121,33 @@ def follow_pod(
         yield LogBatch((), (LogStatus(StatusKind.RECONNECTED, context, text),))
         if not pause(reconnect_delay, stop):
             return
+
+
+def find_pod(api_client: ApiClient, namespace: str, name: str) -> str:
+    """The pod of ``namespace`` called ``name``, else the one pod whose name starts with it.
+
+    LookupError (one line) when no pod, or several pods, match; the SDK's exception
+    when the list cannot be read.
+    """
+    from cloud.kube import list_all
+
+    path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
+    names = sorted(
+        str(pod.get("metadata", {}).get("name", "")) for pod in list_all(api_client, path)
+    )
+    if name in names:
+        return name
+    matching = [n for n in names if n.startswith(name)]
+    if len(matching) == 1:
+        return matching[0]
+    if not matching:
+        there = f"{len(names)} pods there" if names else "it has no pods"
+        raise LookupError(f"no pod in namespace {namespace} starts with {name} ({there})")
+    listed = ", ".join(matching[:3])
+    more = f" and {len(matching) - 3} more" if len(matching) > 3 else ""
+    raise LookupError(
+        f"{len(matching)} pods in namespace {namespace} start with {name}: {listed}{more}"
+    )
 
 
 def _since_seconds(cursor: _Cursor, since_ms: int | None) -> int | None:

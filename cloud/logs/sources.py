@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -158,6 +158,63 @@ def build_logs(clients: ClientFactory, region: str, build_id: str) -> BuildLogs:
     label = f"build {project}:{build.get('buildNumber', build_id.rpartition(':')[2])}"
     target = LogTarget(region, group, (stream,), label=label) if group and stream else None
     return BuildLogs(build_id, build.get("buildStatus", "IN_PROGRESS"), target)
+
+
+def _error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    error = response.get("Error", {}) if isinstance(response, dict) else {}
+    return str(error.get("Code", "")) if isinstance(error, dict) else ""
+
+
+def build_by_number(client: CodeBuildClient, project: str, number: int) -> str | None:
+    """The id of ``project``'s build ``#number`` (its ``buildNumber``), None if it has none.
+
+    ListBuildsForProject pages newest first; each page is described with BatchGetBuilds
+    and the walk stops at the first page that reaches below ``number``. A project that
+    does not exist raises the SDK's ResourceNotFoundException.
+    """
+    pages = client.get_paginator("list_builds_for_project")
+    for page in pages.paginate(projectName=project, sortOrder="DESCENDING"):
+        ids = page.get("ids", [])
+        if not ids:
+            continue
+        builds = client.batch_get_builds(ids=ids[:100]).get("builds", [])
+        numbers = {b.get("buildNumber"): b.get("id") for b in builds}
+        if number in numbers:
+            return str(numbers[number])
+        if any(isinstance(n, int) and n < number for n in numbers):
+            return None
+    return None
+
+
+def find_build(clients: ClientFactory, regions: Sequence[str], build: str) -> tuple[str, str]:
+    """(region, build id) of ``PROJECT:NUMBER`` (``#35`` as the console shows it, ``35``)
+    or of a whole id ``PROJECT:UUID``, looked for in each of ``regions`` in turn.
+
+    LookupError (one line naming what is missing and where) when no region has it.
+    """
+    project, _, rest = build.partition(":")
+    number = rest.removeprefix("#")
+    by_number = number.isascii() and number.isdigit()
+    where = ", ".join(regions)
+    for region in regions:
+        client: CodeBuildClient = clients("codebuild", region)
+        if not by_number:
+            if client.batch_get_builds(ids=[build]).get("builds"):
+                return region, build
+            continue
+        try:
+            found = build_by_number(client, project, int(number))
+        except recoverable_errors() as exc:
+            if _error_code(exc) == "ResourceNotFoundException":
+                continue  # the project lives in another region
+            raise
+        if found is None:
+            raise LookupError(f"CodeBuild project {project} has no build #{number} in {region}")
+        return region, found
+    if by_number:
+        raise LookupError(f"CodeBuild project {project} not found in {where}")
+    raise LookupError(f"CodeBuild build {build} not found in {where}")
 
 
 class PhaseTracker:

@@ -192,3 +192,24 @@ def test_world_prints_shell_lines_that_plain_clients_can_use(
     assert not (mine / "audit.jsonl").exists()
     proc.send_signal(signal.SIGINT)
     assert proc.wait(20) == 0
+
+
+def test_world_names_each_region_it_serves_with_its_log_groups(
+    world_command: tuple[subprocess.Popen[str], dict[str, str]],
+) -> None:
+    proc, exports = world_command
+    assert proc.stdout is not None
+    hints: list[str] = []
+    for line in proc.stdout:
+        if line.startswith("# then:"):
+            break
+        if line.startswith("#   "):
+            hints.append(line.strip())
+    by_region = {line.split()[1].rstrip(":"): line for line in hints}
+    assert set(by_region) == {"ap-northeast-1", "ap-southeast-1", "us-east-1"}
+    assert exports["AWS_DEFAULT_REGION"] == "ap-northeast-1"
+    assert "(the default)" in by_region["ap-northeast-1"]
+    assert "/aws/codebuild/mangoo" in by_region["us-east-1"]
+    assert "aws --region us-east-1 logs tail " in by_region["us-east-1"]
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(20) == 0
