@@ -9,6 +9,9 @@ with each row's strip cached until the row, the widths or the cursor change.
 The cost of a keystroke does not grow with the number of rows. A ``set_rows``
 that moves nothing repaints only the visible lines whose row changed, so a
 refresh sends the terminal those lines and nothing else (no flicker over SSH).
+Columns are fitted to the width (``fitted``): at 80 columns the ones a screen
+marks ``keep=KEEP`` (the name, the problem text, READY) stay and the others
+narrow or go, least wanted and rightmost first; a cut cell ends in "…".
 
 The table knows nothing of AWS: a screen hands it ``TableRow`` values (a key,
 the cells, a severity). Across ``set_rows`` the cursor stays on its row, and
@@ -51,11 +54,23 @@ CACHE_ROWS = 512  # rendered rows kept
 
 @dataclass(frozen=True)
 class TableColumn:
-    """A column of a resource table: a stable key, a label and an optional fixed width."""
+    """A column of a resource table: a stable key, a label and an optional fixed width.
+
+    ``keep`` says what a narrow terminal does with it: ``KEEP`` columns (the name, the
+    problem text, READY) always show, narrowed to fit when they must; the others go,
+    the lowest ``keep`` and then the rightmost first, before a kept one is narrowed.
+    """
 
     key: str
     label: str
     width: int | None = None
+    keep: int = 1
+
+
+KEEP = 2
+"""``TableColumn.keep`` of a column that never leaves the screen."""
+MIN_KEPT = 8  # a kept column is narrowed down to this many cells at the most
+MIN_NARROW = 10  # a column that may go is narrowed to this (or its label) before it goes
 
 
 @dataclass(frozen=True)
@@ -343,6 +358,9 @@ class ResourceTable(ScrollView, can_focus=True):
                 default=0,
             )
             widths.append(min(max(widest, cell_len(column.label)), MAX_AUTO_WIDTH))
+        room = self.scrollable_content_region.width if self.is_mounted else 0
+        if room > 0:
+            widths = fitted(self._columns, widths, room - MARK_WIDTH)
         if widths != self._widths:
             self._widths = widths
             self._strips.clear()
@@ -351,7 +369,11 @@ class ResourceTable(ScrollView, can_focus=True):
             self.refresh()
 
     def _total_width(self) -> int:
-        return MARK_WIDTH + sum(self._widths) + GAP * max(len(self._widths) - 1, 0)
+        return MARK_WIDTH + _span(self._widths)
+
+    def on_resize(self) -> None:
+        """Another width: the columns are fitted to it again."""
+        self._measure()
 
     def _scroll_to_cursor(self) -> None:
         if not self.is_mounted:
@@ -382,9 +404,13 @@ class ResourceTable(ScrollView, can_focus=True):
     def _header(self) -> Strip:
         style = self.get_component_rich_style("resource-table--header")
         segments = [Segment(" " * MARK_WIDTH)]
+        first = True
         for index, (column, width) in enumerate(zip(self._columns, self._widths, strict=False)):
-            if index:
+            if not width:
+                continue  # no room for it at this width
+            if not first:
                 segments.append(Segment(" " * GAP))
+            first = False
             if self._sort is not None and self._sort[0] == index and width > 1:
                 # The arrow always shows: the label gives way to it in a narrow column.
                 arrow = "↓" if self._sort[1] else "↑"
@@ -417,9 +443,13 @@ class ResourceTable(ScrollView, can_focus=True):
     def _draw(self, row: TableRow, widths: tuple[int, ...], cursor: bool, position: int) -> Strip:
         mark, mark_style = SEVERITY_MARKS.get(row.severity or "", (" ", ""))
         segments = [Segment(mark, Style.parse(mark_style) if mark_style else None), Segment(" ")]
+        first = True
         for index, width in enumerate(widths):
-            if index:
+            if not width:
+                continue
+            if not first:
                 segments.append(Segment(" " * GAP))
+            first = False
             cell = row.cells[index] if index < len(row.cells) else ""
             if isinstance(cell, Text):
                 text = cell.copy()
@@ -548,6 +578,39 @@ def _natural(text: str) -> tuple[tuple[int, float, str], ...]:
     return tuple(
         (0, float(part), "") if n % 2 else (1, 0.0, part) for n, part in enumerate(parts) if part
     )
+
+
+def _span(widths: Sequence[int]) -> int:
+    """Cells the columns of ``widths`` take with their gaps (a width of 0 is not shown)."""
+    shown = [w for w in widths if w]
+    return sum(shown) + GAP * max(len(shown) - 1, 0)
+
+
+def fitted(columns: Sequence[TableColumn], widths: Sequence[int], room: int) -> list[int]:
+    """``widths`` made to fit ``room`` cells: columns that may go go (the lowest ``keep``,
+    then the rightmost, first; 0 is gone), the last of them only narrowed when that is
+    enough; then the widest kept ones narrow, not below ``MIN_KEPT`` (or their width, if
+    less). What still does not fit scrolls sideways."""
+    fit = list(widths)
+    order = sorted(
+        (i for i, c in enumerate(columns) if c.keep < KEEP and i < len(fit)),
+        key=lambda i: (columns[i].keep, -i),
+    )
+    for index in order:
+        over = _span(fit) - room
+        if over <= 0:
+            break
+        least = max(MIN_NARROW, cell_len(columns[index].label))
+        if fit[index] - over >= least:  # narrowing this one is enough: it stays
+            fit[index] -= over
+            break
+        fit[index] = 0
+    while _span(fit) > room:
+        widest = max(range(len(fit)), key=lambda i: fit[i])
+        if fit[widest] <= MIN_KEPT:
+            break
+        fit[widest] = max(MIN_KEPT, fit[widest] - (_span(fit) - room))
+    return fit
 
 
 def _fit(text: str, width: int) -> str:

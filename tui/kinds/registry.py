@@ -9,7 +9,7 @@ from cloud.model.kinds import KIND_NAMES, PANES
 from tui.flows.remediation import RemediationKey
 from tui.kinds import codebuild, ecr, quotas, services
 from tui.kinds.view import KindView, PaneView
-from widgets.resource_table import TableColumn
+from widgets.resource_table import KEEP, TableColumn
 
 FLAGS_WIDTH = 40
 """Flags sit right after the name and are cut here; the detail has them in full."""
@@ -21,15 +21,15 @@ VIEWS: Mapping[str, KindView[Any]] = {
 assert set(VIEWS) == set(KIND_NAMES), "every kind of the registry has a view"
 
 _REGION = TableColumn("region", "REGION")
-_FLAGS = TableColumn("flags", "FLAGS", width=FLAGS_WIDTH)
+_FLAGS = TableColumn("flags", "FLAGS", width=FLAGS_WIDTH, keep=KEEP)  # the problem text
 PANE_VIEWS: Mapping[str, PaneView] = {
     "repositories": PaneView(
         "repositories",
         (
             _REGION,
-            TableColumn("name", "REPOSITORY"),
+            TableColumn("name", "REPOSITORY", keep=KEEP),
             _FLAGS,
-            TableColumn("latest", "LATEST"),
+            TableColumn("latest", "LATEST", keep=KEEP),
             TableColumn("images", "IMAGES"),
             TableColumn("newest", "NEWEST TAG", width=18),
             TableColumn("size", "SIZE"),
@@ -43,9 +43,9 @@ PANE_VIEWS: Mapping[str, PaneView] = {
         "builds",
         (
             _REGION,
-            TableColumn("name", "PROJECT"),
+            TableColumn("name", "PROJECT", keep=KEEP),
             _FLAGS,
-            TableColumn("status", "LAST BUILD"),
+            TableColumn("status", "LAST BUILD", keep=KEEP),
             TableColumn("phase", "PHASE"),
             TableColumn("started", "STARTED"),
             TableColumn("duration", "DURATION"),
@@ -57,11 +57,11 @@ PANE_VIEWS: Mapping[str, PaneView] = {
     "services": PaneView(
         "services",
         (
-            TableColumn("kind", "KIND"),
+            TableColumn("kind", "KIND", keep=KEEP),
             _REGION,
             TableColumn("where", "CLUSTER/NS"),
-            TableColumn("name", "NAME"),
-            TableColumn("ready", "READY"),
+            TableColumn("name", "NAME", keep=KEEP),
+            TableColumn("ready", "READY", keep=KEEP),
             _FLAGS,
             TableColumn("status", "STATUS"),
             TableColumn("image", "IMAGE", width=30),
@@ -75,10 +75,10 @@ PANE_VIEWS: Mapping[str, PaneView] = {
             _REGION,
             TableColumn("service", "SERVICE"),
             TableColumn("code", "QUOTA"),
-            TableColumn("name", "NAME", width=28),
+            TableColumn("name", "NAME", width=28, keep=KEEP),
             TableColumn("applied", "APPLIED"),
             TableColumn("default", "DEFAULT"),
-            TableColumn("effective", "EFFECTIVE"),
+            TableColumn("effective", "EFFECTIVE", keep=KEEP),
             TableColumn("running", "RUNNING"),
             TableColumn("queue", "QUEUE"),
             TableColumn("requests", "REQUESTS"),

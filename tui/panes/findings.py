@@ -23,9 +23,10 @@ from cloud.records import Severity
 from tui.context.formatting import severity_text, where_text
 from tui.flows.remediation import fix_state, launch
 from tui.panes.base import ResourcePane
-from widgets.resource_table import TableColumn, TableRow
+from widgets.resource_table import KEEP, TableColumn, TableRow
 
 TITLE_WIDTH = (36, 60)
+WHERE_MIN = 16  # cells under which WHERE says nothing useful
 """The narrowest and widest the title column gets."""
 
 
@@ -54,12 +55,18 @@ class FindingsPane(ResourcePane):
 
     def columns(self) -> list[TableColumn]:
         """Severity, title, fix key, where; the title takes what the terminal's width allows."""
-        title = max(TITLE_WIDTH[0], min(TITLE_WIDTH[1], (self.size.width or 120) - 64))
+        room = (self.size.width or 120) - 2  # inside the border
+        title = max(TITLE_WIDTH[0], min(TITLE_WIDTH[1], room - 62))
+        # Marker, SEV, FIX and the gaps take 36 cells; WHERE has what is left.
+        if room - 36 - title < WHERE_MIN:
+            # Too little for a WHERE worth reading: it goes (the detail has it), and the
+            # title takes its room.
+            title = room - 34
         return [
-            TableColumn("severity", "SEV", width=4),
-            TableColumn("name", "FINDING", width=title),
+            TableColumn("severity", "SEV", width=4, keep=KEEP),
+            TableColumn("name", "FINDING", width=title, keep=KEEP),
             TableColumn("fix", "FIX (f, enter for all)", width=24),
-            TableColumn("where", "WHERE"),
+            TableColumn("where", "WHERE", keep=0),
         ]
 
     def on_resize(self) -> None:

@@ -1,0 +1,70 @@
+"""80x24 first: the problem text, names and READY never leave a narrow terminal."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from tests.tui.conftest import AppFactory, settle
+from tests.tui.helpers import pane
+from widgets.resource_table import KEEP, ResourceTable, TableColumn, TableRow
+
+KEYS = {"findings": "0", "repositories": "1", "builds": "2", "services": "3", "quotas": "4"}
+KEPT = {
+    "findings": ("SEV", "FINDING"),
+    "repositories": ("REPOSITORY", "FLAGS", "LATEST"),
+    "builds": ("PROJECT", "FLAGS", "LAST BUILD"),
+    "services": ("KIND", "NAME", "READY", "FLAGS"),
+    "quotas": ("NAME", "EFFECTIVE", "FLAGS"),
+}
+
+
+async def test_every_pane_keeps_its_problem_columns_at_80x24(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for name, labels in KEPT.items():
+            await pilot.press(KEYS[name])
+            await pilot.pause()
+            table = pane(app, name).table
+            header = table.render_line(0).text
+            assert len(header.rstrip()) <= table.scrollable_content_region.width
+            for label in labels:
+                assert label in header, f"{name}: {label} missing from {header!r}"
+
+
+class Narrow(App[None]):
+    """One table with a kept problem column between columns that may go."""
+
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(
+            [
+                TableColumn("region", "REGION"),
+                TableColumn("name", "NAME", keep=KEEP),
+                TableColumn("flags", "FLAGS", keep=KEEP),
+                TableColumn("image", "IMAGE", keep=0),
+                TableColumn("age", "AGE"),
+            ]
+        )
+
+
+async def test_columns_go_least_wanted_first_and_cut_text_ends_in_an_ellipsis() -> None:
+    app = Narrow()
+    row = TableRow(
+        "a",
+        ("ap-northeast-1", "frontend-service", "2 tasks could not pull the image", "x" * 30, "4d"),
+    )
+    async with app.run_test(size=(60, 5)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_rows([row])
+        await pilot.pause()
+        header, line = table.render_line(0).text, table.render_line(1).text
+        # IMAGE (the least wanted) went first, then AGE (the rightmost of the rest).
+        assert "IMAGE" not in header and "AGE" not in header
+        assert "NAME" in header and "FLAGS" in header
+        assert "frontend-service" in line and "2 tasks could not pull" in line
+        await pilot.resize_terminal(30, 5)
+        await pilot.pause()
+        line = table.render_line(1).text
+        # Only what is kept, narrowed; the cut text says it was cut.
+        assert "REGION" not in table.render_line(0).text
+        assert "…" in line and line.startswith("  frontend")
