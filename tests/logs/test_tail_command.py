@@ -29,7 +29,11 @@ def aws_env(moto_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> d
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "KUBECONFIG": str(tmp_path / "no-kubeconfig"),
+        # No config file's regions: tail looks in the one region the environment names.
+        "SHIPDECK_CONFIG": str(tmp_path / "config.toml"),
+        "SHIPDECK_STATE_DIR": str(tmp_path / "state"),
     }
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
