@@ -100,7 +100,7 @@ def serve(args: argparse.Namespace) -> int:
             if world.seed_error is not None:
                 return 1  # the log holds the traceback
     finally:
-        world.stop()
+        world.stop(leaving=True)  # main() ends the process at once after this
     return 0
 
 
@@ -111,4 +111,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Everything is stopped and cleaned up by now: leave at once. The interpreter's own
+    # shutdown waited a second or more for server threads that have nothing left to do,
+    # and the person quitting the demo waited with it.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -221,8 +221,13 @@ class World:
             "config": str(self.config_path) if self.config_path else None,
         }
 
-    def stop(self) -> None:
-        """Stop the clock, the servers, and remove the state directory if the world made it."""
+    def stop(self, *, leaving: bool = False) -> None:
+        """Stop the clock, the servers, and remove the state directory if the world made it.
+
+        ``leaving``: the process ends right after, so the in-process HTTP servers (the
+        gateway, moto) are left to end with it rather than shut down one poll at a time
+        (half a second); the registry, a process of its own, is always stopped.
+        """
         if self.clock is not None:
             self.clock.stop()
         if self._seeding is not None and self._seeder is not None:
@@ -234,9 +239,9 @@ class World:
             self.kube.stop()
         if self.registry is not None:
             self.registry.stop()
-        if self.gateway is not None:
+        if self.gateway is not None and not leaving:
             self.gateway.stop()
-        if self._moto is not None:
+        if self._moto is not None and not leaving:
             self._moto.stop()
         if self._owned_dir is not None:
             self._owned_dir.cleanup()
