@@ -47,7 +47,8 @@ class ActionForm(ModalScreen[dict[str, str] | None]):
         width: 90; max-width: 96%; height: auto; max-height: 90%;
         border: round $accent; border-title-style: bold; background: $surface; padding: 0 1;
     }
-    ActionForm #form-fields { height: auto; max-height: 70vh; }
+    ActionForm #form-fields { height: auto; max-height: 100%; }
+    ActionForm #form-foot { dock: bottom; height: auto; }
     ActionForm .form-label { margin-top: 1; text-style: bold; }
     ActionForm Input { background: $boost; }
     ActionForm Input:focus { background: $primary 30%; }
@@ -104,14 +105,15 @@ class ActionForm(ModalScreen[dict[str, str] | None]):
                         )
                     if field.help:
                         yield Static(Text(field.help), classes="form-help")
-            yield Static("", id="form-error")
-            with Horizontal(id="form-buttons"):
-                yield Button("Plan", id="form-plan", variant="primary")
-                yield Button("Cancel", id="form-cancel")
-            hint = "enter shows the plan (nothing changes yet) · tab next field · esc cancel"
-            if any(field.choices for field in self.fields):
-                hint = "↑↓ choose · " + hint
-            yield Static(hint, id="form-hint")
+            with Vertical(id="form-foot"):  # docked: the buttons stay when the fields scroll
+                yield Static("", id="form-error")
+                with Horizontal(id="form-buttons"):
+                    yield Button("Plan", id="form-plan", variant="primary")
+                    yield Button("Cancel", id="form-cancel")
+                hint = "enter shows the plan (nothing changes yet) · tab next field · esc cancel"
+                if any(field.choices for field in self.fields):
+                    hint = "↑↓ choose · " + hint
+                yield Static(hint, id="form-hint")
 
     def on_mount(self) -> None:
         """Highlight the prefilled choices; focus the first field to fill in."""

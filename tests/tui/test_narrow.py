@@ -6,6 +6,7 @@ from textual.app import App, ComposeResult
 
 from tests.tui.conftest import AppFactory, settle
 from tests.tui.helpers import pane
+from widgets.action_form import ActionForm, FormField
 from widgets.resource_table import KEEP, ResourceTable, TableColumn, TableRow
 
 KEYS = {"findings": "0", "repositories": "1", "builds": "2", "services": "3", "quotas": "4"}
@@ -68,3 +69,32 @@ async def test_columns_go_least_wanted_first_and_cut_text_ends_in_an_ellipsis() 
         # Only what is kept, narrowed; the cut text says it was cut.
         assert "REGION" not in table.render_line(0).text
         assert "…" in line and line.startswith("  frontend")
+
+
+class FormApp(App[None]):
+    """The wire-secret-env form, the longest the console asks."""
+
+    def on_mount(self) -> None:
+        fields = [
+            FormField("name", "the environment variable", value="CLICKHOUSE_URL", help="h"),
+            FormField("secret", "the secret's name (default: DEPLOYMENT-secrets)", help="h"),
+            FormField("key", "the key in the secret", help="h"),
+            FormField("container", "the container (default: the first)", help="h"),
+            FormField("value", "the secret value (typed, never shown)", secret=True, help="h"),
+        ]
+        self.push_screen(ActionForm("Put a secret into a deployment's environment", fields))
+
+
+async def test_a_long_form_keeps_its_buttons_on_an_80x24_screen() -> None:
+    app = FormApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        inside = form.query_one("#form-box").content_region
+        for part in ("#form-plan", "#form-cancel", "#form-hint"):
+            region = form.query_one(part).region
+            assert inside.contains_region(region), f"{part} {region} is cut off by {inside}"
+        # The fields scroll instead: the last one is reached with tab.
+        await pilot.press("tab", "tab", "tab", "tab")
+        value = form.query_one("#field-value")
+        assert value.has_focus and inside.contains_region(value.region)
