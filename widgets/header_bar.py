@@ -56,8 +56,20 @@ class HeaderBar(Static):
         # Most telling first, so a narrow terminal cuts the least useful part (the regions).
         self._field(line, "aws", f"{self.profile}/{self.account or '…'}")
         self._field(line, "kube", self.kube_context or "—")
-        self._field(line, "regions", ", ".join(self.regions) or "—")
+        self._field(line, "regions", self._regions(self.size.width - line.cell_len - 10))
         return line
+
+    def _regions(self, room: int) -> str:
+        """The regions in ``room`` cells: all of them, else the first and how many more,
+        else how many (never the label alone)."""
+        regions = list(self.regions)
+        if not regions:
+            return "—"
+        every = ", ".join(regions)
+        if not self.size.width or len(every) <= room:  # not laid out yet, or it all fits
+            return every
+        first = f"{regions[0]} +{len(regions) - 1}" if len(regions) > 1 else regions[0]
+        return first if len(first) <= room else str(len(regions))
 
     def _field(self, line: Text, label: str, value: str) -> None:
         if self.presenter and self.text_filter is not None:

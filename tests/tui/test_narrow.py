@@ -7,6 +7,7 @@ from textual.app import App, ComposeResult
 from tests.tui.conftest import AppFactory, settle
 from tests.tui.helpers import pane
 from widgets.action_form import ActionForm, FormField
+from widgets.header_bar import HeaderBar
 from widgets.resource_table import KEEP, ResourceTable, TableColumn, TableRow
 
 KEYS = {"findings": "0", "repositories": "1", "builds": "2", "services": "3", "quotas": "4"}
@@ -98,3 +99,18 @@ async def test_a_long_form_keeps_its_buttons_on_an_80x24_screen() -> None:
         await pilot.press("tab", "tab", "tab", "tab")
         value = form.query_one("#field-value")
         assert value.has_focus and inside.contains_region(value.region)
+
+
+async def test_the_header_never_ends_in_a_bare_label(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = app.screen.query_one(HeaderBar).render().plain
+        assert not line.rstrip(" …").endswith("regions"), line
+        assert line.rstrip().endswith(("regions 3", "+2")), line
+    app = make_app()
+    async with app.run_test(size=(160, 24)) as pilot:
+        await settle(pilot)
+        assert "regions ap-northeast-1, ap-southeast-1, us-east-1" in (
+            app.screen.query_one(HeaderBar).render().plain
+        )
