@@ -107,23 +107,29 @@ def world_command(scenario: Path | None, port: int) -> None:
     """Run the demo world alone on loopback; print the shell lines to use it."""
     import shlex
 
+    # Started as a background job of a script, SIGINT comes ignored: "until Ctrl-C" holds
+    # anyway, and from the moment the world is up a Ctrl-C stops it cleanly (exit 0).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with demo_world(scenario, port=port) as world:
-        env = world_environment(world)
-        echo("# the shipdeck demo world is up; paste these lines into another shell:")
-        for name, value in env.items():
-            echo(f"export {name}={shlex.quote(value)}")
-        for line in region_hints(world):
-            echo(line)
-        if world.registry:
-            echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
-        else:
-            echo("# no local registry (docker-registry not found): pushes need --registry")
-        echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
-        config = Path(world.config_path) if world.config_path else None
-        if world.registry and config and "[fallback." in config.read_text(encoding="utf-8"):
-            echo("#       shipdeck fallback-build nova-ecr-build --yes")
-        echo("# serving until Ctrl-C", err=True)
-        _wait_for_interrupt(world)
+        try:
+            env = world_environment(world)
+            echo("# the shipdeck demo world is up; paste these lines into another shell:")
+            for name, value in env.items():
+                echo(f"export {name}={shlex.quote(value)}")
+            for line in region_hints(world):
+                echo(line)
+            if world.registry:
+                echo(f"# registry (ECR's proxyEndpoint): {world.registry}")
+            else:
+                echo("# no local registry (docker-registry not found): pushes need --registry")
+            echo("# then: aws ecr describe-repositories, kubectl get pods -A, shipdeck")
+            config = Path(world.config_path) if world.config_path else None
+            if world.registry and config and "[fallback." in config.read_text(encoding="utf-8"):
+                echo("#       shipdeck fallback-build nova-ecr-build --yes")
+            echo("# serving until Ctrl-C", err=True)
+            _wait_for_interrupt(world)
+        except KeyboardInterrupt:  # while the lines were being printed
+            echo("# stopping the world", err=True)
 
 
 HINT_GROUPS = 4  # log groups named on a region's hint line
@@ -167,8 +173,6 @@ def _wait_for_interrupt(world: WorldProcess) -> None:
         stop = True
 
     signal.signal(signal.SIGTERM, _on_signal)
-    # Started as a background job of a script, SIGINT comes ignored: "until Ctrl-C" holds anyway.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while not stop and world.running:
             time.sleep(0.5)

@@ -75,7 +75,7 @@ def apps(world: WorldProcess) -> Any:
     return kube_client.AppsV1Api(_kube_api(world))
 
 
-def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+def eventually(check: Callable[[], bool], timeout: float = 45.0) -> bool:
     """Poll ``check`` until it holds (the world moves on its clock)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

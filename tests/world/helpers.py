@@ -15,7 +15,7 @@ from demo.launcher import WorldProcess
 T = TypeVar("T")
 
 
-def eventually(probe: Callable[[], T | None], timeout: float = 15.0) -> T:
+def eventually(probe: Callable[[], T | None], timeout: float = 45.0) -> T:
     """Poll until ``probe`` returns something truthy."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
