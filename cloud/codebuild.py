@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
+from cloud.arrivals import Arrivals, Early
 from cloud.codebuild_reads import (
     batch_get_builds,
     codebuild_client,
@@ -33,17 +35,28 @@ if TYPE_CHECKING:
     from types_boto3_codebuild.type_defs import BuildPhaseTypeDef, BuildTypeDef, ProjectTypeDef
 
 
-def fetch_projects(session: CloudSession) -> Fetched[ProjectRecord]:
-    """Every project of every region, with its last builds and why it cannot build, if so."""
+def fetch_projects(session: CloudSession, early: Early | None = None) -> Fetched[ProjectRecord]:
+    """Every project of every region, with its last builds and why it cannot build, if so.
+
+    ``early`` hears the projects as they are described (``partial``: no builds yet).
+    """
+    arrivals: Arrivals[ProjectRecord] = Arrivals(early)
     jobs = [
-        Job("codebuild", region, partial(_region_projects, session, region))
+        Job("codebuild", region, partial(_region_projects, session, region, arrivals))
         for region in session.regions
     ]
-    return gather(jobs)
+    found = gather(jobs)
+    arrivals.close()
+    return found
 
 
-def _region_projects(session: CloudSession, region: str) -> Fetched[ProjectRecord]:
-    read = read_region_projects(session, region, max_age=0.0)
+def _region_projects(
+    session: CloudSession, region: str, arrivals: Arrivals[ProjectRecord]
+) -> Fetched[ProjectRecord]:
+    def described(projects: Sequence[ProjectTypeDef]) -> None:
+        arrivals.listed(((region, p.get("name", "")), listed_project(region, p)) for p in projects)
+
+    read = read_region_projects(session, region, max_age=0.0, on_projects=described)
     quotas: dict[str, ConcurrencyQuota] = {}
     for project in read.projects:
         quota = _quota_of(project)
@@ -63,6 +76,11 @@ def _region_projects(session: CloudSession, region: str) -> Fetched[ProjectRecor
         for p in read.projects
     )
     return Fetched(records, errors)
+
+
+def listed_project(region: str, project: ProjectTypeDef) -> ProjectRecord:
+    """A project as BatchGetProjects describes it, before its builds and quotas are read."""
+    return replace(project_record(region, project, (), {}), partial=True)
 
 
 def _quota_of(project: ProjectTypeDef) -> ConcurrencyQuota | None:

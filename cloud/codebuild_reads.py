@@ -7,7 +7,7 @@ both panes at once lists the projects once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -35,12 +35,27 @@ def codebuild_client(session: CloudSession, region: str) -> CodeBuildClient:
     return cast("CodeBuildClient", session.client("codebuild", region))
 
 
-def read_region_projects(session: CloudSession, region: str, max_age: float) -> RegionProjects:
-    """The region's projects and recent builds; reused if read less than ``max_age`` s ago."""
-    return session.shared(f"codebuild-projects:{region}", lambda: _load(session, region), max_age)
+def read_region_projects(
+    session: CloudSession,
+    region: str,
+    max_age: float,
+    on_projects: Callable[[Sequence[ProjectTypeDef]], None] | None = None,
+) -> RegionProjects:
+    """The region's projects and recent builds; reused if read less than ``max_age`` s ago.
+
+    ``on_projects`` hears each batch of projects as it is described, before their
+    builds are read (when this call is the one that reads them).
+    """
+    return session.shared(
+        f"codebuild-projects:{region}", lambda: _load(session, region, on_projects), max_age
+    )
 
 
-def _load(session: CloudSession, region: str) -> RegionProjects:
+def _load(
+    session: CloudSession,
+    region: str,
+    on_projects: Callable[[Sequence[ProjectTypeDef]], None] | None = None,
+) -> RegionProjects:
     client = codebuild_client(session, region)
     names: list[str] = []
     for page in client.get_paginator("list_projects").paginate(sortBy="NAME"):
@@ -48,7 +63,10 @@ def _load(session: CloudSession, region: str) -> RegionProjects:
     projects: list[ProjectTypeDef] = []
     for start in range(0, len(names), _BATCH):
         answer = client.batch_get_projects(names=names[start : start + _BATCH])
-        projects.extend(answer.get("projects", []))
+        described = answer.get("projects", [])
+        projects.extend(described)
+        if on_projects is not None:
+            on_projects(described)
 
     def recent_ids(name: str) -> list[str]:
         # Newest first; a page may hold fewer ids than we keep, so read on until we have them.

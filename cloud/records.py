@@ -207,6 +207,7 @@ class ProjectRecord:
     recent_statuses: tuple[str, ...]  # newest first, up to 10
     blocked: BlockedReason | None = None
     recent_builds: tuple[BuildRecord, ...] = ()  # newest first, up to 10, with their phases
+    partial: bool = False  # described only: its builds and quota values are still being read
 
 
 # --- Services --------------------------------------------------------------

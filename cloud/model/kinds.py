@@ -151,6 +151,7 @@ CODEBUILD = Kind[ProjectRecord](
     "codebuild",
     key=lambda r: (r.name, r.region),
     read=fetch_projects,
+    read_early=fetch_projects,
     log=_project_log,
     settled=_project_settled,
 )

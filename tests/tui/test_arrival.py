@@ -13,15 +13,28 @@ from tests.tui.helpers import pane, row_by_name, row_cells, screen_text, select_
 from tui.panes.kind_pane import KindPane
 
 DESCRIBE_IMAGES = "AmazonEC2ContainerRegistry_V20150921.DescribeImages"
+LIST_BUILDS = "CodeBuild_20161006.ListBuildsForProject"
 
 
 @pytest.fixture
 def held_images(world: WorldAccess, monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The world behind a front that holds every DescribeImages answer until released."""
+    yield from _held(world, monkeypatch, DESCRIBE_IMAGES)
+
+
+@pytest.fixture
+def held_builds(world: WorldAccess, monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The world behind a front that holds every ListBuildsForProject answer until released."""
+    yield from _held(world, monkeypatch, LIST_BUILDS)
+
+
+def _held(
+    world: WorldAccess, monkeypatch: pytest.MonkeyPatch, held: str
+) -> Iterator[threading.Event]:
     release = threading.Event()
 
     def hold(operation: str, answer: bytes) -> bytes:
-        if operation == DESCRIBE_IMAGES:
+        if operation == held:
             release.wait(60)
         return answer
 
@@ -37,9 +50,9 @@ def held_images(world: WorldAccess, monkeypatch: pytest.MonkeyPatch) -> Iterator
         front.stop()
 
 
-def names(repos: KindPane) -> set[str]:
-    """The repository names the pane shows."""
-    return {row_cells(repos.table, row)["name"] for row in repos.table.shown_rows}
+def names(shown: KindPane) -> set[str]:
+    """The names the pane shows."""
+    return {row_cells(shown.table, row)["name"] for row in shown.table.shown_rows}
 
 
 async def test_repositories_show_before_their_images_and_fill_in(
@@ -70,3 +83,29 @@ async def test_repositories_show_before_their_images_and_fill_in(
         assert row["images"] != "…"
         assert "more coming…" not in screen_text(app)
         assert repos.remediation_record() is not None
+
+
+async def test_projects_show_before_their_builds_and_fill_in(
+    held_builds: threading.Event, make_app: AppFactory
+) -> None:
+    app = make_app(fresh=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("2")
+        builds = pane(app, "builds")
+        assert isinstance(builds, KindPane)
+        await wait_for(pilot, lambda: "mangoo-build-deploy" in names(builds))
+        await pilot.pause()
+        row = row_by_name(app, "builds", "mangoo-build-deploy")
+        # Described, its builds not read yet: the project shows, its history is coming.
+        assert row["region"] == "us-east-1"
+        assert (row["status"], row["flags"]) == ("…", "…")
+        assert "more coming…" in screen_text(app)
+        select_row(app, "builds", "mangoo-build-deploy")
+        assert builds.remediation_record() is None
+
+        held_builds.set()
+        await wait_for(pilot, lambda: app.context.state.read(("codebuild",)), timeout=60)
+        await settle(pilot)
+        row = row_by_name(app, "builds", "mangoo-build-deploy")
+        assert row["status"].startswith("#")
+        assert builds.remediation_record() is not None

@@ -68,5 +68,10 @@ def detail(context: ConsoleContext, ref: ResourceRef) -> Screen[None]:
 
 
 VIEW = KindView[ProjectRecord](
-    "codebuild", cells, lambda r: f"{r.name}/{r.region}", detail=detail, keys=KEYS
+    "codebuild",
+    cells,
+    lambda r: f"{r.name}/{r.region}",
+    detail=detail,
+    keys=KEYS,
+    listed=("region", "name", "compute"),  # a described project; its builds come after
 )
