@@ -382,6 +382,7 @@ class QuotaRecord:
     requests: tuple[QuotaRequestRecord, ...] = ()
     # the CodeBuild projects whose builds this quota limits (concurrency quotas)
     used_by: tuple[str, ...] = ()
+    partial: bool = False  # values read; the running builds are still being read
 
 
 # --- What the findings read besides the panes' records -----------------------

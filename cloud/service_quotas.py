@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cloud.arrivals import Arrivals, Early
 from cloud.codebuild_reads import RegionProjects, read_region_projects
 from cloud.fanout import Job, attempt, gather
 from cloud.quotas import (
@@ -34,16 +36,25 @@ OPEN_REQUEST_STATUSES = frozenset({"PENDING", "CASE_OPENED"})
 SHARED_MAX_AGE = 10.0
 
 
-def fetch_quotas(session: CloudSession) -> Fetched[QuotaRecord]:
-    """CodeBuild quotas of every region, with running builds, queue and open requests."""
+def fetch_quotas(session: CloudSession, early: Early | None = None) -> Fetched[QuotaRecord]:
+    """CodeBuild quotas of every region, with running builds, queue and open requests.
+
+    ``early`` hears each region's quotas as soon as their values are read (``partial``:
+    the running builds, read from CodeBuild, come after).
+    """
+    arrivals: Arrivals[QuotaRecord] = Arrivals(early)
     jobs = [
-        Job("service-quotas", region, partial(_region_quotas, session, region))
+        Job("service-quotas", region, partial(_region_quotas, session, region, arrivals))
         for region in session.regions
     ]
-    return gather(jobs)
+    found = gather(jobs)
+    arrivals.close()
+    return found
 
 
-def _region_quotas(session: CloudSession, region: str) -> Fetched[QuotaRecord]:
+def _region_quotas(
+    session: CloudSession, region: str, arrivals: Arrivals[QuotaRecord]
+) -> Fetched[QuotaRecord]:
     client = quotas_client(session, region)
 
     def listed(operation: str) -> list[ServiceQuotaTypeDef]:
@@ -73,18 +84,23 @@ def _region_quotas(session: CloudSession, region: str) -> Fetched[QuotaRecord]:
             "codebuild",
             region,
         )
-    errors: list[FetchError] = []
-    applied = _value_or_error(applied_f.result(), errors)
-    if applied is None:
-        # Without the applied values every quota would wrongly read as "none applied".
-        return Fetched((), tuple(errors))
-    defaults = _value_or_error(default_f.result(), errors) or []
-    open_requests = [
-        r
-        for r in _value_or_error(requests_f.result(), errors) or []
-        if r.get("Status") in OPEN_REQUEST_STATUSES
-    ]
-    usage = _value_or_error(usage_f.result(), errors)
+        errors: list[FetchError] = []
+        applied = _value_or_error(applied_f.result(), errors)
+        if applied is None:
+            # Without the applied values every quota would wrongly read as "none applied".
+            return Fetched((), tuple(errors))
+        defaults = _value_or_error(default_f.result(), errors) or []
+        open_requests = [
+            r
+            for r in _value_or_error(requests_f.result(), errors) or []
+            if r.get("Status") in OPEN_REQUEST_STATUSES
+        ]
+        if not usage_f.done():  # the values are in; the running builds take longer
+            arrivals.listed(
+                ((r.region, r.quota_code), replace(r, partial=True))
+                for r in quota_records(region, applied, defaults, open_requests, None)
+            )
+        usage = _value_or_error(usage_f.result(), errors)
     records = quota_records(region, applied, defaults, open_requests, usage)
     return Fetched(tuple(records), tuple(errors))
 

@@ -197,6 +197,7 @@ QUOTA = Kind[QuotaRecord](
     "service-quotas",
     key=lambda r: (f"{r.service_code}/{r.quota_code}", r.region),
     read=fetch_quotas,
+    read_early=fetch_quotas,
 )
 
 KINDS: tuple[Kind[Any], ...] = (ECR, CODEBUILD, ECS, LAMBDA, K8S, QUOTA)

@@ -109,3 +109,33 @@ async def test_projects_show_before_their_builds_and_fill_in(
         row = row_by_name(app, "builds", "mangoo-build-deploy")
         assert row["status"].startswith("#")
         assert builds.remediation_record() is not None
+
+
+async def test_quotas_show_before_the_running_builds_are_counted(
+    held_builds: threading.Event, make_app: AppFactory
+) -> None:
+    app = make_app(fresh=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("4")
+        quotas = pane(app, "quotas")
+        assert isinstance(quotas, KindPane)
+        large = "L-4DDC4A99"
+
+        def row() -> dict[str, str] | None:
+            for shown in quotas.table.shown_rows:
+                cells = row_cells(quotas.table, shown)
+                if cells["code"] == large and cells["region"] == "ap-northeast-1":
+                    return cells
+            return None
+
+        await wait_for(pilot, lambda: row() is not None)
+        # The values are read: they show; the running builds are still being counted.
+        early = row()
+        assert early is not None
+        assert (early["applied"], early["effective"]) == ("none", "0")
+        assert early["running"] == "…"
+        held_builds.set()
+        await wait_for(pilot, lambda: app.context.state.read(("quota",)), timeout=60)
+        await settle(pilot)
+        late = row()
+        assert late is not None and late["running"] == "0"

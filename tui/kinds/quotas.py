@@ -76,4 +76,9 @@ VIEW = KindView[QuotaRecord](
     lambda r: f"{r.service_code}/{r.quota_code}/{r.region}",
     detail=detail,
     keys=KEYS,
+    # The quota's values; the running builds (from CodeBuild) come after.
+    listed=(
+        *("region", "service", "code", "name"),
+        *("applied", "default", "effective", "queue", "requests"),
+    ),
 )
