@@ -21,7 +21,6 @@ stays on the first row.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -38,57 +37,26 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-Cell = str | Text
+from widgets.table_columns import (
+    CACHE_ROWS,
+    GAP,
+    KEEP,
+    MARK_WIDTH,
+    MAX_AUTO_WIDTH,
+    SEVERITY_MARKS,
+    Cell,
+    TableColumn,
+    TableRow,
+    View,
+    fit_text,
+    fitted,
+    natural,
+    plain,
+    sort_text,
+    span,
+)
 
-#: Marker and style for each severity a row can carry, most urgent first.
-SEVERITY_MARKS: dict[str, tuple[str, str]] = {
-    "critical": ("●", "bold red"),
-    "warning": ("▲", "yellow"),
-    "info": ("·", "cyan"),
-}
-MARK_WIDTH = 2  # the marker and a space
-GAP = 2  # spaces between columns
-MAX_AUTO_WIDTH = 60  # a column without a set width grows to its widest cell, up to this
-CACHE_ROWS = 512  # rendered rows kept
-
-
-@dataclass(frozen=True)
-class TableColumn:
-    """A column of a resource table: a stable key, a label and an optional fixed width.
-
-    ``keep`` says what a narrow terminal does with it: ``KEEP`` columns (the name, the
-    problem text, READY) always show, narrowed to fit when they must; the others go,
-    the lowest ``keep`` and then the rightmost first, before a kept one is narrowed.
-    """
-
-    key: str
-    label: str
-    width: int | None = None
-    keep: int = 1
-
-
-KEEP = 2
-"""``TableColumn.keep`` of a column that never leaves the screen."""
-MIN_KEPT = 8  # a kept column is narrowed down to this many cells at the most
-MIN_NARROW = 10  # a column that may go is narrowed to this (or its label) before it goes
-
-
-@dataclass(frozen=True)
-class TableRow:
-    """One row: a unique key, one cell per column, and the severity of its worst flag."""
-
-    key: str
-    cells: tuple[Cell, ...]
-    severity: str | None = None
-
-
-def plain(cell: Cell) -> str:
-    """A cell's text without styles."""
-    return cell.plain if isinstance(cell, Text) else cell
-
-
-_View = tuple[tuple[int, ...], int, int, int, tuple[TableRow, ...]]
-"""What a table shows: widths, top row, cursor, row count, the visible rows."""
+__all__ = ["KEEP", "SEVERITY_MARKS", "Cell", "ResourceTable", "TableColumn", "TableRow", "fitted"]
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -258,14 +226,14 @@ class ResourceTable(ScrollView, can_focus=True):
         self._measure(repaint=False)
         self._repaint_since(before)
 
-    def _view(self) -> _View:
+    def _view(self) -> View:
         """What the screen shows: widths, top row, cursor, row count, the visible rows."""
         top = int(self.scroll_offset.y)
         height = max(self.scrollable_content_region.height - 1, 0)  # under the header
         rows = tuple(self._all[i] for i in self._shown[top : top + height])
         return tuple(self._widths), top, self._cursor, len(self._shown), rows
 
-    def _repaint_since(self, before: _View) -> None:
+    def _repaint_since(self, before: View) -> None:
         """Repaint what changed since ``before``: when nothing moved, only the lines whose
         row changed, so a refresh sends the terminal just the rows it changed."""
         after = self._view()
@@ -299,9 +267,9 @@ class ResourceTable(ScrollView, can_focus=True):
         if self._sort is None:
             return list(rows)
         column, descending = self._sort
-        present = [r for r in rows if _sort_text(r, column)]
-        absent = [r for r in rows if not _sort_text(r, column)]
-        present.sort(key=lambda r: _natural(_sort_text(r, column)), reverse=descending)
+        present = [r for r in rows if sort_text(r, column)]
+        absent = [r for r in rows if not sort_text(r, column)]
+        present.sort(key=lambda r: natural(sort_text(r, column)), reverse=descending)
         return present + absent
 
     def move_cursor(self, row: int) -> None:
@@ -369,7 +337,7 @@ class ResourceTable(ScrollView, can_focus=True):
             self.refresh()
 
     def _total_width(self) -> int:
-        return MARK_WIDTH + _span(self._widths)
+        return MARK_WIDTH + span(self._widths)
 
     def on_resize(self) -> None:
         """Another width: the columns are fitted to it again."""
@@ -414,10 +382,10 @@ class ResourceTable(ScrollView, can_focus=True):
             if self._sort is not None and self._sort[0] == index and width > 1:
                 # The arrow always shows: the label gives way to it in a narrow column.
                 arrow = "↓" if self._sort[1] else "↑"
-                label = _fit(column.label, width - 1).rstrip() + arrow
+                label = fit_text(column.label, width - 1).rstrip() + arrow
                 segments.append(Segment(label + " " * (width - cell_len(label))))
             else:
-                segments.append(Segment(_fit(column.label, width)))
+                segments.append(Segment(fit_text(column.label, width)))
         return Strip(Segment.apply_style(segments, style))
 
     def _row(self, position: int) -> Strip:
@@ -456,7 +424,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 text.truncate(width, overflow="ellipsis", pad=True)
                 segments.extend(text.render(self.app.console))
             else:
-                segments.append(Segment(_fit(cell, width)))
+                segments.append(Segment(fit_text(cell, width)))
         if cursor:
             segments = list(
                 Segment.apply_style(
@@ -560,64 +528,3 @@ class ResourceTable(ScrollView, can_focus=True):
     def region_of_cursor(self) -> Region:
         """Where the cursor's row is drawn, in the table's coordinates."""
         return Region(0, self._cursor - int(self.scroll_offset.y) + 1, self.size.width, 1)
-
-
-_PIECES = re.compile(r"(\d+(?:\.\d+)?)")
-_LOADING = {"", "…", "-", "—"}
-
-
-def _sort_text(row: TableRow, column: int) -> str:
-    """The cell's text to sort by; empty when the cell is blank or still loading."""
-    text = plain(row.cells[column]).strip() if column < len(row.cells) else ""
-    return "" if text in _LOADING else text
-
-
-def _natural(text: str) -> tuple[tuple[int, float, str], ...]:
-    """A key that orders "9 MiB" before "10 MiB" and "web-2" before "web-10"."""
-    parts = _PIECES.split(text.lower())
-    return tuple(
-        (0, float(part), "") if n % 2 else (1, 0.0, part) for n, part in enumerate(parts) if part
-    )
-
-
-def _span(widths: Sequence[int]) -> int:
-    """Cells the columns of ``widths`` take with their gaps (a width of 0 is not shown)."""
-    shown = [w for w in widths if w]
-    return sum(shown) + GAP * max(len(shown) - 1, 0)
-
-
-def fitted(columns: Sequence[TableColumn], widths: Sequence[int], room: int) -> list[int]:
-    """``widths`` made to fit ``room`` cells: columns that may go go (the lowest ``keep``,
-    then the rightmost, first; 0 is gone), the last of them only narrowed when that is
-    enough; then the widest kept ones narrow, not below ``MIN_KEPT`` (or their width, if
-    less). What still does not fit scrolls sideways."""
-    fit = list(widths)
-    order = sorted(
-        (i for i, c in enumerate(columns) if c.keep < KEEP and i < len(fit)),
-        key=lambda i: (columns[i].keep, -i),
-    )
-    for index in order:
-        over = _span(fit) - room
-        if over <= 0:
-            break
-        least = max(MIN_NARROW, cell_len(columns[index].label))
-        if fit[index] - over >= least:  # narrowing this one is enough: it stays
-            fit[index] -= over
-            break
-        fit[index] = 0
-    while _span(fit) > room:
-        widest = max(range(len(fit)), key=lambda i: fit[i])
-        if fit[widest] <= MIN_KEPT:
-            break
-        fit[widest] = max(MIN_KEPT, fit[widest] - (_span(fit) - room))
-    return fit
-
-
-def _fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells with an ellipsis, or padded to it."""
-    length = cell_len(text)
-    if length <= width:
-        return text + " " * (width - length)
-    cut = Text(text)
-    cut.truncate(width, overflow="ellipsis")
-    return cut.plain + " " * (width - cell_len(cut.plain))
