@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -54,3 +55,17 @@ def environment(env: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def until(check: Callable[[], object], timeout: float = 45.0, every: float = 0.05) -> bool:
+    """Whether ``check()`` came true within ``timeout`` seconds, asked every ``every``.
+
+    The tests' one poll: for what has no event to wait on here (a world in another
+    process moving on its own clock, a thread's progress seen from outside).
+    """
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return bool(check())
+        time.sleep(every)
+    return True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from kubernetes import config as kube_config
 from actions.audit import AuditLog
 from cloud.session import CloudSession
 from demo.launcher import WorldProcess
-from tests.support import running_world
+from tests.support import running_world, until
 
 SHIPDECK = shutil.which("shipdeck") or str(Path(sys.executable).with_name("shipdeck"))
 # ``shipdeck action wire-secret-env`` of the gateway's JWT key, its value still to come.
@@ -77,12 +76,7 @@ def apps(world: WorldProcess) -> Any:
 
 def eventually(check: Callable[[], bool], timeout: float = 45.0) -> bool:
     """Poll ``check`` until it holds (the world moves on its clock)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
+    return until(check, timeout, every=0.2)
 
 
 def shipdeck(

@@ -20,6 +20,7 @@ from actions.fallback.buildx_builder import BuildxBuilder
 from actions.fallback.job import BuildCancelled, BuildFailed, JobControl, ServiceJob
 from actions.fallback.registry import RegistryCredentials
 from actions.fallback.status import ServiceState, ServiceStatus
+from tests.support import until
 
 DIGEST = "sha256:" + "ab" * 32
 STAND_IN = f"""#!/bin/sh
@@ -112,10 +113,7 @@ def test_cancel_interrupts_buildx_at_once(record: Path, tmp_path: Path) -> None:
 
     worker = threading.Thread(target=run)
     worker.start()
-    deadline = time.monotonic() + 10
-    while not any(s.step == 2 for s in seen):
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    assert until(lambda: any(s.step == 2 for s in seen), 10, every=0.02)
     started = time.monotonic()
     control.cancel()
     worker.join(10)

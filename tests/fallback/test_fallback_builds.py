@@ -29,6 +29,7 @@ from cloud.model.ref import ResourceRef
 from cloud.session import CloudSession
 from cloud.settings import Settings
 from tests.fallback.conftest import REGION, SAMPLE_BACKEND, Registry, write_service
+from tests.support import until
 
 pytestmark = pytest.mark.docker
 
@@ -84,10 +85,7 @@ def _build(
 
 
 def _wait_for(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+    assert until(check, timeout, every=0.02), "timed out"
 
 
 def test_three_sample_services_pushed_in_parallel(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 import yaml
 
 from tests.faults.proxy import FaultProxy
+from tests.support import until
 from tests.tui import conftest as console
 from tests.tui.conftest import WorldAccess
 
@@ -104,8 +104,5 @@ def clean_ids(world: WorldAccess, tmp_path_factory: pytest.TempPathFactory) -> f
 
 def wait_for(check: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
     """Until ``check()`` holds; it is asked again whenever the caller's condition may change."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        time.sleep(0.05)  # polling a condition, not waiting for an outcome by time
+    if not until(check, timeout):
+        raise AssertionError(f"timed out waiting for {what or check}")

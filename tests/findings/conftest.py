@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 from cloud.session import CloudSession
 from demo.launcher import WorldProcess
-from tests.support import running_world
+from tests.support import running_world, until
 
 SCENARIOS = Path(__file__).parents[2] / "demo" / "scenarios"
 SEEDS = SCENARIOS / "seeds.yaml"
@@ -78,9 +77,4 @@ def doctor_json(run: Shipdeck) -> tuple[int, dict[str, Any]]:
 
 def eventually(check: Callable[[], bool], timeout: float = 45.0, every: float = 0.5) -> bool:
     """Poll ``check`` until it holds (the world moves on its clock)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(every)
-    return check()
+    return until(check, timeout, every)

@@ -20,6 +20,7 @@ from cloud.logs import (
 )
 from cloud.logs.polling import raw_next_token
 from tests.logs.conftest import REGION, now_ms, put
+from tests.support import until
 
 Clients = Callable[[str, str], Any]
 
@@ -195,9 +196,7 @@ def test_the_next_page_is_on_its_way_while_a_page_is_being_used(
     first = next(pages)
     assert isinstance(first, list) and [e.message for e in first][:2] == ["line 0", "line 1"]
     # The consumer still holds the first page; the second call has gone out already.
-    deadline = time.monotonic() + 10
-    while poller.calls < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    until(lambda: poller.calls >= 2, 10, every=0.01)
     assert poller.calls == 2
     rest = [e.message for item in pages if isinstance(item, list) for e in item]
     assert rest == [f"line {i}" for i in range(10, 30)]  # nothing lost, nothing twice

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,19 +10,24 @@ from typing import Any, TypeVar
 import boto3
 
 from demo.launcher import WorldProcess
+from tests.support import until
 
 T = TypeVar("T")
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 45.0) -> T:
     """Poll until ``probe`` returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    seen: list[T] = []
+
+    def got() -> bool:
         value = probe()
         if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("the world did not get there in time")
+            seen.append(value)
+        return bool(value)
+
+    if not until(got, timeout, every=0.1):
+        raise AssertionError("the world did not get there in time")
+    return seen[-1]
 
 
 @dataclass(frozen=True)
