@@ -489,20 +489,25 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def action_sort_next(self) -> None:
         """Sort by the next column (after the last, back to the order given)."""
-        if not self._columns:
+        shown = self._shown_columns()
+        if not shown:
             return
         if self._sort is None:
-            self.sort_by(self._columns[0].key)
-        elif self._sort[0] + 1 < len(self._columns):
-            self.sort_by(self._columns[self._sort[0] + 1].key)
-        else:
-            self.sort_by(None)
+            self.sort_by(self._columns[shown[0]].key)
+            return
+        later = [i for i in shown if i > self._sort[0]]
+        self.sort_by(self._columns[later[0]].key if later else None)
+
+    def _shown_columns(self) -> list[int]:
+        """The columns on screen (a column the width has no room for is not sorted by)."""
+        return [i for i in range(len(self._columns)) if i >= len(self._widths) or self._widths[i]]
 
     def action_sort_reverse(self) -> None:
         """Reverse the sort (sorting by the first column when there is none)."""
         if self._sort is None:
-            if self._columns:
-                self.sort_by(self._columns[0].key, descending=True)
+            shown = self._shown_columns()
+            if shown:
+                self.sort_by(self._columns[shown[0]].key, descending=True)
             return
         self.sort_by(self._columns[self._sort[0]].key, descending=not self._sort[1])
 

@@ -114,3 +114,17 @@ async def test_the_header_never_ends_in_a_bare_label(make_app: AppFactory) -> No
         assert "regions ap-northeast-1, ap-southeast-1, us-east-1" in (
             app.screen.query_one(HeaderBar).render().plain
         )
+
+
+async def test_o_sorts_only_by_columns_on_screen() -> None:
+    app = Narrow()
+    async with app.run_test(size=(30, 5)) as pilot:
+        table = app.query_one(ResourceTable)
+        cells = ("ap-northeast-1", "frontend-service", "2 tasks could not pull", "x" * 30, "4d")
+        table.set_rows([TableRow("a", cells)])
+        table.focus()
+        await pilot.pause()
+        assert "REGION" not in table.render_line(0).text  # no room for it at 30 columns
+        await pilot.press("o")
+        assert table.sorted_by == ("name", False)
+        assert "↑" in table.render_line(0).text  # the arrow shows where the person looks
