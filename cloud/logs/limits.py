@@ -41,7 +41,7 @@ class TokenBucket:
         """Calls per second this bucket allows on average."""
         return self._rate
 
-    def _reserve(self) -> float:
+    def reserve(self) -> float:
         """Take one token, possibly on credit; return how long to wait before using it."""
         with self._lock:
             now = self._clock()
@@ -54,7 +54,7 @@ class TokenBucket:
 
     def acquire(self, stop: threading.Event | None = None) -> bool:
         """Wait for a token; False when ``stop`` was set while waiting (the token is spent)."""
-        wait = self._reserve()
+        wait = self.reserve()
         if wait <= 0:
             return True
         if stop is None:
@@ -66,8 +66,13 @@ class TokenBucket:
 class RegionLimiters:
     """One TokenBucket per region, shared by every stream read in that region."""
 
-    def __init__(self, calls_per_second: float = DEFAULT_CALLS_PER_SECOND) -> None:
+    def __init__(
+        self,
+        calls_per_second: float = DEFAULT_CALLS_PER_SECOND,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._rate = calls_per_second
+        self._clock = clock
         self._buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
 
@@ -76,7 +81,7 @@ class RegionLimiters:
         with self._lock:
             bucket = self._buckets.get(region)
             if bucket is None:
-                bucket = TokenBucket(self._rate)
+                bucket = TokenBucket(self._rate, clock=self._clock)
                 self._buckets[region] = bucket
             return bucket
 

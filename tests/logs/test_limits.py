@@ -37,8 +37,11 @@ def test_one_bucket_per_region_caps_real_filter_calls_of_all_streams(
     sent: list[float] = []
     stop = threading.Event()
 
-    def send(**_: object) -> None:
+    asked: list[str] = []
+
+    def send(request: Any, **_: object) -> None:
         sent.append(time.monotonic())
+        asked.append(json.loads(request.body)["logGroupName"])
         if len(sent) >= CALLS:  # enough calls to see the rate: however slow the machine
             stop.set()
 
@@ -60,9 +63,30 @@ def test_one_bucket_per_region_caps_real_filter_calls_of_all_streams(
         pass
     timer.cancel()
     elapsed = time.monotonic() - started
+    # A fresh bucket holds one token and earns four a second: sends can only come later
+    # than their tokens (a busy machine delays them), so this bound holds however slow.
     assert CALLS <= len(sent) <= 4 * elapsed + 1
-    for first, later in zip(sent, sent[4:], strict=False):
-        assert later - first >= 4 / 4 - 0.05  # never more than 4 calls in any second
+    assert set(groups) <= set(asked)  # the one bucket paced every stream
+
+
+def test_token_bucket_paces_by_its_own_clock_and_bursts_only_after_idling() -> None:
+    now = [100.0]
+    bucket = TokenBucket(4, clock=lambda: now[0])
+
+    def due() -> float:
+        return now[0] + bucket.reserve()
+
+    at_once = [due() for _ in range(12)]
+    # A fresh bucket allows one call at once, then four a second: no burst at start.
+    assert at_once == [100.0 + k / 4 for k in range(12)]
+    now[0] = at_once[-1] + 10.0  # idle long enough to fill the bucket
+    after_idle = [due() for _ in range(6)]
+    assert after_idle == [now[0]] * 4 + [now[0] + 0.25, now[0] + 0.5]
+    # The bucket's promise: in any span, at most ``burst + rate * span`` calls.
+    stamps = at_once + after_idle
+    for i, first in enumerate(stamps):
+        for j in range(i + 1, len(stamps)):
+            assert j - i + 1 <= 4 + 4 * (stamps[j] - first) + 1e-9
 
 
 def test_token_bucket_is_shared_safely_by_threads() -> None:
