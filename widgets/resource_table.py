@@ -64,12 +64,12 @@ class ResourceTable(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="open", tooltip="Open the selected row"),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),  # j/k, g/G: as in k9s and vi
+        Binding("down,j", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "scroll_top", "First row", id="first-row", show=False),
-        Binding("end", "scroll_bottom", "Last row", id="last-row", show=False),
+        Binding("home,g", "scroll_top", "First row", id="first-row", show=False),
+        Binding("end,G", "scroll_bottom", "Last row", id="last-row", show=False),
         Binding("o", "sort_next", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("O", "sort_reverse", "Reverse", id="sort-reverse", show=False),
     ]

@@ -133,7 +133,7 @@ async def test_the_console_opens_on_the_seeded_findings(findings_app: FindingsAp
         cdn = next(row_cells(table, r) for r in table.shown_rows if r.key == CDN_LATEST)
         assert cdn["severity"] == "critical"
         assert cdn["name"] == "nova/cdn-service:latest is missing from ECR"
-        assert cdn["fix"] == "f retag-latest +1"
+        assert cdn["fix"] == "f retag-latest +1 F:3"  # F: the three missing latest at once
         assert cdn["where"].startswith("ecr:nova/cdn-service")
         text = screen_text(app)
         assert "nova/cdn-service:latest is missing from ECR" in text

@@ -140,6 +140,7 @@ async def test_every_console_path_refuses(
         await pilot.press("0")
         assert pane(app, "findings").table.select_key(CDN_LATEST)
         await _greyed_key_starts_nothing(pilot, "f", "finding.fix")
+        await _greyed_key_starts_nothing(pilot, "F", "finding.fix-alike")  # all alike at once
 
         # a fix launched directly, and the action the flow would make
         ref = ResourceRef("ecr", "nova/cdn-service", REGION)

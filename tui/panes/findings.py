@@ -9,6 +9,7 @@ cursor stays where it was, and a notice says what was resolved.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -21,6 +22,7 @@ from cloud.incident import ModelState
 from cloud.model.kinds import KIND_NAMES
 from cloud.records import Severity
 from tui.context.formatting import severity_text, where_text
+from tui.flows.batch import alike, batchable, launch_batch
 from tui.flows.remediation import fix_state, launch
 from tui.panes.base import ResourcePane
 from widgets.resource_table import KEEP, TableColumn, TableRow
@@ -43,6 +45,13 @@ class FindingsPane(ResourcePane):
             "Fix",
             id="finding.fix",
             tooltip="Open the plan preview of the selected finding's first fix",
+        ),
+        Binding(
+            "F",
+            "fix_alike",
+            "Fix all alike",
+            id="finding.fix-alike",
+            tooltip="One plan fixing every finding like the selected one (same problem and fix)",
         ),
     ]
 
@@ -95,14 +104,17 @@ class FindingsPane(ResourcePane):
             self.notify(f"{titles}{more}", title="resolved", timeout=8)
         self.found = {f.id: f for f in findings}
         self.refs = {f.id: f.ref for f in findings}
-        return [self._row(f) for f in findings], dict(self.found)
+        groups = Counter(_group(f) for f in findings)
+        return [self._row(f, groups[_group(f)]) for f in findings], dict(self.found)
 
-    def _row(self, finding: Finding) -> TableRow:
+    def _row(self, finding: Finding, alike: int = 1) -> TableRow:
         fix = Text("—", style="dim")
         if finding.fixes:
             fix = Text.assemble(("f ", "bold"), finding.fixes[0].action)
             if len(finding.fixes) > 1:
                 fix.append(f" +{len(finding.fixes) - 1}", style="dim")
+            if alike > 1 and batchable(finding.fixes[0]):
+                fix.append(f" F:{alike}", style="bold")
         cells = (
             severity_text(finding.severity),
             finding.title,
@@ -134,14 +146,24 @@ class FindingsPane(ResourcePane):
     # --- fix key -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``f`` is greyed when the selected finding has no fix (or read-only forbids it)."""
+        """``f`` is greyed when the selected finding has no fix (or read-only forbids it);
+        ``F`` also when no other finding is like it."""
         if action == "fix":
             finding = self.selected()
             index = int(str(parameters[0])) if parameters else 0
             if not isinstance(finding, Finding) or index >= len(finding.fixes):
                 return None
             return fix_state(self.context, finding.fixes[index])
+        if action == "fix_alike":
+            finding = self.selected()
+            if not isinstance(finding, Finding) or len(self.alike(finding)) < 2:
+                return None
+            return fix_state(self.context, finding.fixes[0])
         return super().check_action(action, parameters)
+
+    def alike(self, finding: Finding) -> list[Finding]:
+        """The open findings ``F`` fixes together with ``finding`` (itself first)."""
+        return alike(list(self.found.values()), finding)
 
     def on_resource_table_row_highlighted(self) -> None:
         """Another row: ``f`` may apply or not."""
@@ -152,3 +174,14 @@ class FindingsPane(ResourcePane):
         finding = self.selected()
         if isinstance(finding, Finding) and index < len(finding.fixes):
             launch(self.app, self.context, finding.fixes[index], None)
+
+    def action_fix_alike(self) -> None:
+        """One plan for the first fix of every finding like the selected one."""
+        finding = self.selected()
+        if isinstance(finding, Finding) and finding.fixes:
+            launch_batch(self.app, self.context, [f.fixes[0] for f in self.alike(finding)])
+
+
+def _group(finding: Finding) -> tuple[str, str]:
+    """What makes findings alike: the problem and the action that fixes it."""
+    return (finding.kind, finding.fixes[0].action if finding.fixes else "")
