@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.command import CommandList, CommandPalette
 
 from cloud.settings import Settings
@@ -98,6 +99,30 @@ async def test_filter_is_incremental_and_escape_clears(make_app: AppFactory) -> 
         await pilot.press("escape")
         await pilot.pause()
         assert len(rows(app, "repositories")) == total
+
+
+def burst(app: ShipdeckApp, text: str) -> None:
+    """Keys as a terminal delivers a burst (a paste, a fast typist over SSH): all queued
+    at once, before the first has been handled."""
+    names = {"/": "slash", ":": "colon", "\n": "enter"}
+    for char in text:
+        app.post_message(events.Key(names.get(char, char), None if char == "\n" else char))
+
+
+async def test_keys_typed_in_one_burst_all_land_in_the_prompt(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # builds: "s" would start a build, "u" unlimit a project
+        burst(app, "/nova-ecr-build\n")
+        await pilot.pause(0.3)
+        table = pane(app, "builds").table
+        assert table.filter_text == "nova-ecr-build"
+        assert [r.key for r in table.shown_rows] == ["codebuild:nova-ecr-build@ap-northeast-1"]
+        assert on_console(app) and table.has_focus  # no preview opened by a stray key
+        burst(app, ":repos\n")
+        await pilot.pause(0.3)
+        assert console(app).current == "repositories"
 
 
 async def test_help_lists_every_binding_id(make_app: AppFactory) -> None:

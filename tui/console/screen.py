@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -56,8 +57,10 @@ class ConsoleScreen(ShipdeckScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *_pane_bindings(),
-        Binding("colon", "command_line", "Command", id="command-line"),
-        Binding("slash", "filter", "Filter", id="filter"),
+        # Priority: the prompt opens (and takes the focus) as the key arrives, so the keys
+        # typed right after it in one burst ("/cdn", ":logs") are the prompt's.
+        Binding("colon", "command_line", "Command", id="command-line", priority=True),
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Clear filter", id="back"),
         Binding("l", "logs", "Logs", id="logs.open", tooltip="Live log of the selected row"),
@@ -194,12 +197,18 @@ class ConsoleScreen(ShipdeckScreen):
         self.tick()
 
     def action_command_line(self) -> None:
-        """Open the ``:`` prompt."""
-        self.query_one(CommandLine).open("command")
+        """Open the ``:`` prompt (typed into the open prompt, ``:`` is just a character)."""
+        prompt = self.query_one(CommandLine)
+        if prompt.is_open:
+            raise SkipAction()
+        prompt.open("command")
 
     def action_filter(self) -> None:
-        """Open the ``/`` prompt with the current filter."""
-        self.query_one(CommandLine).open("filter", self.visible_pane.table.filter_text)
+        """Open the ``/`` prompt with the current filter ("nova/cdn": ``/`` in a prompt)."""
+        prompt = self.query_one(CommandLine)
+        if prompt.is_open:
+            raise SkipAction()
+        prompt.open("filter", self.visible_pane.table.filter_text)
 
     def action_refresh(self) -> None:
         """Read the visible pane's kinds now."""
