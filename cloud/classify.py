@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 
 from cloud.records import ContainerStateRecord, EcsServiceRecord, EcsTaskRecord, PodRecord
+from cloud.text import cut
 
 BLOAT_RATIO = 5.0  # a buildcache this many times the runtime image is worth deleting
 
@@ -51,8 +52,8 @@ def gigabytes(size: int) -> str:
 
 
 def one_line(text: str, limit: int = 160) -> str:
-    """``text`` on one line, whitespace squeezed, cut at ``limit`` characters."""
-    return " ".join(text.split())[:limit]
+    """``text`` on one line, whitespace squeezed, cut at ``limit`` characters (``…``)."""
+    return cut(" ".join(text.split()), limit)
 
 
 # --- logs ---------------------------------------------------------------------
@@ -76,11 +77,11 @@ def crash_hint(log_tail: str | None) -> str | None:
     lines = [line.strip() for line in log_tail.splitlines() if line.strip()]
     for index, line in enumerate(lines):
         if "panicked at" in line and index + 1 < len(lines):
-            return lines[index + 1][:160]
+            return cut(lines[index + 1], 160)
     for line in reversed(lines):
         if _TELLING.search(line):
-            return line[:160]
-    return lines[-1][:160] if lines else None
+            return cut(line, 160)
+    return cut(lines[-1], 160) if lines else None
 
 
 def telling_lines(text: str) -> tuple[str, ...]:
@@ -191,10 +192,10 @@ def task_reason(task: EcsTaskRecord) -> str:
     """The short reason a task stopped: a container's reason, exit code, or the stop reason."""
     for name, code, reason in task.container_exit_codes:
         if reason:
-            return f"{name}: {reason}"[:160]
+            return cut(f"{name}: {reason}", 160)
         if code not in (None, 0):
             return f"{name} exited {code}"
-    return (task.stopped_reason or task.stop_code or "stopped")[:160]
+    return cut(task.stopped_reason or task.stop_code or "stopped", 160)
 
 
 def task_line(task: EcsTaskRecord) -> str:
@@ -204,7 +205,7 @@ def task_line(task: EcsTaskRecord) -> str:
         parts.append(f"{name} exit {code}" + (f": {reason}" if reason else ""))
     if task.stopped_reason:
         parts.append(task.stopped_reason)
-    return " | ".join(parts)[:240]
+    return cut(" | ".join(parts), 240)
 
 
 def current_stopped(service: EcsServiceRecord) -> list[EcsTaskRecord]:

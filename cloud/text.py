@@ -69,6 +69,12 @@ _MULTI_TABLE = {
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+def cut(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters; a cut one ends with ``…`` (never mid-word
+    without saying so, as "hr-chatbot-fro" did)."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
 def safe_text(text: str, limit: int | None = CELL_LIMIT, *, multiline: bool = False) -> str:
     """``text`` as a terminal may show it: controls and overrides visible, at most ``limit`` long.
 

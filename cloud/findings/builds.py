@@ -9,6 +9,7 @@ from cloud.findings.model import FALLBACK_BUILD, Finding, Fix, Mark
 from cloud.model.ref import ResourceRef
 from cloud.model.snapshot import Snapshot
 from cloud.records import BuildRecord, PhaseRecord, ProjectRecord, QuotaRecord, Severity
+from cloud.text import cut
 
 RECENT_BUILDS = 10  # a failure older than the last ten builds is history, not a finding
 _OPEN = frozenset({"PENDING", "CASE_OPENED"})
@@ -215,4 +216,4 @@ def failure_findings(project: ProjectRecord, snapshot: Snapshot) -> list[Finding
 def _telling_log_lines(log: str) -> list[str]:
     keys = ("command not found", "token has expired", "npm err!", "timed out", "denied")
     lines = [line.strip() for line in log.splitlines() if line.strip()]
-    return [line[:200] for line in lines if any(k in line.lower() for k in keys)][:2]
+    return [cut(line, 200) for line in lines if any(k in line.lower() for k in keys)][:2]

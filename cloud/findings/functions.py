@@ -10,6 +10,7 @@ from cloud.findings.model import Finding, Fix, Mark
 from cloud.model.ref import ResourceRef
 from cloud.model.snapshot import Snapshot
 from cloud.records import LambdaFunctionRecord, LogLine, Severity
+from cloud.text import cut
 from cloud.workloads import parse_image
 
 _ERROR = re.compile(r"\[ERROR\]|\bERROR\b|Traceback|Exception|Task timed out", re.IGNORECASE)
@@ -170,4 +171,4 @@ def _log_findings(
 
 
 def _clip(text: str) -> str:
-    return " ".join(text.split())[:200]
+    return cut(" ".join(text.split()), 200)
