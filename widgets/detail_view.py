@@ -54,8 +54,8 @@ def render_section(section: DetailSection) -> RenderableType:
         last = len(section.columns) - 1
         for index, column in enumerate(section.columns):
             # Short facts stay on one line; the last column (messages) wraps.
-            if index == last:
-                table.add_column(column, overflow="fold")
+            if index == last:  # its heading never folds ("CREA/TED"): the others give way
+                table.add_column(column, overflow="fold", min_width=len(column))
             else:
                 table.add_column(column, no_wrap=True, overflow="ellipsis")
         for row in section.rows:

@@ -111,7 +111,8 @@ class PlanPreview(ModalScreen[bool]):
     }
     PlanPreview.-risky > #plan-box { border: round $warning; }
     PlanPreview.-destructive > #plan-box { border: round $error; }
-    PlanPreview #plan-body { height: auto; max-height: 70vh; }
+    PlanPreview #plan-body { height: auto; max-height: 100%; }
+    PlanPreview #plan-foot { dock: bottom; height: auto; }
     PlanPreview .plan-heading { color: $text-muted; text-style: bold; margin-top: 1; }
     PlanPreview #plan-summary { text-style: bold; }
     PlanPreview #plan-changed { background: $warning 30%; color: $text; padding: 0 1; }
@@ -181,33 +182,35 @@ class PlanPreview(ModalScreen[bool]):
                     yield Static("notes", classes="plan-heading")
                     yield Static(Text("\n".join(data.notes), style="dim"), id="plan-notes")
             refusal = data.refusal
-            if refusal is not None:
-                yield Static(Text(refusal), id="plan-refusal")
-            elif data.danger == "destructive" and data.confirm_text:
-                yield Static(
-                    Text.assemble("type ", (data.confirm_text, "bold"), " to confirm"),
-                    id="plan-confirm-label",
-                )
-                yield Input(placeholder=data.confirm_text, compact=True, id="plan-confirm")
-            with Horizontal(id="plan-buttons"):
-                if not data.changes_nothing:  # nothing to apply: no Apply to press
-                    label = "Apply" if data.danger == "safe" else f"Apply ({data.danger})"
-                    yield Button(
-                        label,
-                        id="plan-apply",
-                        variant=_BUTTON_VARIANT.get(data.danger, "primary"),  # type: ignore[arg-type]
-                        disabled=True,
+            # Docked: the confirmation and buttons stay on screen while the plan scrolls.
+            with Vertical(id="plan-foot"):
+                if refusal is not None:
+                    yield Static(Text(refusal), id="plan-refusal")
+                elif data.danger == "destructive" and data.confirm_text:
+                    yield Static(
+                        Text.assemble("type ", (data.confirm_text, "bold"), " to confirm"),
+                        id="plan-confirm-label",
                     )
-                yield Button("Close" if data.changes_nothing else "Cancel", id="plan-cancel")
-            hint = "y copy commands · " + ("e edit parameters · " if self.editable else "")
-            hint += "esc cancel"
-            if refusal is None and data.danger == "destructive":
-                hint = "type it, then enter applies · esc cancel (tab to the buttons for y, e)"
-            elif refusal is None and data.danger == "risky":
-                hint = "a apply (Cancel has the focus: enter cancels) · " + hint
-            elif refusal is None:
-                hint = "enter apply · " + hint
-            yield Static(hint, id="plan-hint")
+                    yield Input(placeholder=data.confirm_text, compact=True, id="plan-confirm")
+                with Horizontal(id="plan-buttons"):
+                    if not data.changes_nothing:  # nothing to apply: no Apply to press
+                        label = "Apply" if data.danger == "safe" else f"Apply ({data.danger})"
+                        yield Button(
+                            label,
+                            id="plan-apply",
+                            variant=_BUTTON_VARIANT.get(data.danger, "primary"),  # type: ignore[arg-type]
+                            disabled=True,
+                        )
+                    yield Button("Close" if data.changes_nothing else "Cancel", id="plan-cancel")
+                hint = "y copy commands · " + ("e edit parameters · " if self.editable else "")
+                hint += "esc cancel"
+                if refusal is None and data.danger == "destructive":
+                    hint = "type it, then enter applies · esc cancel (tab to the buttons for y, e)"
+                elif refusal is None and data.danger == "risky":
+                    hint = "a apply (Cancel has the focus: enter cancels) · " + hint
+                elif refusal is None:
+                    hint = "enter apply · " + hint
+                yield Static(hint, id="plan-hint")
 
     def on_mount(self) -> None:
         """Focus what the person does next: type, apply, or cancel.

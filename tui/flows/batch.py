@@ -15,6 +15,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from cloud.findings.model import Finding, Fix
+from tui.flows.notice import done, under_way
 from tui.flows.params import HIDDEN
 from tui.flows.preview import SharedPlanPreview
 from tui.flows.remediation import ALWAYS_ASK, STALE, fix_state, preview_data, touched
@@ -118,8 +119,13 @@ class BatchFlow:
         from actions.model import ActionError, ReadOnlyRefused, StalePlan
 
         actions = self._actions()
-        self.say(f"planning {self.name} on {len(actions)} resources…", title="planning")
-        plans = await self._plans(actions)
+        planning = under_way(
+            self.app, f"planning {self.name} on {len(actions)} resources…", title="planning"
+        )
+        try:
+            plans = await self._plans(actions)
+        finally:
+            done(self.app, planning)
         changed: str | None = None
         where = ", ".join(dict.fromkeys(f.ref.scope for f in self.fixes))
         while True:

@@ -27,6 +27,7 @@ from cloud.findings.model import Fix
 from cloud.model.ref import ResourceRef
 from cloud.text import safe_value
 from tui.context.presenter import mask_fields, unmask_answer
+from tui.flows.notice import done, under_way
 from tui.flows.params import action_values, form_fields
 from tui.flows.preview import SharedPlanPreview
 from widgets.action_form import ActionForm, FormField
@@ -212,8 +213,15 @@ class RemediationFlow:
             action = await self._ask(cls, fields, show_form=show_form)
             if action is None:
                 return
-            self.say(f"planning {cls.name} on {self.label}…", title="planning")
-            plan = await asyncio.to_thread(action.plan)
+            from actions.secrets import mask_secrets
+
+            planning = under_way(
+                self.app, mask_secrets(f"planning {cls.name} on {self.label}…"), title="planning"
+            )
+            try:
+                plan = await asyncio.to_thread(action.plan)
+            finally:
+                done(self.app, planning)
             result = await self._confirm_and_apply(action, plan, editable=bool(fields))
             if result == "edit":
                 fields, show_form = [_refill(f, self.typed) for f in fields], True

@@ -107,22 +107,14 @@ class EcsServiceDetail(RemediationHost, DetailScreen):
             self.flags_section(),
             DetailSection(
                 "deployments",
-                columns=(
-                    "STATUS",
-                    "TASK DEF",
-                    "DESIRED",
-                    "RUNNING",
-                    "PENDING",
-                    "ROLLOUT",
-                    "CREATED",
-                ),
+                # Running/desired in one column: the table fits an 80-column terminal.
+                columns=("STATUS", "TASK DEF", "TASKS", "ROLLOUT", "CREATED"),
                 rows=tuple(
                     (
                         status_text(d.status),
                         d.task_definition,
-                        str(d.desired),
-                        str(d.running),
-                        str(d.pending),
+                        f"{d.running}/{d.desired}"
+                        + (f" +{d.pending} pending" if d.pending else ""),
                         d.rollout_state or "—",
                         timestamp(d.created_at),
                     )
