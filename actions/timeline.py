@@ -30,9 +30,23 @@ EXPORT_DIR = "timelines"
 _LOCK = threading.Lock()
 
 
-def findings_state_path() -> Path:
-    """Where the finding state lives: ``<state dir>/findings.json``."""
-    return state_dir() / STATE_FILE
+def findings_state_path(account: str | None = None) -> Path:
+    """Where the finding state of ``account`` lives: ``<state dir>/findings-ACCOUNT.json``.
+
+    One file per AWS account, so a timeline never mixes two accounts' incidents
+    (the finding ids name regions and resources, not accounts). Without an
+    account (it could not be read): ``<state dir>/findings.json``.
+    """
+    if account is None:
+        return state_dir() / STATE_FILE
+    safe = "".join(c for c in account if c.isalnum() or c in "-_")[:64] or "unknown"
+    return state_dir() / f"findings-{safe}.json"
+
+
+def entry_account(entry: dict[str, Any]) -> str | None:
+    """The account of an audit entry, from its caller's ARN (``arn:aws:sts::ACCOUNT:…``)."""
+    parts = str(entry.get("caller") or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" and parts[4] else None
 
 
 @dataclass(frozen=True)
@@ -91,15 +105,18 @@ def record_findings(
     regions: Iterable[str] | None = None,
     path: Path | None = None,
     now: datetime | None = None,
+    account: str | None = None,
 ) -> list[TimelineEvent]:
     """Note which findings are new and which are gone; the events this refresh adds.
+
+    They are noted for ``account`` (its own state file), unless ``path`` says where.
 
     ``complete`` is False when a fetch failed: then nothing is marked resolved
     (a finding that could not be looked at is not gone). With ``regions``,
     only findings of those regions (and Kubernetes ones) can be resolved, so a
     doctor run on one region leaves the others' findings open.
     """
-    path = path or findings_state_path()
+    path = path or findings_state_path(account)
     moment = now or _now()
     scope = set(regions) if regions is not None else None
     events: list[TimelineEvent] = []
@@ -171,12 +188,15 @@ def _finding_events(path: Path) -> list[TimelineEvent]:
     return events
 
 
-def _action_events(audit: AuditLog) -> list[TimelineEvent]:
+def _action_events(audit: AuditLog, account: str | None) -> list[TimelineEvent]:
     events: list[TimelineEvent] = []
     for entry in audit.entries():
         at = _parse(entry.get("time"))
         if at is None:
             continue
+        other = entry_account(entry)
+        if account is not None and other is not None and other != account:
+            continue  # another account's action: not this incident
         event = str(entry.get("event", "?"))
         subject = f"{entry.get('action', '?')} {entry.get('target', '?')}"
         raw_plan = entry.get("plan")
@@ -195,10 +215,18 @@ def _action_events(audit: AuditLog) -> list[TimelineEvent]:
 
 
 def timeline(
-    audit: AuditLog, *, path: Path | None = None, since: datetime | None = None
+    audit: AuditLog,
+    *,
+    path: Path | None = None,
+    since: datetime | None = None,
+    account: str | None = None,
 ) -> list[TimelineEvent]:
-    """Findings seen/resolved and actions planned/applied/their outcome, oldest first."""
-    events = _finding_events(path or findings_state_path()) + _action_events(audit)
+    """Findings seen/resolved and actions planned/applied/their outcome, oldest first.
+
+    With ``account``, only that account's: its findings, and the actions whose caller
+    was in it (or whose caller is unknown).
+    """
+    events = _finding_events(path or findings_state_path(account)) + _action_events(audit, account)
     if since is not None:
         events = [e for e in events if e.at >= since]
     order = {"finding seen": 0, "action plan": 1, "action apply": 2}
@@ -247,18 +275,22 @@ def export_path(now: datetime) -> Path:
 
 
 def export_timeline(
-    audit: AuditLog, shown: Callable[[str], str], now: datetime | None = None
+    audit: AuditLog,
+    shown: Callable[[str], str],
+    now: datetime | None = None,
+    account: str | None = None,
 ) -> tuple[Path, int]:
     """Write the timeline (through ``shown``: masked in presenter mode); the path and event count.
 
     Blocking file work: the console runs it in a worker thread. A second export
     within the same second gets a suffix rather than overwriting the first.
     """
-    events = timeline(audit)
+    events = timeline(audit, account=account)
     path = export_path(_now() if now is None else now)
     private_dir(path.parent.parent)  # the state directory
     private_dir(path.parent)
-    text = shown(timeline_markdown(events))
+    title = f"Incident timeline, account {account}" if account else "Incident timeline"
+    text = shown(timeline_markdown(events, title=title))
     candidate, number = path, 1
     while True:
         try:

@@ -90,7 +90,11 @@ def doctor_command(ctx: click.Context, as_json: bool) -> None:
     checked_at = datetime.now(UTC)
     try:
         record_findings(
-            findings, complete=not snapshot.errors, regions=session.regions, now=checked_at
+            findings,
+            complete=not snapshot.errors,
+            regions=session.regions,
+            now=checked_at,
+            account=session.account_id(),
         )
     except OSError as exc:
         # The timeline is a convenience; the findings still count.

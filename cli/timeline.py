@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.inputs import BadInput
+from cli.inputs import BadInput, cloud_session
 from cli.output import echo
 
 
@@ -34,7 +34,10 @@ def timeline_command(ctx: click.Context, export: Path | None, since: str | None)
             start = datetime.fromtimestamp(parse_since(since) / 1000, UTC)
         except SinceError as exc:
             raise BadInput(str(exc)) from exc
-    events = timeline(default_audit_log((ctx.obj or {}).get("profile")), since=start)
+    account = cloud_session(ctx.obj or {}).account_id()  # one account's incident, never two
+    events = timeline(
+        default_audit_log((ctx.obj or {}).get("profile")), since=start, account=account
+    )
     if export is not None:
         from actions.paths import open_private, private_dir
 

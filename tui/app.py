@@ -190,7 +190,11 @@ class ShipdeckApp(ReportsWorkers, App[None]):
 
         try:
             path, count = await asyncio.to_thread(
-                export_timeline, self.context.audit_log(), self.context.shown, self.context.clock()
+                export_timeline,
+                self.context.audit_log(),
+                self.context.shown,
+                self.context.clock(),
+                self.context.session.account_id(),
             )
         except OSError as exc:
             self.notify(f"{exc.strerror or exc}", title="timeline not written", severity="error")

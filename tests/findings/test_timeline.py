@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from actions.audit import AuditLog
 from actions.timeline import open_finding_ids, record_findings, timeline, timeline_markdown
 from cloud.findings import Finding
@@ -95,3 +97,28 @@ def test_a_damaged_state_file_starts_afresh(tmp_path: Path) -> None:
     state.write_text("{not json", encoding="utf-8")
     events = record_findings([_finding("oom:ap-northeast-1:z")], path=state, now=T0)
     assert [e.kind for e in events] == ["finding seen"]
+
+
+def test_two_accounts_never_share_a_timeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHIPDECK_STATE_DIR", str(tmp_path / "state"))
+    same_id = "missing-tag:ap-northeast-1:nova/cdn-service:latest"  # ids name no account
+    record_findings([_finding(same_id)], now=T0, account="111111111111")
+    record_findings([], now=T0 + timedelta(minutes=1), account="222222222222")
+    audit_path = tmp_path / "audit.jsonl"
+    lines = [
+        {"time": "2025-11-11T05:01:00.000+00:00", "event": "apply", "action": "retag-latest",
+         "target": "ecr:nova/cdn-service", "region": "ap-northeast-1",
+         "caller": f"arn:aws:sts::{account}:assumed-role/oncall/me", "plan": {"summary": s}}
+        for account, s in (("111111111111", "in one"), ("222222222222", "in two"))
+    ]  # fmt: skip
+    audit_path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    one = timeline(AuditLog(audit_path), account="111111111111")
+    two = timeline(AuditLog(audit_path), account="222222222222")
+    # Account two saw nothing: the empty refresh did not resolve account one's finding.
+    assert [(e.kind, e.text) for e in one] == [
+        ("finding seen", f"title of {same_id}"),
+        ("action apply", "in one"),
+    ]
+    assert [(e.kind, e.text) for e in two] == [("action apply", "in two")]

@@ -248,6 +248,7 @@ class ModelFeed:
                 list(state.diagnosis.findings),
                 complete=not state.diagnosis.errors,
                 regions=self.context.session.regions,
+                account=self.context.session.account_id(),
             )
         except OSError as exc:
             where = getattr(exc, "filename", "") or ""

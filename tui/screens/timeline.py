@@ -108,7 +108,8 @@ class TimelineScreen(ShipdeckScreen):
         """Read the state file and the audit log (in a thread)."""
         from actions.timeline import timeline
 
-        self.post_message(TimelineRead(tuple(timeline(self.context.audit_log()))))
+        account = self.context.session.account_id()
+        self.post_message(TimelineRead(tuple(timeline(self.context.audit_log(), account=account))))
 
     @on(TimelineRead)
     def _read(self, message: TimelineRead) -> None:
