@@ -158,6 +158,7 @@ class FallbackBuild(Action):
             checks.extend(reads.map(self._repository_check, jobs))
             befores = list(reads.map(self._before, jobs)) if creds else ["no ECR login"] * len(jobs)
             tagged = list(reads.map(self._ecr_tags, jobs))
+            pullers = self._pullers()
         host = creds.host if creds else "<registry>"
         changes: list[Change] = []
         for job, read, ecr in zip(jobs, befores, tagged, strict=True):
@@ -169,7 +170,8 @@ class FallbackBuild(Action):
                         f"{host}/{job.repository}:{tag}",
                         "image",
                         _now(tag, ecr, read if isinstance(read, dict) else None),
-                        f"new build of {job.service} at {self.git_sha[:12]}",
+                        f"new build of {job.service} at {self.git_sha[:12]}"
+                        + _pulled_by(pullers, job.repository, tag),
                     )
                 )
         return self._new_plan(
@@ -184,6 +186,22 @@ class FallbackBuild(Action):
                 ("registry", host),
             ),
         )
+
+    def _pullers(self) -> dict[tuple[str, str], list[str]] | None:
+        """Per (repository, tag), the workloads that run it now; None when unreadable."""
+        from cloud.findings.links import read_image_uses
+        from cloud.workloads import parse_image
+
+        try:
+            uses = read_image_uses(self.session)
+        except Exception:  # noqa: BLE001 - the plan says it could not tell, and goes on
+            return None
+        found: dict[tuple[str, str], list[str]] = {}
+        for use in uses:
+            ref = parse_image(use.image)
+            if ref.effective_tag is not None:
+                found.setdefault((ref.path, ref.effective_tag), []).append(use.workload)
+        return found
 
     def _repository_check(self, job: ServiceJob) -> Check:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -359,6 +377,17 @@ def summarize(statuses: tuple[ServiceStatus, ...]) -> str:
     if cancelled:
         text += "; cancelled: " + ", ".join(s.service for s in cancelled)
     return text
+
+
+def _pulled_by(pullers: dict[tuple[str, str], list[str]] | None, repository: str, tag: str) -> str:
+    """`` · pulled by k8s nova-backend/cdn-service``: who runs the tag that moves."""
+    if pullers is None:
+        return " · who pulls it: unknown (the workloads could not be read)"
+    users = sorted(set(pullers.get((repository, tag), [])))
+    if not users:
+        return " · no workload runs it"
+    shown = ", ".join(users[:3]) + (f" (+{len(users) - 3})" if len(users) > 3 else "")
+    return f" · pulled by {shown}"
 
 
 def _now(tag: str, ecr: Mapping[str, str | None] | None, registry: Snapshot | None) -> str:
