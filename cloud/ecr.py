@@ -134,8 +134,11 @@ def repository_record(facts: _RepositoryFacts) -> RepositoryRecord:
     images = facts.images  # newest first
     name = repo.get("repositoryName", "")
     uri = repo.get("repositoryUri", "")
-    runtime = next((i for i in images if BUILDCACHE_TAG not in i.tags), None)
-    newest = runtime or (images[0] if images else None)
+    runnable = [i for i in images if BUILDCACHE_TAG not in i.tags]
+    newest = runnable[0] if runnable else (images[0] if images else None)
+    # What the buildcache is weighed against: the image that runs (latest), not merely
+    # the newest push (a small test image pushed last made "2184594x the runtime image").
+    runtime = next((i for i in runnable if "latest" in i.tags), newest if runnable else None)
     buildcache = next((i for i in images if BUILDCACHE_TAG in i.tags), None)
     has_latest = any("latest" in i.tags for i in images)
     scan_on_push = bool(repo.get("imageScanningConfiguration", {}).get("scanOnPush", False))

@@ -123,7 +123,7 @@ class RepositoryRecord:
     newest_pushed_at: datetime | None
     total_size_bytes: int
     buildcache_size_bytes: int | None  # size of the image tagged "buildcache", if any
-    runtime_size_bytes: int | None  # size of the newest non-buildcache image
+    runtime_size_bytes: int | None  # size of the image tagged latest, else the newest runnable
     images: tuple[ImageRecord, ...] = ()  # newest first
     partial: bool = False  # listed only: its images and policy are still being read
 

@@ -355,3 +355,29 @@ def test_findings_come_critical_first() -> None:
     nova = project("nova-build", blocked=blocked())
     severities = [f.severity for f in find(snapshot([repo], projects=[nova]))]
     assert severities == [Severity.CRITICAL, Severity.INFO]
+
+
+def test_buildcache_is_weighed_against_the_image_that_runs_not_the_newest_push() -> None:
+    from cloud.ecr import _RepositoryFacts, repository_record
+    from cloud.findings.images import _bloat
+    from cloud.records import ImageRecord
+
+    def image(digest: str, tags: tuple[str, ...], size: int) -> ImageRecord:
+        return ImageRecord("nova/feed-service", "ap-northeast-1", digest, tags, size, None, None)
+
+    gigabyte = 1_000_000_000
+    facts = _RepositoryFacts(
+        "ap-northeast-1",
+        {"repositoryName": "nova/feed-service"},
+        (  # newest first: a tiny test push, the cache, then what latest runs
+            image("sha256:tiny", ("smoke-test",), 550),
+            image("sha256:cache", ("buildcache",), int(1.2 * gigabyte)),
+            image("sha256:app", ("latest", "main-1"), 200_000_000),
+        ),
+        True,
+    )
+    repo = repository_record(facts)
+    assert repo.runtime_size_bytes == 200_000_000
+    assert repo.newest_tags == ("smoke-test",)  # the newest is still the newest
+    [finding] = _bloat(repo, ResourceRef("ecr", "nova/feed-service", "ap-northeast-1"))
+    assert "6x the runtime image" in " ".join(finding.evidence)
