@@ -194,7 +194,7 @@ class ShipdeckApp(ReportsWorkers, App[None]):
                 self.context.audit_log(),
                 self.context.shown,
                 self.context.clock(),
-                self.context.session.account_id(),
+                self.context.account,  # the reader's answer: no AWS client in this process
             )
         except OSError as exc:
             self.notify(f"{exc.strerror or exc}", title="timeline not written", severity="error")

@@ -74,6 +74,12 @@ class ModelFeed:
     watches: list[_Watch] = field(default_factory=list)
     _arriving: dict[str, dict[ResourceRef, Any]] = field(default_factory=dict)
     _arriving_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The timeline is kept per account: a diagnosis that comes before the account id
+    # (the reader's, so this process never loads botocore) waits here for it.
+    _account_lock: threading.Lock = field(default_factory=threading.Lock)
+    _account_known: bool = False
+    _account_id: str | None = None
+    _unrecorded: ModelState | None = None
 
     def interval(self, name: str) -> float:
         """Seconds between reads of kind ``name``: its pane's ``[refresh]`` setting."""
@@ -240,15 +246,21 @@ class ModelFeed:
             self.app.post_message(ModelChanged(state, (name,), early=True))
 
     def _record(self, state: ModelState) -> None:
-        """The findings seen now, for the incident timeline (a small state file)."""
+        """The findings seen now, for the incident timeline (a small state file), once the
+        account they belong to is known."""
         from actions.timeline import record_findings
 
+        with self._account_lock:
+            if not self._account_known:
+                self._unrecorded = state  # recorded when the account id arrives
+                return
+            account = self._account_id
         try:
             record_findings(
                 list(state.diagnosis.findings),
                 complete=not state.diagnosis.errors,
                 regions=self.context.session.regions,
-                account=self.context.session.account_id(),
+                account=account,
             )
         except OSError as exc:
             where = getattr(exc, "filename", "") or ""
@@ -302,7 +314,12 @@ class ModelFeed:
             account = prefetch.account().result()
         except ReaderLost:
             account = self.context.session.account_id()
+        with self._account_lock:
+            self._account_known, self._account_id = True, account
+            waiting, self._unrecorded = self._unrecorded, None
         self.app.post_message(AccountRead(account))
+        if waiting is not None:
+            self._record(waiting)
 
 
 def _settled(state: ModelState, refs: tuple[ResourceRef, ...]) -> bool:

@@ -108,7 +108,7 @@ class TimelineScreen(ShipdeckScreen):
         """Read the state file and the audit log (in a thread)."""
         from actions.timeline import timeline
 
-        account = self.context.session.account_id()
+        account = self.context.account  # as the header shows it (read by the reader process)
         self.post_message(TimelineRead(tuple(timeline(self.context.audit_log(), account=account))))
 
     @on(TimelineRead)
