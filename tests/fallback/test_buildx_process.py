@@ -32,7 +32,9 @@ echo "$@" > "$RECORD/args"
 echo "#1 [internal] load build definition from Dockerfile"
 echo "#5 [1/2] FROM scratch"
 echo "#6 [2/2] COPY app /app"
-if [ -n "$SLOW" ]; then trap 'echo "ERROR: canceled"; exit 130' INT; sleep 30; fi
+# "sleep & wait": a trapped INT interrupts wait at once (a foreground sleep would run to its
+# end first when the signal came just before it started); kill 0 ends the sleep with us.
+if [ -n "$SLOW" ]; then trap 'echo "ERROR: canceled"; kill 0' INT; sleep 30 & wait; fi
 if [ -n "$BROKEN" ]; then echo "ERROR: failed to solve: app: not found"; exit 1; fi
 echo "#7 exporting to image"
 echo "#7 pushing manifest for reg.example/nova/auth-service:latest@{DIGEST}"
