@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -64,8 +65,13 @@ class SdkBuilder:
         # can shut its socket down from another thread and end a blocked read at once.
         api.hooks["response"].append(lambda response, *_a, **_k: responses.append(response))
         tagged: list[str] = []
+        # The image is tagged from the moment it exists, with a name of this run's own:
+        # another build of the same content on this engine (same image id) untagging its
+        # names can then never delete the image between our build and our tags.
+        own = f"shipdeck-fallback/{job.service}:{uuid.uuid4().hex[:12]}"
         try:
-            image_id = self._build(api, job, control, responses)
+            image_id = self._build(api, job, control, responses, own)
+            tagged.append(own)
             control.check()
             host = credentials().host
             for reference in job.references(host):
@@ -75,19 +81,23 @@ class SdkBuilder:
             control.update(state=ServiceState.PUSHING, detail="")
             before_push()
             digest = ""
-            for reference in tagged:
+            for reference in tagged[1:]:  # the registry's names, not our own
                 control.check()
                 digest = self._push(api, reference, control, credentials(), responses) or digest
             return digest
         finally:
             for reference in tagged:
-                # The registry names were only needed for the push; the image and its
-                # build cache stay under the image id.
+                # The names were only needed to push: the layers stay in the build cache.
                 _untag_local(api, reference, control)
             api.close()
 
     def _build(
-        self, api: APIClient, job: ServiceJob, control: JobControl, responses: list[Any]
+        self,
+        api: APIClient,
+        job: ServiceJob,
+        control: JobControl,
+        responses: list[Any],
+        own: str,
     ) -> str:
         control.update(state=ServiceState.BUILDING, detail="sending the build context")
         control.line(f"building {job.dockerfile} in {job.context} for {job.platform}")
@@ -97,6 +107,7 @@ class SdkBuilder:
                 dockerfile=job.dockerfile,
                 platform=job.platform,
                 decode=True,
+                tag=own,
                 rm=True,
                 forcerm=True,
             ),
