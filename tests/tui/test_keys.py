@@ -11,6 +11,7 @@ from cloud.settings import Settings
 from tests.tui.conftest import AppFactory, settle
 from tests.tui.helpers import console, on_console, pane, rows, select_row, wait_for
 from tui.app import ShipdeckApp
+from widgets.command_line import CommandLine
 from widgets.footer import KeyFooter
 from widgets.key_help import KeyHelp
 from widgets.status_bar import StatusBar
@@ -115,13 +116,22 @@ async def test_keys_typed_in_one_burst_all_land_in_the_prompt(make_app: AppFacto
         await settle(pilot)
         await pilot.press("2")  # builds: "s" would start a build, "u" unlimit a project
         burst(app, "/nova-ecr-build\n")
-        await pilot.pause(0.3)
         table = pane(app, "builds").table
+        prompt = console(app).query_one(CommandLine)
+        # Until the burst has been handled (the prompt opened, took every key, closed and
+        # gave the focus back), or long enough to be sure it was not.
+        await wait_for(
+            pilot,
+            lambda: (
+                table.filter_text == "nova-ecr-build" and not prompt.is_open and table.has_focus
+            ),
+            timeout=30,
+        )
         assert table.filter_text == "nova-ecr-build"
         assert [r.key for r in table.shown_rows] == ["codebuild:nova-ecr-build@ap-northeast-1"]
         assert on_console(app) and table.has_focus  # no preview opened by a stray key
         burst(app, ":repos\n")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: console(app).current != "builds", timeout=30)
         assert console(app).current == "repositories"
 
 
