@@ -214,7 +214,7 @@ def test_a_waiting_reader_asks_for_the_next_page_before_botocore_has_parsed_this
         logs, LogTarget(REGION, group), TokenBucket(1000), start_ms=stamp - 1, page_limit=10
     )
     # botocore's own events show the order on the wire. Parsing a page is held (as a
-    # big page's parsing takes a while) until its successor has left, for up to 5 s.
+    # big page's parsing takes a while) until its successor has left, for up to 30 s (a guard).
     wire = threading.Condition()
     sent_count: list[int] = []
     arrived: list[int] = []
@@ -230,7 +230,7 @@ def test_a_waiting_reader_asks_for_the_next_page_before_botocore_has_parsed_this
             arrived.append(1)
             successor = len(arrived) + 1  # this is page n; page n + 1 is request n + 1
             if raw_next_token(response_dict["body"]) is not None:
-                wire.wait_for(lambda: len(sent_count) >= successor, timeout=5)
+                wire.wait_for(lambda: len(sent_count) >= successor, timeout=30)
 
     def parsed(**_: Any) -> None:
         parsed_after.append(len(sent_count))
