@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Any
 
 import boto3
@@ -67,6 +66,19 @@ def _push(ecr: Any, repository: str, size: int, seed: str, tags: list[str]) -> N
         ecr.put_image(repositoryName=repository, imageManifest=manifest(size, seed), imageTag=tag)
 
 
+def _pushed_earlier(repository: str, tag: str, seconds: int) -> None:
+    """Date the push of ``repository:tag`` back by ``seconds``: the seeded history.
+
+    moto stamps a push with the current second, so two pushes in one second tie; the
+    server runs in this process, so its record is set as a scenario's push time would be.
+    """
+    from moto.backends import get_backend
+
+    images = get_backend("ecr")[ACCOUNT][TOKYO].repositories[repository].images
+    image = next(i for i in images if tag in i.image_tags)
+    image.image_pushed_at -= seconds
+
+
 def seed(endpoint: str) -> None:
     """Reset moto and load the test world."""
     import urllib.request
@@ -84,8 +96,8 @@ def seed(endpoint: str) -> None:
     _push(ecr, "nova/feed-service", FEED_BUILDCACHE, "feed-cache", ["buildcache"])
     _push(ecr, "nova/cdn-service", 53_041_011, "cdn-1", ["ad82d6c3"])
     _push(ecr, "hr-chatbot-backend", 210_000_000, "hr-b", ["v0.5.0"])
-    time.sleep(1.0)  # moto stamps pushes to the second; make v0.6.0 the newer one
     _push(ecr, "hr-chatbot-backend", 212_000_000, "hr-b6", ["v0.6.0"])
+    _pushed_earlier("hr-chatbot-backend", "v0.5.0", 3600)  # v0.6.0 is the newer one
     _push(ecr, "hr-chatbot-frontend", 90_000_000, "hr-f", ["v3"])
     ecr.put_lifecycle_policy(
         repositoryName="hr-chatbot-backend",

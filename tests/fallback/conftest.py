@@ -32,6 +32,7 @@ from moto.server import ThreadedMotoServer
 
 from actions.fallback import DockerEngine, EngineUnreachable, connect_engine
 from cloud.session import CloudSession
+from tests.support import until
 
 REGION = "ap-northeast-1"
 REGISTRY_BINARY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
@@ -103,6 +104,17 @@ def _htpasswd_line(user: str, password: str) -> str:
     return f"{user}:{hashed}"
 
 
+def _answers(url: str) -> bool:
+    """Whether the registry at ``url`` answers ``/v2/`` (a 401 asking for credentials too)."""
+    try:
+        urllib.request.urlopen(f"{url}/v2/", timeout=1).close()
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
 @pytest.fixture
 def start_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Registry]]:
     """Start registries for this test: ``start_registry(password=..., read_only=...)``.
@@ -148,19 +160,13 @@ def start_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
             )
         registry = Registry(f"http://127.0.0.1:{port}", process, "AWS", password)
         running.append(registry)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{registry.url}/v2/", timeout=1).close()
-                return registry
-            except urllib.error.HTTPError:
-                return registry  # 401: up, and asking for credentials
-            except OSError:
-                if process.poll() is not None:
-                    text = (folder / "registry.log").read_text(errors="replace")
-                    pytest.fail(f"docker-registry exited: {text[-500:]}")
-                time.sleep(0.05)
-        pytest.fail("docker-registry did not answer within 10 s")
+        # A program starting on its own has no event to wait on: the tests' one poll.
+        if not until(lambda: _answers(registry.url) or process.poll() is not None, 10):
+            pytest.fail("docker-registry did not answer within 10 s")
+        if process.poll() is not None:
+            text = (folder / "registry.log").read_text(errors="replace")
+            pytest.fail(f"docker-registry exited: {text[-500:]}")
+        return registry
 
     yield start
     for registry in running:

@@ -67,16 +67,22 @@ def test_lines_written_while_following_arrive_once_in_order(
     start = now_ms() - 1
     expected = [f"w{i}" for i in range(300)]
 
+    got: list[LogEvent] = []
+    seen = threading.Condition()
+
     def writer() -> None:
         for burst in range(30):
             stamp = now_ms()  # ten lines per put share one millisecond
             put(logs, group, "w", [(stamp, f"w{burst * 10 + i}") for i in range(10)])
-            time.sleep(0.05)  # the writer keeps writing while the follower reads
+            # Writing goes on while the follower reads: the next burst once the follower
+            # has the one before this (so writes and reads interleave on any machine).
+            before = burst * 10
+            with seen:
+                seen.wait_for(lambda: len(got) >= before or stop.is_set(), timeout=25)  # noqa: B023
 
     stop = threading.Event()
     thread = threading.Thread(target=writer)
     thread.start()
-    got: list[LogEvent] = []
     deadline = time.monotonic() + 25
     for batch in tail_logs(
         clients,
@@ -89,9 +95,14 @@ def test_lines_written_while_following_arrive_once_in_order(
         page_limit=7,
         busy_interval=0.2,
     ):
-        got.extend(batch.events)
+        with seen:
+            got.extend(batch.events)
+            seen.notify_all()
         if len(got) >= len(expected) or time.monotonic() > deadline:
             stop.set()
+    stop.set()
+    with seen:
+        seen.notify_all()
     thread.join()
     assert sorted(e.message for e in got) == sorted(expected)
     stamps = [e.timestamp_ms for e in got]

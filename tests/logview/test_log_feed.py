@@ -60,17 +60,22 @@ def test_one_doorbell_until_the_ui_takes_and_messages_coalesce() -> None:
 
 def test_a_flood_makes_the_reader_wait_instead_of_growing_or_losing_lines() -> None:
     feed = LogFeed(max_pending=100)
+    doorbell = threading.Event()  # as the UI is told: when put says so, and at the end
+    done = threading.Event()
 
     def flood() -> None:
         for start in range(0, 1000, 50):
-            feed.put([(i, "", f"line {i}") for i in range(start, start + 50)])
+            if feed.put([(i, "", f"line {i}") for i in range(start, start + 50)]):
+                doorbell.set()
+        done.set()
+        doorbell.set()
 
     reader = threading.Thread(target=flood)
     reader.start()
     taken: list[object] = []
-    deadline = time.monotonic() + 10
-    while (reader.is_alive() or feed.pending_count) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    while not (done.is_set() and not feed.pending_count):
+        assert doorbell.wait(10), "the reader stopped ringing"
+        doorbell.clear()
         assert feed.pending_count <= 150, "never more than the bound plus one batch"
         taken += feed.take()
     reader.join(1)
