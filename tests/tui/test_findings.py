@@ -15,8 +15,9 @@ from textual.pilot import Pilot
 
 from cloud.session import CloudSession
 from cloud.settings import Settings, load_settings
-from demo.launcher import WorldProcess, start_world
-from tests.tui.conftest import SEEDS, ManualClock
+from demo.launcher import WorldProcess
+from tests.support import running_world
+from tests.tui.conftest import ManualClock
 from tests.tui.helpers import (
     console,
     detail_text,
@@ -51,15 +52,10 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def findings_world(state_dir: Path) -> Iterator[WorldProcess]:
     """A world only these tests change; every client of this module points at it."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
-        with start_world(SEEDS) as running:
-            for name, value in running.env().items():
-                patch.setenv(name, value)
-            # Its own state, not the world's: the tests read what the console wrote.
-            patch.setenv("SHIPDECK_STATE_DIR", str(state_dir))
-            patch.delenv("AWS_PROFILE", raising=False)
-            yield running
+    with running_world() as running, pytest.MonkeyPatch.context() as patch:
+        # Its own state, not the world's: the tests read what the console wrote.
+        patch.setenv("SHIPDECK_STATE_DIR", str(state_dir))
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,9 @@ from cloud.findings import Finding
 from cloud.records import Severity
 from cloud.session import CloudSession
 from cloud.settings import Settings, load_settings
-from demo.launcher import WorldProcess, start_world
-from tests.support import until
-from tests.tui.conftest import SEEDS, ManualClock
+from demo.launcher import WorldProcess
+from tests.support import running_world, until
+from tests.tui.conftest import ManualClock
 from tests.tui.helpers import modal, model_read, on_console, pane, settled_until, wait_for
 from tui.app import ShipdeckApp
 from tui.panes.findings import FindingsPane
@@ -59,14 +59,9 @@ NOT_READY = "not-ready:nova:nova-backend/messaging-service"
 @pytest.fixture(scope="module")
 def walk_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProcess]:
     """A world only this walk changes, ticking fast; its own state folder."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SHIPDECK_WORLD_TICK", "0.1")
-        with start_world(SEEDS) as running:
-            for name, value in running.env().items():
-                patch.setenv(name, value)
-            patch.setenv("SHIPDECK_STATE_DIR", str(tmp_path_factory.mktemp("walk-state")))
-            patch.delenv("AWS_PROFILE", raising=False)
-            yield running
+    with running_world() as running, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHIPDECK_STATE_DIR", str(tmp_path_factory.mktemp("walk-state")))
+        yield running
 
 
 def quota_approved(session: CloudSession) -> bool:
