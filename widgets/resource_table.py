@@ -147,22 +147,6 @@ class ResourceTable(ScrollView, can_focus=True):
         self._sort: tuple[int, bool] | None = None  # (column, descending), None: as given
         self._measure()
 
-    async def _on_key(self, event: events.Key) -> None:
-        """A key typed ahead belongs to what has the focus now, not to the table.
-
-        Textual picks each key's widget as the key arrives: "/cdn" (or ":logs") sent in
-        one burst, as over SSH or a paste, queues all four keys here before "/" opens
-        the prompt. Handled here, "c" "d" "n" would be the table's (or a pane's action
-        keys); handed on, they land in the prompt that "/" focused.
-        """
-        focused = self.app.focused
-        if focused is not None and focused is not self and focused.screen is self.screen:
-            event.stop()
-            event.prevent_default()
-            focused._forward_event(events.Key(event.key, event.character))  # as Textual does
-            return
-        await super()._on_key(event)
-
     # --- what screens read ------------------------------------------------------
 
     @property

@@ -18,7 +18,16 @@ from cloud.findings.model import Finding, Fix
 from tui.flows.notice import done, under_way
 from tui.flows.params import HIDDEN
 from tui.flows.preview import SharedPlanPreview
-from tui.flows.remediation import ALWAYS_ASK, STALE, fix_state, preview_data, touched
+from tui.flows.remediation import (
+    ALWAYS_ASK,
+    STALE,
+    Flow,
+    fix_state,
+    launch,
+    preview_data,
+    start,
+    touched,
+)
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -55,7 +64,7 @@ def alike(findings: list[Finding] | tuple[Finding, ...], finding: Finding) -> li
     return [finding, *others]
 
 
-class BatchFlow:
+class BatchFlow(Flow):
     """One run of one fix on several resources, from the key press to the re-read rows."""
 
     def __init__(self, app: App[Any], context: ConsoleContext, fixes: list[Fix]) -> None:
@@ -64,33 +73,8 @@ class BatchFlow:
         self.fixes = fixes
         self.name = fixes[0].action
 
-    def say(self, message: str, *, title: str = "", severity: str = "information") -> None:
-        """A notification, with secrets masked."""
-        from actions.secrets import mask_secrets
-
-        self.app.notify(
-            mask_secrets(message),
-            title=title or self.name,
-            severity=severity,  # type: ignore[arg-type]
-            timeout=10 if severity == "error" else 6,
-        )
-
-    async def run(self) -> None:
-        """The whole flow; an error anywhere is shown, never swallowed."""
-        from actions.model import ActionError
-
-        self.context.action_running = self.name
-        try:
-            await self._run()
-        except ActionError as exc:
-            self.say(str(exc), severity="error")
-        except Exception as exc:  # noqa: BLE001 - a cloud or network failure: shown to the person
-            self.say(f"{type(exc).__name__}: {exc}", severity="error")
-        finally:
-            self.context.action_running = None
-
     def _actions(self) -> list[Action]:
-        from actions.catalogue import CATALOGUE, make_action
+        from actions.catalogue import CATALOGUE
 
         cls = CATALOGUE[self.name]
         made = []
@@ -98,17 +82,7 @@ class BatchFlow:
             record = self.context.state.record(fix.ref)
             values = {**(cls.defaults(record) if record is not None else {}), **fix.params}
             names = {p.name for p in cls.params}
-            made.append(
-                make_action(
-                    self.name,
-                    fix.ref,
-                    {k: v for k, v in values.items() if k in names and v},
-                    self.context.session,
-                    read_only=self.context.read_only_flag,
-                    audit=self.context.audit_log(),
-                    settings=self.context.settings,
-                )
-            )
+            made.append(self.action(fix.ref, {k: v for k, v in values.items() if k in names and v}))
         return made
 
     async def _plans(self, actions: list[Action]) -> list[Plan]:
@@ -173,21 +147,7 @@ class BatchFlow:
 
 def launch_batch(app: App[Any], context: ConsoleContext, fixes: list[Fix]) -> None:
     """Run the batch of ``fixes`` (one action) as an app worker, unless an action is under way."""
-    from tui.flows.remediation import launch
-
     if len(fixes) == 1 or fix_state(context, fixes[0]) is not True:
         launch(app, context, fixes[0], None)  # one fix, or a refusal said the usual way
         return
-    running = context.action_running
-    if running is not None:
-        app.notify(f"{running} is under way; one action at a time", severity="warning")
-        return
-    flow = BatchFlow(app, context, fixes)
-    context.action_running = flow.name
-    app.run_worker(
-        flow.run(),
-        name=f"action {flow.name} x{len(fixes)}",
-        group="remediation",
-        exit_on_error=False,
-        description=f"{flow.name} on {len(fixes)} resources",
-    )
+    start(BatchFlow(app, context, fixes), f"{fixes[0].action} on {len(fixes)} resources")

@@ -156,23 +156,12 @@ def touched(
     return tuple(dict.fromkeys(refs)), cls.affects
 
 
-class RemediationFlow:
-    """One run of one fix, from the key press to the re-read resources."""
+class Flow:
+    """What every action flow shares: its notices, and errors shown rather than swallowed."""
 
-    def __init__(
-        self, app: App[Any], context: ConsoleContext, fix: Fix, origin: DOMNode | None
-    ) -> None:
-        self.app = app
-        self.context = context
-        self.fix = fix
-        self.origin = origin  # the detail screen it started from, read again afterwards
-        self.typed: dict[str, str] = {}  # the parameters as last typed (to edit them again)
-        self.defaults: dict[str, str] = dict(fix.params)
-
-    @property
-    def label(self) -> str:
-        """``nova/cdn-service (ap-northeast-1)``."""
-        return self.fix.ref.label
+    name: str  # the action, as notices title it
+    app: App[Any]
+    context: ConsoleContext
 
     def say(self, message: str, *, title: str = "", severity: str = "information") -> None:
         """A notification, with secrets masked."""
@@ -180,7 +169,7 @@ class RemediationFlow:
 
         self.app.notify(
             mask_secrets(message),
-            title=title or self.fix.action,
+            title=title or self.name,
             severity=severity,  # type: ignore[arg-type]
             timeout=10 if severity == "error" else 6,
         )
@@ -189,7 +178,7 @@ class RemediationFlow:
         """The whole flow; an error anywhere is shown, never swallowed."""
         from actions.model import ActionError
 
-        self.context.action_running = self.fix.action
+        self.context.action_running = self.name
         try:
             await self._run()
         except ActionError as exc:
@@ -198,6 +187,43 @@ class RemediationFlow:
             self.say(f"{type(exc).__name__}: {exc}", severity="error")
         finally:
             self.context.action_running = None
+
+    async def _run(self) -> None:
+        raise NotImplementedError
+
+    def action(self, ref: ResourceRef, values: dict[str, str]) -> Action:
+        """The flow's action on ``ref``, as this console makes it (read-only, audit, settings)."""
+        from actions.catalogue import make_action
+
+        return make_action(
+            self.name,
+            ref,
+            values,
+            self.context.session,
+            read_only=self.context.read_only_flag,
+            audit=self.context.audit_log(),
+            settings=self.context.settings,
+        )
+
+
+class RemediationFlow(Flow):
+    """One run of one fix, from the key press to the re-read resources."""
+
+    def __init__(
+        self, app: App[Any], context: ConsoleContext, fix: Fix, origin: DOMNode | None
+    ) -> None:
+        self.app = app
+        self.context = context
+        self.fix = fix
+        self.name = fix.action
+        self.origin = origin  # the detail screen it started from, read again afterwards
+        self.typed: dict[str, str] = {}  # the parameters as last typed (to edit them again)
+        self.defaults: dict[str, str] = dict(fix.params)
+
+    @property
+    def label(self) -> str:
+        """``nova/cdn-service (ap-northeast-1)``."""
+        return self.fix.ref.label
 
     async def _run(self) -> None:
         from actions.catalogue import CATALOGUE
@@ -239,7 +265,6 @@ class RemediationFlow:
         self, cls: type[Action], fields: list[FormField], *, show_form: bool
     ) -> Action | None:
         """The form (when it is needed) until the values make an action."""
-        from actions.catalogue import make_action
         from actions.model import BadParameter
 
         self.typed = {f.name: f.value for f in fields}
@@ -254,15 +279,7 @@ class RemediationFlow:
                 self.typed = unmask_answer(fields, shown, answer)
             try:
                 values = action_values(cls, self.defaults, self.typed)
-                return make_action(
-                    cls.name,
-                    self.fix.ref,
-                    values,
-                    self.context.session,
-                    read_only=self.context.read_only_flag,
-                    audit=self.context.audit_log(),
-                    settings=self.context.settings,
-                )
+                return self.action(self.fix.ref, values)
             except BadParameter as exc:
                 self.say(str(exc), severity="error")
                 if not fields:
@@ -399,16 +416,20 @@ def launch(app: App[Any], context: ConsoleContext, fix: Fix, origin: DOMNode | N
                 severity="warning",
             )
         return
-    running = context.action_running
+    start(RemediationFlow(app, context, fix, origin), f"{fix.action} {fix.ref.target}")
+
+
+def start(flow: Flow, description: str) -> None:
+    """Run ``flow`` as an app worker, unless another action is under way (one at a time)."""
+    running = flow.context.action_running
     if running is not None:
-        app.notify(f"{running} is under way; one action at a time", severity="warning")
+        flow.app.notify(f"{running} is under way; one action at a time", severity="warning")
         return
-    flow = RemediationFlow(app, context, fix, origin)
-    context.action_running = fix.action  # set now, so a second key press is refused
-    app.run_worker(
+    flow.context.action_running = flow.name  # set now, so a second key press is refused
+    flow.app.run_worker(
         flow.run(),
-        name=f"action {fix.action}",
+        name=f"action {description}",
         group="remediation",
         exit_on_error=False,
-        description=f"{fix.action} {fix.ref.target}",
+        description=description,
     )
