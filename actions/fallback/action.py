@@ -155,10 +155,11 @@ class FallbackBuild(Action):
         except RegistryError as exc:
             checks.append(Check("ECR login", False, str(exc)))
         with ThreadPoolExecutor(READ_WORKERS, thread_name_prefix="fallback-plan") as reads:
+            users = reads.submit(self._pullers)  # the workloads, read beside the repositories
             checks.extend(reads.map(self._repository_check, jobs))
             befores = list(reads.map(self._before, jobs)) if creds else ["no ECR login"] * len(jobs)
             tagged = list(reads.map(self._ecr_tags, jobs))
-            pullers = self._pullers()
+            pullers = users.result()
         host = creds.host if creds else "<registry>"
         changes: list[Change] = []
         for job, read, ecr in zip(jobs, befores, tagged, strict=True):
