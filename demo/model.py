@@ -335,6 +335,43 @@ class Alarm:
     dimensions: dict[str, str]
     state: str
     state_reason: str
+    statistic: str = "Average"
+
+
+@dataclass(frozen=True)
+class MetricShape:
+    """How a metric series moves: around ``level`` by up to ``swing``, or climbing.
+
+    With ``climb_to`` the series is a saw: from ``level`` up to ``climb_to`` over
+    ``cycle`` seconds, then down again (memory before each out-of-memory kill).
+    """
+
+    level: float
+    swing: float = 0.0
+    climb_to: float | None = None
+    cycle: float = 600.0
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    """A CloudWatch metric the world writes: its history at start, then a point each ``every``.
+
+    Before ``since`` the series is ``healthy``; from ``since`` on it is ``incident``,
+    for as long as ``live_while`` holds (checked before each point), healthy again after.
+    """
+
+    region: str
+    namespace: str
+    metric: str
+    dimensions: dict[str, str]
+    unit: str
+    every: float  # seconds between points of the history
+    live_every: float  # seconds between points on the clock (``every`` scaled by speed)
+    history: float  # seconds of history written when the world starts
+    healthy: MetricShape
+    incident: MetricShape | None = None
+    since: datetime | None = None
+    live_while: StreamCondition | None = None
 
 
 @dataclass(frozen=True)
@@ -416,5 +453,6 @@ class Scenario:
     secrets: tuple[Secret, ...] = ()
     logs: tuple[LogGroup, ...] = ()
     alarms: tuple[Alarm, ...] = ()
+    metrics: tuple[MetricSeries, ...] = ()
     kubernetes: Kubernetes | None = None
     regions: tuple[str, ...] = field(default=())

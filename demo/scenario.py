@@ -43,6 +43,7 @@ _TOP_LEVEL = {
     "secrets",
     "logs",
     "alarms",
+    "metrics",
     "kubernetes",
 }
 MAX_BYTES = 16 * 1024 * 1024
@@ -130,6 +131,10 @@ def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
             for n in root.get("logs").items()
         ),
         alarms=tuple(sections.alarm(n) for n in root.get("alarms").items()),
+        metrics=tuple(
+            sections.metric_series(n, world.speed, functions, clusters)
+            for n in root.get("metrics").items()
+        ),
         kubernetes=sections.kubernetes(
             root.get("kubernetes"), world.default_region, world.account_id
         ),
@@ -145,6 +150,7 @@ def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
         scenario.secrets,
         scenario.logs,
         scenario.alarms,
+        scenario.metrics,
     ):
         regions.update(item.region for item in group)
     return Scenario(**{**scenario.__dict__, "regions": tuple(sorted(regions))})

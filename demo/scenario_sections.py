@@ -24,6 +24,8 @@ from demo.model import (
     LogEvent,
     LogGroup,
     LogStream,
+    MetricSeries,
+    MetricShape,
     PodGroup,
     Secret,
     ServiceEvent,
@@ -342,6 +344,7 @@ def alarm(node: Node) -> Alarm:
             "dimensions",
             "state",
             "state_reason",
+            "statistic",
         }
     )
     return Alarm(
@@ -356,6 +359,62 @@ def alarm(node: Node) -> Alarm:
         dimensions=node.get("dimensions").string_map(),
         state=node.get("state").choice(("OK", "ALARM", "INSUFFICIENT_DATA"), "OK"),
         state_reason=node.get("state_reason").string("Scenario state"),
+        statistic=node.get("statistic").choice(_STATISTICS, "Average"),
+    )
+
+
+_STATISTICS = ("Average", "Maximum", "Minimum", "Sum", "SampleCount")
+
+
+def _shape(node: Node) -> MetricShape:
+    """``healthy`` or ``incident`` of a series: ``{level, swing}`` or a climb."""
+    node.check_keys({"level", "swing", "climb_to", "cycle", "since"})
+    cycle = node.get("cycle").seconds(600.0)
+    if cycle <= 0:
+        raise node.get("cycle").fail("must be greater than 0")
+    climb = node.get("climb_to")
+    return MetricShape(
+        level=node.require("level").number(),
+        swing=abs(node.get("swing").number(0.0)),
+        climb_to=climb.number() if climb.value is not None else None,
+        cycle=cycle,
+    )
+
+
+def metric_series(
+    node: Node,
+    speed: float = 1.0,
+    functions: tuple[LambdaFunction, ...] = (),
+    clusters: tuple[EcsCluster, ...] = (),
+) -> MetricSeries:
+    """A ``metrics`` entry: a series the world writes, healthy or not (``while``)."""
+    node.check_keys(
+        {"region", "namespace", "metric", "dimensions", "unit", "every", "history"}
+        | {"healthy", "incident", "while"}
+    )
+    region = node.require("region").string()
+    every = node.get("every").seconds(60.0)
+    if every <= 0:
+        raise node.get("every").fail("must be greater than 0")
+    incident = node.get("incident")
+    condition = None
+    if node.get("while").value is not None:
+        if incident.value is None:
+            raise node.get("while").fail("a while: condition needs an incident: shape")
+        condition = _condition(node.get("while"), region, functions, clusters)
+    return MetricSeries(
+        region=region,
+        namespace=node.require("namespace").string(),
+        metric=node.require("metric").string(),
+        dimensions=node.get("dimensions").string_map(),
+        unit=node.get("unit").string("None"),
+        every=every,
+        live_every=every / speed,
+        history=node.get("history").seconds(3 * 3600.0),
+        healthy=_shape(node.require("healthy")),
+        incident=_shape(incident) if incident.value is not None else None,
+        since=incident.get("since").time() if incident.value is not None else None,
+        live_while=condition,
     )
 
 

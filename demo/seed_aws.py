@@ -15,6 +15,7 @@ from demo.aws_clients import ClientPool, LogSink
 from demo.codebuild import BuildService
 from demo.ecr_view import EcrView
 from demo.ecs_view import EcsView
+from demo.metrics import MetricWorld
 from demo.model import (
     Alarm,
     EcrImage,
@@ -86,8 +87,10 @@ class AwsSeeder:
         ecr_view: EcrView,
         ecs_view: EcsView,
         on_progress: Callable[[str], None] | None = None,
+        metrics: MetricWorld | None = None,
     ) -> None:
         self.scenario = scenario
+        self.metrics = metrics
         self.clients = clients
         self.sink = sink
         self.builds = builds
@@ -133,7 +136,8 @@ class AwsSeeder:
         jobs += [(("codebuild", "logs"), self.builds.seed_project, p) for p in s.codebuild]
         jobs += [(("logs",), self._log_group, g) for g in s.logs]
         jobs += [(("lambda",), self._function, f) for f in s.functions]
-        jobs += [(("monitoring",), self._alarm, a) for a in s.alarms]
+        if s.alarms or s.metrics:
+            jobs += [(("monitoring",), self._monitoring, s.alarms)]
         ecs = EcsSeeder(s.world.account_id, self.ecs_view, self._role_arn, self._direct)
         jobs += [(("ecs", "ec2"), ecs.seed_cluster, c) for c in s.ecs]
         pending: dict[str, int] = {}
@@ -273,13 +277,20 @@ class AwsSeeder:
         # moto stamps the creation time; the scenario says when the function last changed.
         set_function_last_modified(created["FunctionArn"], fn.last_modified)
 
+    def _monitoring(self, alarms: tuple[Alarm, ...]) -> None:
+        """The alarms, then the metric series and what the alarms make of them."""
+        for alarm in alarms:
+            self._alarm(alarm)
+        if self.metrics is not None:
+            self.metrics.seed(time.time())
+
     def _alarm(self, alarm: Alarm) -> None:
         cloudwatch = self.clients.get("cloudwatch", alarm.region)
         cloudwatch.put_metric_alarm(
             AlarmName=alarm.name,
             Namespace=alarm.namespace,
             MetricName=alarm.metric,
-            Statistic="Average",
+            Statistic=alarm.statistic,
             Period=alarm.period,
             EvaluationPeriods=alarm.evaluation_periods,
             Threshold=alarm.threshold,

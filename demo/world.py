@@ -24,6 +24,7 @@ from demo.gateway import Gateway, Upstream
 from demo.kube import KubeWorld
 from demo.lambda_view import UPDATE_PATH, function_updated
 from demo.live_traffic import LiveLogs, Throttle
+from demo.metrics import MetricWorld
 from demo.model import Scenario
 from demo.paging import Pager
 from demo.quotas import QuotaBook
@@ -112,6 +113,10 @@ class World:
             world.account_id,
             world.speed,
         )
+        running = RunningState(world.account_id)
+        metrics = MetricWorld(
+            self.scenario.metrics, self.scenario.alarms, clients, world.account_id, running.holds
+        )
         self.gateway = Gateway(Upstream(host, moto_port), port=self._port)
         self.gateway.pager = Pager(world.page_size)
         for routes in (
@@ -120,6 +125,7 @@ class World:
             ecr_view.routes(),
             ecs_view.routes(),
             rollouts.routes(),
+            metrics.routes(),
         ):
             self.gateway.add_routes(routes)
         self.gateway.add_path_route("lambda", "PUT", UPDATE_PATH, function_updated)
@@ -141,14 +147,21 @@ class World:
         self.gateway.start()
         self._start_kube()
         seeder = AwsSeeder(
-            self.scenario, clients, sink, builds, ecr_view, ecs_view, on_progress=on_progress
+            self.scenario,
+            clients,
+            sink,
+            builds,
+            ecr_view,
+            ecs_view,
+            on_progress=on_progress,
+            metrics=metrics,
         )
-        running = RunningState(world.account_id)
         steps: list[tuple[str, Step]] = [
             ("quotas", quotas.advance),
             ("codebuild", builds.advance),
             ("ecs", rollouts.advance),
             ("live logs", LiveLogs(self.scenario.logs, sink, running.holds).step),
+            ("metrics", metrics.step),
         ]
         if self.kube is not None:
             self._reconciler = Reconciler(self.kube, ecr_view)

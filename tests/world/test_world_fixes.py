@@ -158,6 +158,18 @@ def test_query_service_with_enough_memory_runs_and_its_oom_log_stops(aws: Client
     after = logs.get_log_events(logGroupName=OOM_GROUP, logStreamName=OOM_STREAM)["events"]
     assert after == written
 
+    # Its CPU comes down with the old task gone, and CloudWatch's alarm goes back to OK.
+    cloudwatch = aws("cloudwatch", QUERY)
+
+    def calm() -> dict[str, Any] | None:
+        found = cloudwatch.describe_alarms(AlarmNames=["ECS-HighCPU"])["MetricAlarms"][0]
+        return found if found["StateValue"] == "OK" else None
+
+    alarm = eventually(calm, timeout=120)
+    assert "not greater than the threshold (70.0)" in alarm["StateReason"]
+    newest = cloudwatch.describe_alarm_history(AlarmName="ECS-HighCPU")["AlarmHistoryItems"][0]
+    assert newest["HistorySummary"] == "Alarm updated from ALARM to OK"
+
 
 def test_frontend_rollback_to_revision_3_completes(aws: Clients) -> None:
     ecs = aws("ecs", NOVA)
