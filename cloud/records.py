@@ -425,3 +425,39 @@ class FunctionLog:
     region: str
     function: str
     lines: tuple[LogLine, ...]
+
+
+@dataclass(frozen=True)
+class AlarmRecord:
+    """A CloudWatch metric alarm, as DescribeAlarms gives it."""
+
+    name: str
+    region: str
+    arn: str
+    state: str  # "OK", "ALARM", "INSUFFICIENT_DATA"
+    reason: str  # StateReason, as CloudWatch words it
+    updated_at: datetime | None  # when the state last changed
+    namespace: str
+    metric: str
+    statistic: str  # "Average", "Maximum", ... or an extended statistic ("p99")
+    dimensions: tuple[tuple[str, str], ...]
+    threshold: float | None
+    comparison: str  # "GreaterThanThreshold", ...
+    period: int | None  # seconds
+    evaluation_periods: int | None
+    datapoints_to_alarm: int | None = None
+    description: str = ""
+    actions_enabled: bool = True
+
+    def dimension(self, name: str) -> str | None:
+        """The value of dimension ``name``, None when the alarm has none."""
+        return next((value for key, value in self.dimensions if key == name), None)
+
+
+@dataclass(frozen=True)
+class AlarmHistoryItem:
+    """One change of an alarm: DescribeAlarmHistory's item."""
+
+    at: datetime | None
+    kind: str  # "StateUpdate", "ConfigurationUpdate", "Action"
+    summary: str

@@ -30,13 +30,14 @@ __all__ = [
     "state_dir",
 ]
 
-PANES = ("repositories", "builds", "services", "quotas")
+PANES = ("repositories", "builds", "services", "quotas", "alarms")
 
 DEFAULT_REFRESH: dict[str, float] = {
     "repositories": 60.0,
     "builds": 10.0,
     "services": 10.0,
     "quotas": 60.0,
+    "alarms": 30.0,
 }
 
 _TOP_KEYS = {

@@ -129,6 +129,10 @@ class Finding:
         }
 
 
-def sort_key(finding: Finding) -> tuple[int, str]:
-    """Critical first, then by id (stable output)."""
-    return (SEVERITY_ORDER[finding.severity], finding.id)
+SYMPTOM_KINDS = frozenset({"alarm", "alarm-no-data"})
+"""Findings that report what a monitor says, not a cause: after the causes of their severity."""
+
+
+def sort_key(finding: Finding) -> tuple[int, bool, str]:
+    """Critical first; causes before what monitors say (alarms); then by id (stable output)."""
+    return (SEVERITY_ORDER[finding.severity], finding.kind in SYMPTOM_KINDS, finding.id)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from cloud.findings.alarms import alarm_findings
 from cloud.findings.builds import blocked_findings, capacity_findings, failure_findings
 from cloud.findings.functions import function_findings
 from cloud.findings.images import image_findings, repository_findings
@@ -78,6 +79,7 @@ def find(snapshot: Snapshot, links: Links | None = None) -> list[Finding]:
         findings += failure_findings(project, snapshot)
     for quota in snapshot.quotas:
         findings += capacity_findings(quota)
+    findings = alarm_findings(snapshot, findings)
     merged: dict[str, Finding] = {}
     for finding in findings:
         merged.setdefault(finding.id, finding)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from cloud.alarms import fetch_alarms
 from cloud.arrivals import Early
 from cloud.classify import crashing_container
 from cloud.codebuild import fetch_projects
@@ -33,6 +34,7 @@ from cloud.logs.subjects import (
 )
 from cloud.model.ref import ResourceRef
 from cloud.records import (
+    AlarmRecord,
     BuildRecord,
     DeploymentRecord,
     EcsServiceRecord,
@@ -200,7 +202,17 @@ QUOTA = Kind[QuotaRecord](
     read_early=fetch_quotas,
 )
 
-KINDS: tuple[Kind[Any], ...] = (ECR, CODEBUILD, ECS, LAMBDA, K8S, QUOTA)
+ALARM = Kind[AlarmRecord](
+    "alarm",
+    "CloudWatch alarm",
+    AlarmRecord,
+    "cloudwatch",
+    key=lambda r: (r.name, r.region),
+    read=fetch_alarms,
+    read_early=fetch_alarms,
+)
+
+KINDS: tuple[Kind[Any], ...] = (ECR, CODEBUILD, ECS, LAMBDA, K8S, QUOTA, ALARM)
 KIND_NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
 WORKLOAD_KINDS: tuple[str, ...] = tuple(k.name for k in KINDS if k.images is not _no_images)
 """The kinds that run images."""
@@ -256,6 +268,7 @@ PANES: tuple[Pane, ...] = (
     Pane("builds", ("codebuild",), 10.0),
     Pane("services", ("ecs", "lambda", "k8s"), 10.0),
     Pane("quotas", ("quota",), 60.0),
+    Pane("alarms", ("alarm",), 30.0),
 )
 PANE_NAMES: tuple[str, ...] = tuple(p.name for p in PANES)
 

@@ -1,7 +1,7 @@
 """The incident model: one snapshot of the account that every screen and every command reads.
 
 A snapshot is made of **parts**: one per resource kind (``ecr``, ``codebuild``,
-``ecs``, ``lambda``, ``k8s``, ``quota``) and one per extra the findings need
+``ecs``, ``lambda``, ``k8s``, ``quota``, ``alarm``) and one per extra the findings need
 (``pod-logs``: crashing pods' log tails, ``build-logs``: the tails of the
 recent failed builds, ``function-logs``: the last hour of each Lambda
 function's log). Every part is a
@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from cloud.records import (
+    AlarmRecord,
     BuildLogTail,
     DeploymentRecord,
     EcsServiceRecord,
@@ -140,6 +141,11 @@ class Snapshot:
     def quotas(self) -> tuple[QuotaRecord, ...]:
         """Service quotas."""
         return self.records("quota")
+
+    @property
+    def alarms(self) -> tuple[AlarmRecord, ...]:
+        """CloudWatch metric alarms."""
+        return self.records("alarm")
 
     # --- the extras, by key --------------------------------------------------------
 

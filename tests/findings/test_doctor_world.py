@@ -84,6 +84,10 @@ EXPECTED = {
     # running code's: both are findings, and each offers the rollback to v0.5.0
     f"lambda-timeouts:{NOVA}:hr-chatbot-backend",
     f"lambda-database-unreachable:{NOVA}:hr-chatbot-backend",
+    # CloudWatch: ECS-HighCPU in ALARM over query-service's CPU; the frontend's
+    # RunningTaskCount alarm has never had data (the HR Errors alarm is evidence above)
+    "alarm:ap-southeast-1:ECS-HighCPU",
+    f"alarm-no-data:{NOVA}:frontend-service-RunningTasks",
 }
 
 
@@ -106,6 +110,26 @@ def test_doctor_reports_each_seeded_problem_and_nothing_else(
     assert report["summary"]["critical"] == sum(
         1 for f in report["findings"] if f["severity"] == "critical"
     )
+
+    alarm = by_id["alarm:ap-southeast-1:ECS-HighCPU"]
+    assert (alarm["severity"], alarm["where"]) == (
+        "warning",
+        "ecs:query-service-cluster/query-service",
+    )
+    assert alarm["evidence"][0] == "alarm ECS-HighCPU: CPUUtilization Average > 70 for 2 x 300 s"
+    assert alarm["evidence"][2].startswith("Threshold Crossed: 2 datapoints [")
+    assert [fix["action"] for fix in alarm["fixes"]][:1] == ["resize-task"]
+    blind = by_id[f"alarm-no-data:{NOVA}:frontend-service-RunningTasks"]
+    assert blind["severity"] == "info"
+    assert "INSUFFICIENT_DATA since" in blind["evidence"][1]
+    explained = [
+        f["id"]
+        for f in report["findings"]
+        if any(
+            line.startswith("alarm hr-chatbot-backend-Errors in ALARM") for line in f["evidence"]
+        )
+    ]
+    assert len(explained) == 1 and explained[0].startswith("lambda-")
 
     cdn = by_id[f"missing-tag:{NOVA}:nova/cdn-service:latest"]
     assert cdn["severity"] == "critical"

@@ -19,6 +19,7 @@ SAMPLE = {
     "lambda": ("hr-chatbot-backend", True),
     "k8s": ("nova-backend/user-service", True),
     "quota": ("codebuild/L-4DDC4A99", False),
+    "alarm": ("ECS-HighCPU", False),
 }
 
 

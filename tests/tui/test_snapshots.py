@@ -1,4 +1,4 @@
-"""Snapshots of the five panes (findings first) at two terminal sizes.
+"""Snapshots of the six panes (findings first) at two terminal sizes.
 
 Nothing on screen may depend on when the tests run: the console's clock is pinned
 to a moment just after the seeded incidents (so "pushed 1d" stays "1d"), and the
@@ -17,7 +17,14 @@ from textual.pilot import Pilot
 from tests.tui.conftest import AppFactory, settle
 
 PINNED_NOW = datetime(2025, 11, 12, 0, 0, 0, tzinfo=UTC)
-PANE_KEYS = {"findings": "0", "repositories": "1", "builds": "2", "services": "3", "quotas": "4"}
+PANE_KEYS = {
+    "findings": "0",
+    "repositories": "1",
+    "builds": "2",
+    "services": "3",
+    "quotas": "4",
+    "alarms": "5",
+}
 
 
 def show(pane: str) -> Callable[[Pilot[None]], object]:

@@ -46,6 +46,12 @@ COMMANDS: tuple[ConsoleCommand, ...] = (
     ),
     ConsoleCommand("quotas", ("quota",), "Service quotas", "show_pane('quotas')"),
     ConsoleCommand(
+        "alarms",
+        ("alarm", "cloudwatch", "cw"),
+        "CloudWatch alarms: ALARM first, then no data",
+        "show_pane('alarms')",
+    ),
+    ConsoleCommand(
         "fallback",
         ("fallback-build", "fb"),
         "Build a project's services here and push them to ECR: :fallback [PROJECT]",

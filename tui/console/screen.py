@@ -257,7 +257,7 @@ class ConsoleScreen(ShipdeckScreen):
         found = find_command(message.text)
         if found is None:
             word = message.text.split()[0]
-            known = "findings, repos, builds, services, quotas, timeline, help"
+            known = "findings, repos, builds, services, quotas, alarms, timeline, help"
             self.say(f"unknown command {word!r}: try {known}")
             return
         command, args = found

@@ -45,4 +45,5 @@ KIND_KEYS: Mapping[str, tuple[RemediationKey, ...]] = {
         RemediationKey("delete-pod", "P", "Del pod"),
     ),
     "quota": (RemediationKey("request-quota-increase", "Q", "Increase"),),
+    "alarm": (),
 }

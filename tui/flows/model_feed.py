@@ -28,7 +28,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cloud.incident import ModelState
-from cloud.model.kinds import KIND_NAMES, kind, pane
+from cloud.model.kinds import KIND_NAMES, PANES, kind
 from cloud.model.ref import ResourceRef
 from cloud.records import Fetched
 from tui.context.messages import AccountRead, ModelChanged, ReadEnded
@@ -83,9 +83,9 @@ class ModelFeed:
 
     def interval(self, name: str) -> float:
         """Seconds between reads of kind ``name``: its pane's ``[refresh]`` setting."""
-        for each in ("repositories", "builds", "services", "quotas"):
-            if name in pane(each).kinds:
-                return float(self.context.settings.refresh.get(each, pane(each).refresh_seconds))
+        for each in PANES:
+            if name in each.kinds:
+                return float(self.context.settings.refresh.get(each.name, each.refresh_seconds))
         return DEFAULT_INTERVAL
 
     # --- asking for reads -----------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from cloud.model.kinds import KIND_NAMES, PANES
 from tui.flows.remediation import RemediationKey
-from tui.kinds import codebuild, ecr, quotas, services
+from tui.kinds import alarms, codebuild, ecr, quotas, services
 from tui.kinds.view import KindView, PaneView
 from widgets.resource_table import KEEP, TableColumn
 
@@ -16,7 +16,15 @@ FLAGS_WIDTH = 40
 
 VIEWS: Mapping[str, KindView[Any]] = {
     view.kind: view
-    for view in (ecr.VIEW, codebuild.VIEW, services.ECS, services.LAMBDA, services.K8S, quotas.VIEW)
+    for view in (
+        ecr.VIEW,
+        codebuild.VIEW,
+        services.ECS,
+        services.LAMBDA,
+        services.K8S,
+        quotas.VIEW,
+        alarms.VIEW,
+    )
 }
 assert set(VIEWS) == set(KIND_NAMES), "every kind of the registry has a view"
 
@@ -85,6 +93,19 @@ PANE_VIEWS: Mapping[str, PaneView] = {
             _FLAGS,
         ),
         "quotas",
+    ),
+    "alarms": PaneView(
+        "alarms",
+        (
+            _REGION,
+            TableColumn("name", "ALARM", keep=KEEP),
+            TableColumn("state", "STATE", keep=KEEP),
+            _FLAGS,
+            TableColumn("resource", "RESOURCE"),
+            TableColumn("condition", "CONDITION", width=44),
+            TableColumn("changed", "CHANGED"),
+        ),
+        "alarms",
     ),
 }
 assert set(PANE_VIEWS) == {p.name for p in PANES}, "every pane of the registry has columns"

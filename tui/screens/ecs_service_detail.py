@@ -16,6 +16,7 @@ from tui.context.messages import DetailFetched
 from tui.context.state import ConsoleContext
 from tui.flows.action_keys import KIND_KEYS
 from tui.flows.remediation import RemediationHost, bindings
+from tui.screens.charts import ChartsHost
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection
 
@@ -37,7 +38,7 @@ def stopped_text(task: EcsTaskRecord) -> Text:
     return text
 
 
-class EcsServiceDetail(RemediationHost, DetailScreen):
+class EcsServiceDetail(ChartsHost, RemediationHost, DetailScreen):
     """What ``aws ecs describe-services`` and ``describe-tasks`` would tell, on one page."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["ecs"])
@@ -105,6 +106,7 @@ class EcsServiceDetail(RemediationHost, DetailScreen):
                 ),
             ),
             self.flags_section(),
+            *self.chart_sections(),
             DetailSection(
                 "deployments",
                 # Running/desired in one column: the table fits an 80-column terminal.

@@ -13,11 +13,12 @@ from tui.context.formatting import status_text, timestamp
 from tui.context.state import ConsoleContext
 from tui.flows.action_keys import KIND_KEYS
 from tui.flows.remediation import RemediationHost, bindings
+from tui.screens.charts import ChartsHost
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
 
-class LambdaDetail(RemediationHost, DetailScreen):
+class LambdaDetail(ChartsHost, RemediationHost, DetailScreen):
     """What the function is running and whether its last update worked."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["lambda"])
@@ -55,4 +56,5 @@ class LambdaDetail(RemediationHost, DetailScreen):
                 ),
             ),
             self.flags_section(),
+            *self.chart_sections(),
         ]
