@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections import Counter
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ import click
 
 from cli.inputs import cloud_session
 from cli.output import echo
+from cli.world import ProgressLine
 
 if TYPE_CHECKING:
     from cloud.findings import Finding
@@ -72,6 +75,25 @@ def doctor_report(
     }
 
 
+def _progress(line: ProgressLine) -> Callable[[Mapping[str, Any]], None]:
+    """What ``read_snapshot`` has read so far, on one line of a terminal (quiet when piped)."""
+    from cloud.model.kinds import KIND_NAMES
+
+    done: list[str] = []
+    lock = threading.Lock()
+
+    def heard(parts: Mapping[str, Any]) -> None:
+        with lock:
+            done.extend(name for name in parts if name in KIND_NAMES)
+            left = [name for name in KIND_NAMES if name not in done]
+            line(
+                f"read {len(done)} of {len(KIND_NAMES)} kinds"
+                + (f", reading {', '.join(left)}" if left else ", judging")
+            )
+
+    return heard
+
+
 @click.command("doctor")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as one JSON document.")
 @click.pass_context
@@ -85,7 +107,9 @@ def doctor_command(ctx: click.Context, as_json: bool) -> None:
     from cloud.model.builder import read_snapshot
 
     session = cloud_session(ctx.obj or {})
-    snapshot = read_snapshot(session)
+    line = ProgressLine(prefix="doctor: ")
+    snapshot = read_snapshot(session, on_parts=_progress(line))
+    line.done()
     findings = find(snapshot)
     checked_at = datetime.now(UTC)
     try:

@@ -32,8 +32,9 @@ class ProgressLine:
     exports on stdout are what a script reads).
     """
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, prefix: str = "# world: ") -> None:
         self._stream = stream if stream is not None else sys.stderr
+        self._prefix = prefix
         self._shown = False
 
     def __call__(self, step: str) -> None:
@@ -41,14 +42,15 @@ class ProgressLine:
         if not self._stream.isatty():
             return
         # \r ESC[K is shipdeck's own drawing; the step may quote the scenario: made safe
-        self._stream.write(f"\r\x1b[K# world: {shown(step)}…")
+        self._stream.write(f"\r\x1b[K{self._prefix}{shown(step)}…")
         self._stream.flush()
         self._shown = True
 
-    def done(self, text: str) -> None:
-        """End the line with ``text`` (nothing when nothing was shown)."""
+    def done(self, text: str = "") -> None:
+        """End the line with ``text``, or wipe it without one (nothing when nothing was shown)."""
         if self._shown:
-            self._stream.write(f"\r\x1b[K# world: {shown(text)}\n")
+            end = f"{self._prefix}{shown(text)}\n" if text else ""
+            self._stream.write(f"\r\x1b[K{end}")
             self._stream.flush()
             self._shown = False
 
