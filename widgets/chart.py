@@ -53,8 +53,12 @@ def chart(
     top: float | None = None,
     height: int = 4,
     span: str = "",
+    colors: Sequence[str | None] | None = None,
 ) -> Text:
-    """The chart of ``values`` (oldest first; None for a period without data)."""
+    """The chart of ``values`` (oldest first; None for a period without data).
+
+    ``colors`` gives a bar its own style (a build's outcome) instead of the threshold's.
+    """
     known = [v for v in values if v is not None]
     text = Text()
     text.append(title, style="bold")
@@ -81,7 +85,8 @@ def chart(
         text.append("\n")
         label = number(scale, unit) if row == height - 1 else ("0" if row == 0 else "")
         text.append(label.rjust(AXIS_WIDTH - 1)[: AXIS_WIDTH - 1] + "│", style="dim")
-        for value, level in zip(values, levels, strict=True):
+        styles = list(colors) if colors is not None else [None] * len(values)
+        for value, level, own in zip(values, levels, styles, strict=True):
             if value is None or level is None:
                 mark = THRESHOLD_MARK if row == line_row else " "
                 text.append(mark, style="dim red")
@@ -93,7 +98,7 @@ def chart(
             if filled == 0 and row == line_row:
                 text.append(THRESHOLD_MARK, style="dim red")
             else:
-                text.append(BLOCKS[filled], style="red" if breach else "green")
+                text.append(BLOCKS[filled], style=own or ("red" if breach else "green"))
     if span:
         text.append("\n" + " " * AXIS_WIDTH)
         width = len(values)

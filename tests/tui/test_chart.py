@@ -60,3 +60,9 @@ def test_no_point_at_all_says_so() -> None:
 def test_milliseconds_read_as_seconds_past_one() -> None:
     text = chart([29_700.0], title="Duration", unit="ms", threshold=30_000.0)
     assert "last 29.7 s  threshold > 30.0 s" in text.plain
+
+
+def test_a_bar_can_carry_its_own_colour() -> None:
+    text = chart([5.0, 5.0], title="builds", threshold=20.0, colors=["bold red", None])
+    assert _style_at(text, 3, 0) == "bold red"  # a failed build, short as it was
+    assert _style_at(text, 3, 1) == "green"

@@ -72,6 +72,11 @@ async def test_project_detail_and_build_phases(make_app: AppFactory) -> None:
         await open_detail(app, pilot, "2", "builds", "mangoo-build-deploy")
         builds = app.screen.query_one(ResourceTable)
         assert builds.shown_rows, "mangoo has a build history"
+        # The history as a chart: duration against 20 min, outcome, success against 95 %.
+        text = detail_text(app)
+        assert "duration of the last 8 builds  last 19.3 min  threshold > 20 min (target)" in text
+        assert "max 59.3 min" in text  # the build that timed out after an hour
+        assert "succeeded 4 of 8 finished: 50% (target > 95%)" in text
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BuildDetail)

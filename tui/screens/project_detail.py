@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -20,6 +21,7 @@ from tui.context.state import ConsoleContext
 from tui.flows.action_keys import KIND_KEYS
 from tui.flows.remediation import RemediationHost, bindings
 from tui.screens.detail import DetailScreen, error_section
+from widgets.chart import chart
 from widgets.detail_view import DetailSection, DetailView
 from widgets.resource_table import ResourceTable, TableColumn, TableRow
 
@@ -35,6 +37,50 @@ BUILD_COLUMNS = [
 ]
 
 _SEVERITY = {"FAILED": "critical", "FAULT": "critical", "TIMED_OUT": "critical"}
+
+
+DURATION_TARGET_MINUTES = 20.0  # the runbooks' targets: builds under 20 min, 95 % succeed
+SUCCESS_TARGET = 0.95
+_FAILED = frozenset({"FAILED", "FAULT", "TIMED_OUT"})
+_OUTCOME_STYLE = {"SUCCEEDED": "green", "STOPPED": "yellow", "IN_PROGRESS": "yellow"}
+
+
+def history_section(builds: Sequence[BuildRecord]) -> DetailSection | None:
+    """The recent builds as a chart: duration (minutes) against 20 min, coloured by outcome,
+    with the success rate against 95 %."""
+    ordered = sorted(
+        (b for b in builds if b.start is not None),
+        key=lambda b: b.start or datetime.min,
+    )
+    if not ordered:
+        return None
+    finished = [b for b in ordered if b.status in _FAILED or b.status == "SUCCEEDED"]
+    values = [
+        None if b.duration_seconds is None else round(b.duration_seconds / 60, 1) for b in ordered
+    ]
+    text = chart(
+        values,
+        title=f"duration of the last {len(ordered)} builds",
+        unit="min",
+        threshold=DURATION_TARGET_MINUTES,
+        threshold_from="target",
+        colors=[
+            "bold red" if b.status in _FAILED else _OUTCOME_STYLE.get(b.status, "dim")
+            for b in ordered
+        ],
+        span="oldest|newest",
+    )
+    if finished:
+        good = sum(1 for b in finished if b.status == "SUCCEEDED")
+        rate = good / len(finished)
+        text.append(f"\n{'':8}succeeded {good} of {len(finished)} finished: ")
+        text.append(f"{rate:.0%}", style="bold red" if rate < SUCCESS_TARGET else "bold green")
+        text.append(f" (target > {SUCCESS_TARGET:.0%})", style="dim")
+    text.append(
+        f"\n{'':8}green succeeded · red failed, fault or timed out · yellow running or stopped",
+        style="dim",
+    )
+    return DetailSection("build history", text=text)
 
 
 def build_row(build: BuildRecord, now: datetime) -> TableRow:
@@ -163,6 +209,10 @@ class ProjectDetail(RemediationHost, DetailScreen):
         fetched = self.parts.get("builds")
         if fetched is not None:
             sections += error_section(fetched.errors)
+        builds = fetched.records if fetched is not None and fetched.records else p.recent_builds
+        history = history_section([b for b in builds if isinstance(b, BuildRecord)])
+        if history is not None:
+            sections.append(history)
         return sections
 
     @on(ResourceTable.RowSelected, "#builds")
