@@ -17,7 +17,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from cloud.fanout import Job, gather
-from cloud.records import AlarmRecord, EcsServiceRecord, Fetched, LambdaFunctionRecord
+from cloud.records import (
+    AlarmRecord,
+    EcsServiceRecord,
+    Fetched,
+    LambdaFunctionRecord,
+    QuotaRecord,
+)
 from cloud.session import CloudSession
 
 if TYPE_CHECKING:
@@ -172,6 +178,19 @@ def charts_for(record: object, alarms: Sequence[AlarmRecord] = ()) -> tuple[Char
     if isinstance(record, AlarmRecord):
         found = alarm_chart(record)
         return (found,) if found is not None else ()
+    if isinstance(record, QuotaRecord) and record.usage_metric is not None:
+        usage = record.usage_metric
+        counted = MetricQuery(
+            record.region, usage.namespace, usage.metric, usage.dimensions, usage.statistic
+        )
+        return (
+            ChartSpec(
+                "usage",
+                counted,
+                threshold=record.effective_value,
+                threshold_from="the quota's value in force",
+            ),
+        )
     return ()
 
 

@@ -364,6 +364,16 @@ class QuotaRequestRecord:
 
 
 @dataclass(frozen=True)
+class UsageMetric:
+    """The CloudWatch metric that counts what a quota limits (Service Quotas' UsageMetric)."""
+
+    namespace: str  # "AWS/Usage"
+    metric: str  # "ResourceCount", "CallCount"
+    dimensions: tuple[tuple[str, str], ...]
+    statistic: str  # the recommended one, e.g. "Maximum"
+
+
+@dataclass(frozen=True)
 class QuotaRecord:
     """A service quota with applied, default and effective values."""
 
@@ -383,6 +393,7 @@ class QuotaRecord:
     # the CodeBuild projects whose builds this quota limits (concurrency quotas)
     used_by: tuple[str, ...] = ()
     partial: bool = False  # values read; the running builds are still being read
+    usage_metric: UsageMetric | None = None  # where CloudWatch counts the quota's usage
 
 
 # --- What the findings read besides the panes' records -----------------------

@@ -21,7 +21,7 @@ from cloud.quotas import (
     number,
     quotas_client,
 )
-from cloud.records import Fetched, FetchError, QuotaRecord, QuotaRequestRecord
+from cloud.records import Fetched, FetchError, QuotaRecord, QuotaRequestRecord, UsageMetric
 from cloud.session import CloudSession
 
 if TYPE_CHECKING:
@@ -161,10 +161,26 @@ def quota_records(
                 explanation=explanation,
                 requests=tuple(_request(r, region) for r in requests if r.get("QuotaCode") == code),
                 used_by=used_by,
+                usage_metric=_usage_metric(either.get("UsageMetric")),
             )
         )
     records.sort(key=lambda r: r.name)
     return records
+
+
+def _usage_metric(answer: Any) -> UsageMetric | None:
+    """Service Quotas' UsageMetric, when it names a metric."""
+    if not isinstance(answer, dict) or not answer.get("MetricName"):
+        return None
+    dimensions = answer.get("MetricDimensions") or {}
+    return UsageMetric(
+        namespace=str(answer.get("MetricNamespace") or "AWS/Usage"),
+        metric=str(answer["MetricName"]),
+        dimensions=tuple((str(k), str(v)) for k, v in dimensions.items())
+        if isinstance(dimensions, dict)
+        else (),
+        statistic=str(answer.get("MetricStatisticRecommendation") or "Maximum"),
+    )
 
 
 def _usage_by_code(

@@ -64,7 +64,7 @@ def shape_value(shape: MetricShape, key: str, at: float, since: float) -> float:
         phase = ((at - since) % shape.cycle) / shape.cycle
         value += (shape.climb_to - shape.level) * phase
     value += shape.swing * _wobble(key, at)
-    return round(value, 1)
+    return float(round(value)) if shape.whole else round(value, 1)
 
 
 @dataclass

@@ -145,6 +145,7 @@ class Quota:
     unit: str
     compute_type: str | None
     applied: dict[str, float | None]
+    usage_metric: dict[str, Any] | None = None  # Service Quotas' UsageMetric, as AWS gives it
 
 
 @dataclass(frozen=True)
@@ -350,6 +351,7 @@ class MetricShape:
     swing: float = 0.0
     climb_to: float | None = None
     cycle: float = 600.0
+    whole: bool = False  # a count: values are whole numbers
 
 
 @dataclass(frozen=True)

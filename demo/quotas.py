@@ -109,6 +109,7 @@ class QuotaBook:
             "Adjustable": quota.adjustable,
             "GlobalQuota": False,
             "QuotaAppliedAtLevel": "ACCOUNT",
+            **({"UsageMetric": quota.usage_metric} if quota.usage_metric else {}),
         }
 
     def _find(self, body: dict[str, Any]) -> tuple[QuotaService, Quota]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -420,11 +421,26 @@ def _project(node: Node, speed: float) -> CodeBuildProject:
     )
 
 
+def _usage_metric(node: Node) -> dict[str, Any] | None:
+    """A quota's ``usage``: the CloudWatch metric that counts what it limits (AWS/Usage)."""
+    if node.value is None:
+        return None
+    node.check_keys({"namespace", "metric", "dimensions", "statistic"})
+    return {
+        "MetricNamespace": node.get("namespace").string("AWS/Usage"),
+        "MetricName": node.get("metric").string("ResourceCount"),
+        "MetricDimensions": node.get("dimensions").string_map(),
+        "MetricStatisticRecommendation": node.get("statistic").string("Maximum"),
+    }
+
+
 def _quota_service(node: Node) -> QuotaService:
     node.check_keys({"service_code", "service_name", "quotas"})
     quotas = []
     for q in node.get("quotas").items():
-        q.check_keys({"code", "name", "default", "adjustable", "unit", "compute_type", "applied"})
+        q.check_keys(
+            {"code", "name", "default", "adjustable", "unit", "compute_type", "applied", "usage"}
+        )
         applied = {
             region: (None if v.value is None else v.number())
             for region, v in q.get("applied").entries()
@@ -438,6 +454,7 @@ def _quota_service(node: Node) -> QuotaService:
                 unit=q.get("unit").string("None"),
                 compute_type=q.get("compute_type").optional_string(),
                 applied=applied,
+                usage_metric=_usage_metric(q.get("usage")),
             )
         )
     return QuotaService(

@@ -368,7 +368,7 @@ _STATISTICS = ("Average", "Maximum", "Minimum", "Sum", "SampleCount")
 
 def _shape(node: Node) -> MetricShape:
     """``healthy`` or ``incident`` of a series: ``{level, swing}`` or a climb."""
-    node.check_keys({"level", "swing", "climb_to", "cycle", "since"})
+    node.check_keys({"level", "swing", "climb_to", "cycle", "since", "whole"})
     cycle = node.get("cycle").seconds(600.0)
     if cycle <= 0:
         raise node.get("cycle").fail("must be greater than 0")
@@ -378,6 +378,7 @@ def _shape(node: Node) -> MetricShape:
         swing=abs(node.get("swing").number(0.0)),
         climb_to=climb.number() if climb.value is not None else None,
         cycle=cycle,
+        whole=node.get("whole").boolean(False),
     )
 
 

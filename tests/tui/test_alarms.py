@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 
 from tests.tui.conftest import AppFactory, settle
 from tests.tui.helpers import (
+    console,
     detail_text,
     model_read,
     row_by_name,
@@ -146,3 +147,18 @@ async def test_presenter_mode_masks_the_alarm_arn(make_app: AppFactory) -> None:
         assert "arn:aws:cloudwatch:ap-southeast-1:••••••••••••:alarm:ECS-HighCPU" in shown
         assert "123456789012" not in shown
         assert "CPUUtilization (average)" in shown  # the chart is still drawn
+
+
+async def test_a_quota_with_a_usage_metric_charts_usage_against_its_value(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 60)) as pilot:
+        await model_read(pilot)
+        await pilot.press("4")
+        table = console(app).pane("quotas").table
+        assert table.select_key("quota:codebuild/L-2DC20C30@us-east-1")
+        await pilot.press("enter")
+        await settle(pilot)
+        text = detail_text(app)
+        assert re.search(r"usage \(maximum\)  last [0-2]  threshold > 15 \(the quota's", text)

@@ -26,7 +26,7 @@ def _doctor(world: WorldAccess, stderr: int) -> subprocess.CompletedProcess[str]
 
 
 def _drain(fd: int) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         try:
             chunk = os.read(fd, 65536)

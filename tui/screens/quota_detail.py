@@ -13,11 +13,12 @@ from tui.context.formatting import number, status_text, timestamp
 from tui.context.state import ConsoleContext
 from tui.flows.action_keys import KIND_KEYS
 from tui.flows.remediation import RemediationHost, bindings
+from tui.screens.charts import ChartsHost
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
 
-class QuotaDetail(RemediationHost, DetailScreen):
+class QuotaDetail(ChartsHost, RemediationHost, DetailScreen):
     """The arithmetic behind a quota, in the words a person needs for a support case."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(KIND_KEYS["quota"])
@@ -66,6 +67,7 @@ class QuotaDetail(RemediationHost, DetailScreen):
                 text=Text(q.explanation, style="bold") if q.explanation else None,
             ),
             self.flags_section(),
+            *self.chart_sections(),
             DetailSection(
                 "increase requests",
                 columns=("ID", "DESIRED", "STATUS", "CREATED", "CASE"),
