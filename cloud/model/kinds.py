@@ -261,12 +261,14 @@ class Pane:
     name: str
     kinds: tuple[str, ...]
     refresh_seconds: float  # default interval; ``[refresh]`` in the config file
+    watched_by: tuple[str, ...] = ()
+    """Kinds read with it: their findings flag its rows (an alarm flags a service)."""
 
 
 PANES: tuple[Pane, ...] = (
     Pane("repositories", ("ecr",), 60.0),
-    Pane("builds", ("codebuild",), 10.0),
-    Pane("services", ("ecs", "lambda", "k8s"), 10.0),
+    Pane("builds", ("codebuild",), 10.0, watched_by=("alarm",)),
+    Pane("services", ("ecs", "lambda", "k8s"), 10.0, watched_by=("alarm",)),
     Pane("quotas", ("quota",), 60.0),
     Pane("alarms", ("alarm",), 30.0),
 )

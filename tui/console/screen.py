@@ -138,7 +138,7 @@ class ConsoleScreen(ShipdeckScreen):
     def tick(self) -> None:
         """Once a second: read the visible pane's kinds when due, move the ages on."""
         if self.context.reads is not None:
-            self.context.reads.tick(self.visible_pane.kinds)
+            self.context.reads.tick(self.visible_pane.read_kinds)
         if self._message_clear_at and self.context.monotonic() >= self._message_clear_at:
             self.say("")
         self._update_status()

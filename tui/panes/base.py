@@ -33,6 +33,8 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
     """The pane's name in settings, commands and binding ids ("repositories")."""
     kinds: ClassVar[tuple[str, ...]] = ()
     """The kinds of the model it shows (their reads are its loading state)."""
+    read_kinds: ClassVar[tuple[str, ...]] = ()
+    """What is read while it is on screen: its kinds, and those whose findings flag its rows."""
     noun: ClassVar[str] = "rows"
 
     def __init__(self, context: ConsoleContext) -> None:

@@ -37,6 +37,7 @@ class FindingsPane(ResourcePane):
 
     pane = "findings"
     kinds = KIND_NAMES
+    read_kinds = KIND_NAMES
     noun = "findings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -123,7 +123,7 @@ class KindPane(RemediationHost, ResourcePane):
         return factory(self.context, ref) if factory is not None else None
 
 
-def _pane_class(name: str, kinds: tuple[str, ...]) -> type[KindPane]:
+def _pane_class(name: str, kinds: tuple[str, ...], watched_by: tuple[str, ...]) -> type[KindPane]:
     title = name.capitalize()
     keys = pane_keys(kinds)
     return type(
@@ -133,6 +133,7 @@ def _pane_class(name: str, kinds: tuple[str, ...]) -> type[KindPane]:
             "__doc__": f"The {name} pane.",
             "pane": name,
             "kinds": kinds,
+            "read_kinds": (*kinds, *watched_by),
             "noun": name,
             "BINDINGS": bindings(keys),
             "remediation_keys": keys,
@@ -140,4 +141,6 @@ def _pane_class(name: str, kinds: tuple[str, ...]) -> type[KindPane]:
     )
 
 
-KIND_PANES: dict[str, type[KindPane]] = {p.name: _pane_class(p.name, p.kinds) for p in PANES}
+KIND_PANES: dict[str, type[KindPane]] = {
+    p.name: _pane_class(p.name, p.kinds, p.watched_by) for p in PANES
+}
