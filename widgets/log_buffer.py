@@ -171,20 +171,21 @@ class LineFilter:
 class RateMeter:
     """Lines per second over the last few seconds."""
 
-    def __init__(self, window: float = 5.0) -> None:
+    def __init__(self, window: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._window = window
+        self.clock = clock  # monotonic seconds; a test may hold it still
         self._samples: deque[tuple[float, int]] = deque()
         self._total = 0
 
     def add(self, count: int, now: float | None = None) -> None:
         """``count`` lines arrived ``now``."""
         if count:
-            self._samples.append((time.monotonic() if now is None else now, count))
+            self._samples.append((self.clock() if now is None else now, count))
             self._total += count
 
     def rate(self, now: float | None = None) -> float:
         """Lines per second in the window that ends ``now``."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         while self._samples and self._samples[0][0] < now - self._window:
             self._total -= self._samples.popleft()[1]
         return self._total / self._window

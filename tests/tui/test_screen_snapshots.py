@@ -141,8 +141,10 @@ def test_log_view_snapshot(snap_compare: Callable[..., bool], size: tuple[int, i
     app = ViewApp(source="/aws/codebuild/nova-ecr-build")
 
     async def run_before(pilot: Pilot[None]) -> None:
+        app.view.buffer.rate.clock = lambda: 1000.0  # "9/s": 44 lines in its 5 s, however slow
         app.view.write_batch(LOG_LINES)
-        await pilot.pause(0.6)  # the border's half-second count
+        # The border's count moves at most every half second: wait for it, not for a time.
+        await wait_for(pilot, lambda: "44 lines" in str(app.view.border_subtitle))
         await pilot.press("g", "e")  # to the top, then to the first cause
         await pilot.pause()
 
