@@ -20,7 +20,7 @@ from textual.pilot import Pilot
 from tests.logview.harness import ViewApp, screen_lines
 from tests.tui.conftest import AppFactory, settle
 from tests.tui.helpers import pane, wait_for
-from tests.tui.test_snapshots import PANE_KEYS, PINNED_NOW
+from tests.tui.test_snapshots import PANE_KEYS, PINNED_NOW, show
 from widgets.action_form import ActionForm
 from widgets.plan_preview import PlanPreview
 
@@ -149,3 +149,28 @@ def test_log_view_snapshot(snap_compare: Callable[..., bool], size: tuple[int, i
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# The alarms pane flags an alarm with the newest datapoint CloudWatch judged, which the
+# world draws from its clock: compared as text with those values replaced.
+_VALUE = re.compile(r"\b\d+(\.\d+)?( [<>]=? \d+ *)")
+
+
+def _judged(found: re.Match[str]) -> str:
+    """The value replaced, the cell as wide as it was (its padding takes up the slack)."""
+    return ("N" + found.group(2)).ljust(len(found.group(0)))
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
+async def test_alarms_pane_text_snapshot(
+    make_app: AppFactory, size: tuple[int, int], request: pytest.FixtureRequest
+) -> None:
+    app = make_app(now=PINNED_NOW)
+    async with app.run_test(size=size) as pilot:
+        await show("alarms")(pilot)
+        shown = _VALUE.sub(_judged, stable_text(app))
+    golden = TEXT_SNAPSHOTS / f"alarms-pane-{size[0]}x{size[1]}.txt"
+    if request.config.getoption("--snapshot-update"):
+        golden.write_text(shown, encoding="utf-8")
+    assert golden.is_file(), f"no snapshot yet: run pytest {__file__} --snapshot-update"
+    assert shown == golden.read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ its own start are in this clock's future and read "0s".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -23,16 +23,15 @@ PANE_KEYS = {
     "builds": "2",
     "services": "3",
     "quotas": "4",
-    "alarms": "5",
 }
 
 
-def show(pane: str) -> Callable[[Pilot[None]], object]:
+def show(pane: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     """Wait for the data, then switch to ``pane`` with the cursor on its first row."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await pilot.press(PANE_KEYS[pane])
+        await pilot.press(PANE_KEYS.get(pane, "5"))
         await pilot.press("home")
         await pilot.pause()
 
