@@ -49,8 +49,7 @@ class ProgressLine:
     def done(self, text: str = "") -> None:
         """End the line with ``text``, or wipe it without one (nothing when nothing was shown)."""
         if self._shown:
-            end = f"{self._prefix}{shown(text)}\n" if text else ""
-            self._stream.write(f"\r\x1b[K{end}")
+            self._stream.write("\r\x1b[K" + (f"{self._prefix}{shown(text)}\n" if text else ""))
             self._stream.flush()
             self._shown = False
 
