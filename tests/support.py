@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,15 +58,24 @@ def environment(env: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def until(check: Callable[[], object], timeout: float = 45.0, every: float = 0.05) -> bool:
-    """Whether ``check()`` came true within ``timeout`` seconds, asked every ``every``.
+def until(
+    check: Callable[[], object],
+    timeout: float = 45.0,
+    every: float = 0.05,
+    wake: threading.Event | None = None,
+) -> bool:
+    """Whether ``check()`` came true within ``timeout`` seconds.
 
-    The tests' one poll: for what has no event to wait on here (a world in another
-    process moving on its own clock, a thread's progress seen from outside).
+    It is asked again as soon as ``wake`` is set (whoever changes what it looks at sets
+    it: a listener, a thread of the test), and at the latest every ``every`` seconds
+    for what has no event here: a world in another process moving on its own clock.
+    ``timeout`` is a guard against a hang, never how long the change takes.
     """
+    news = wake if wake is not None else threading.Event()
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
             return bool(check())
-        time.sleep(every)
+        news.wait(every)
+        news.clear()
     return True

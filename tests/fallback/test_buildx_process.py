@@ -102,7 +102,13 @@ def test_buildx_failure_is_its_error_line(record: Path, tmp_path: Path) -> None:
 
 def test_cancel_interrupts_buildx_at_once(record: Path, tmp_path: Path) -> None:
     seen: list[ServiceStatus] = []
-    control = _control(seen, [])
+    stepped = threading.Event()
+
+    def step(status: ServiceStatus) -> None:
+        seen.append(status)
+        stepped.set()
+
+    control = JobControl("auth-service", step, lambda _s, _t: None)
     outcome: list[BaseException] = []
 
     def run() -> None:
@@ -115,7 +121,7 @@ def test_cancel_interrupts_buildx_at_once(record: Path, tmp_path: Path) -> None:
 
     worker = threading.Thread(target=run)
     worker.start()
-    assert until(lambda: any(s.step == 2 for s in seen), 10, every=0.02)
+    assert until(lambda: any(s.step == 2 for s in seen), 10, wake=stepped)
     started = time.monotonic()
     control.cancel()
     worker.join(10)
