@@ -15,12 +15,23 @@ from cloud.arrivals import Early
 from cloud.fanout import Job, gather
 from cloud.records import AlarmHistoryItem, AlarmRecord, Fetched
 from cloud.session import CloudSession
-from cloud.text import safe_value
 
 if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
 
 HISTORY_ITEMS = 20
+
+COMPARISON_SYMBOL = {
+    "GreaterThanThreshold": ">",
+    "GreaterThanOrEqualToThreshold": ">=",
+    "LessThanThreshold": "<",
+    "LessThanOrEqualToThreshold": "<=",
+}
+
+
+def above_is_bad(comparison: str) -> bool:
+    """Whether a value over the threshold is what the alarm goes off on (else under it)."""
+    return not COMPARISON_SYMBOL.get(comparison, ">").startswith("<")
 
 
 def cloudwatch_client(session: CloudSession, region: str) -> CloudWatchClient:
@@ -100,4 +111,4 @@ def fetch_alarm_history(
             for item in answer.get("AlarmHistoryItems", [])
         ]
 
-    return safe_value(gather([Job("cloudwatch", region, read)]))
+    return gather([Job("cloudwatch", region, read)])  # Fetched makes its text safe

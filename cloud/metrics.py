@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+from cloud.alarms import above_is_bad, cloudwatch_client
 from cloud.fanout import Job, gather
 from cloud.records import (
     AlarmRecord,
@@ -27,7 +28,6 @@ from cloud.records import (
 from cloud.session import CloudSession
 
 if TYPE_CHECKING:
-    from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_cloudwatch.type_defs import MetricDataQueryTypeDef
 
 QUERY_LIMIT = 500  # GetMetricData's queries per call
@@ -74,14 +74,6 @@ class ChartSpec:
     top: float | None = None  # the scale's top when fixed (100 for a percentage)
 
 
-_SYMBOL_BAD_ABOVE = {
-    "GreaterThanThreshold": True,
-    "GreaterThanOrEqualToThreshold": True,
-    "LessThanThreshold": False,
-    "LessThanOrEqualToThreshold": False,
-}
-
-
 def alarm_chart(alarm: AlarmRecord) -> ChartSpec | None:
     """The chart of an alarm's own metric, with its threshold and period."""
     if not alarm.namespace or not alarm.metric:
@@ -100,7 +92,7 @@ def alarm_chart(alarm: AlarmRecord) -> ChartSpec | None:
         query,
         "%" if "Utilization" in alarm.metric else "",
         alarm.threshold,
-        _SYMBOL_BAD_ABOVE.get(alarm.comparison, True),
+        above_is_bad(alarm.comparison),
         f"alarm {alarm.name}",
         100.0 if "Utilization" in alarm.metric else None,
     )
@@ -117,7 +109,7 @@ def _watched(
             and sorted(alarm.dimensions) == sorted(query.dimensions)
             and alarm.threshold is not None
         ):
-            return alarm.threshold, _SYMBOL_BAD_ABOVE.get(alarm.comparison, True), alarm.name
+            return alarm.threshold, above_is_bad(alarm.comparison), alarm.name
     return None
 
 
@@ -192,11 +184,6 @@ def charts_for(record: object, alarms: Sequence[AlarmRecord] = ()) -> tuple[Char
             ),
         )
     return ()
-
-
-def cloudwatch_client(session: CloudSession, region: str) -> CloudWatchClient:
-    """The session's CloudWatch client for ``region``, typed."""
-    return cast("CloudWatchClient", session.client("cloudwatch", region))
 
 
 def fetch_metric_data(

@@ -96,7 +96,7 @@ class _AlarmState:
     series: _Series | None
     state: str
     reason: str
-    history: list[dict[str, object]] = field(default_factory=list)
+    history: list[tuple[float, dict[str, object]]] = field(default_factory=list)  # newest first
 
 
 def _statistic(name: str, values: list[float]) -> float:
@@ -283,7 +283,7 @@ class MetricWorld:
             ),
         }
         with self._lock:
-            state.history.insert(0, item)
+            state.history.insert(0, (at, item))
             del state.history[HISTORY_KEPT:]
 
     def routes(self) -> dict[str, Callable[[Call, Callable[[Call], Reply]], Reply]]:
@@ -297,11 +297,11 @@ class MetricWorld:
         kinds = ask.get("HistoryItemType")
         with self._lock:
             items = [
-                item
+                (at, item)
                 for (region, alarm), state in self._alarms.items()
                 if region == call.region and (name is None or alarm == name)
-                for item in state.history
+                for at, item in state.history
                 if kinds is None or item["HistoryItemType"] == kinds
             ]
-        items.sort(key=lambda item: float(str(item["Timestamp"])), reverse=True)
-        return Reply.json({"AlarmHistoryItems": items[:limit]})
+        items.sort(key=lambda pair: pair[0], reverse=True)
+        return Reply.json({"AlarmHistoryItems": [item for _, item in items[:limit]]})

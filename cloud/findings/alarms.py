@@ -16,6 +16,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
+from cloud.alarms import COMPARISON_SYMBOL
 from cloud.findings.model import Finding, Fix, Mark
 from cloud.model.ref import ResourceRef
 from cloud.model.snapshot import Snapshot
@@ -23,13 +24,6 @@ from cloud.records import AlarmRecord, Severity
 from cloud.text import cut
 
 REASON_LIMIT = 240
-
-_SYMBOL = {
-    "GreaterThanThreshold": ">",
-    "GreaterThanOrEqualToThreshold": ">=",
-    "LessThanThreshold": "<",
-    "LessThanOrEqualToThreshold": "<=",
-}
 
 # A finding kind that explains an alarm of this metric on the same resource.
 _EXPLAINED_BY = {
@@ -55,7 +49,7 @@ def alarm_subject(alarm: AlarmRecord) -> ResourceRef | None:
 
 def condition_text(alarm: AlarmRecord) -> str:
     """``CPUUtilization Average > 70 for 2 x 300 s``."""
-    symbol = _SYMBOL.get(alarm.comparison, alarm.comparison or "?")
+    symbol = COMPARISON_SYMBOL.get(alarm.comparison, alarm.comparison or "?")
     threshold = "unknown" if alarm.threshold is None else f"{alarm.threshold:g}"
     text = f"{alarm.metric} {alarm.statistic} {symbol} {threshold}".replace("  ", " ")
     if alarm.evaluation_periods and alarm.period:
@@ -74,7 +68,7 @@ def crossing_text(alarm: AlarmRecord) -> str:
     found = _FIRST_DATAPOINT.search(alarm.reason or "")
     if found is None or alarm.threshold is None:
         return condition_text(alarm)
-    symbol = _SYMBOL.get(alarm.comparison, alarm.comparison)
+    symbol = COMPARISON_SYMBOL.get(alarm.comparison, alarm.comparison)
     return f"{alarm.metric} {float(found.group(1)):g} {symbol} {alarm.threshold:g}"
 
 
@@ -122,6 +116,14 @@ def _explained(
     return next((f for f in findings if f.ref == subject and f.kind in kinds), None)
 
 
+def _marks(
+    own: ResourceRef, own_text: str, subject: ResourceRef | None, subject_text: str
+) -> tuple[Mark, ...]:
+    """The resource's row first (when shipdeck shows it), then the alarm's own."""
+    found = (Mark(own, own_text),)
+    return found if subject is None else (Mark(subject, subject_text), *found)
+
+
 def _alarming(
     alarm: AlarmRecord,
     own: ResourceRef,
@@ -136,9 +138,9 @@ def _alarming(
     cause = f"CloudWatch says {label} crossed its threshold: {condition_text(alarm)}."
     if others:
         cause += " Found on it too: " + "; ".join(f.title for f in others[:3]) + "."
-    marks = [Mark(own, crossing_text(alarm))]
-    if subject is not None:
-        marks.insert(0, Mark(subject, f"alarm {alarm.name}: {crossing_text(alarm)}"))
+    marks = _marks(
+        own, crossing_text(alarm), subject, f"alarm {alarm.name}: {crossing_text(alarm)}"
+    )
     return Finding(
         id=f"alarm:{alarm.region}:{alarm.name}",
         kind="alarm",
@@ -152,7 +154,7 @@ def _alarming(
         ),
         cause=cause,
         fixes=fixes,
-        marks=tuple(marks),
+        marks=marks,
     )
 
 
@@ -160,9 +162,7 @@ def _blind(
     alarm: AlarmRecord, own: ResourceRef, subject: ResourceRef | None, label: str
 ) -> Finding:
     """An alarm with INSUFFICIENT_DATA: it cannot tell whether anything is wrong."""
-    marks = [Mark(own, "no data: watches nothing")]
-    if subject is not None:
-        marks.insert(0, Mark(subject, f"alarm {alarm.name}: no data"))
+    marks = _marks(own, "no data: watches nothing", subject, f"alarm {alarm.name}: no data")
     return Finding(
         id=f"alarm-no-data:{alarm.region}:{alarm.name}",
         kind="alarm-no-data",
@@ -179,5 +179,5 @@ def _blind(
             "the alarm cannot go off: the metric is not enabled (Container Insights, a "
             "custom metric) or its dimensions do not match."
         ),
-        marks=tuple(marks),
+        marks=marks,
     )

@@ -9,7 +9,7 @@ import pytest
 from tests.faults.conftest import Proxied
 from tests.faults.proxy import Fault
 from tests.tui.conftest import AppFactory, settle
-from tests.tui.helpers import detail_text, model_read, select_row
+from tests.tui.helpers import detail_text, model_read, open_detail
 from tui.screens.ecs_service_detail import EcsServiceDetail
 
 GET_METRIC_DATA = "GraniteServiceVersion20100801.GetMetricData"
@@ -29,10 +29,7 @@ async def test_throttled_metrics_are_said_and_the_detail_stays_whole(
     app = make_app(fresh=True)
     async with app.run_test(size=(160, 80)) as pilot:
         await model_read(pilot)
-        await pilot.press("3")
-        select_row(app, "services", "query-service")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_detail(app, pilot, "3", "services", "query-service")
         assert isinstance(app.screen, EcsServiceDetail)
         text = detail_text(app)
         assert "cloudwatch ap-southeast-1: throttled: GetMetricData" in text

@@ -60,8 +60,10 @@ def run_cli(
     *args: str,
     regions: tuple[str, ...] | None = None,
     timeout: float = 120,
+    stderr: int = subprocess.PIPE,
 ) -> subprocess.CompletedProcess[str]:
-    """``shipdeck --region R... --context C ARGS`` on the world, run from the project's root."""
+    """``shipdeck --region R... --context C ARGS`` on the world, run from the project's root
+    (``stderr``: where its errors and progress go, e.g. a terminal)."""
     scope: list[str] = []
     for region in regions or world.regions:
         scope += ["--region", region]
@@ -70,7 +72,8 @@ def run_cli(
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *scope, *args],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         timeout=timeout,
         check=False,

@@ -12,6 +12,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 
+from tests.tui.conftest import settle
 from tui.app import ShipdeckApp
 from tui.console.screen import PANE_NAMES, ConsoleScreen
 from tui.flows.model_feed import SETTLE_EVERY
@@ -74,6 +75,14 @@ def select_row(app: ShipdeckApp, name: str, row_name: str) -> None:
             assert table.select_key(row.key)
             return
     raise AssertionError(f"no row {row_name!r} in {name}")
+
+
+async def open_detail(app: ShipdeckApp, pilot: Pilot[None], key: str, pane: str, row: str) -> None:
+    """Switch to ``pane`` with its key, select ``row``, press enter and wait for the detail."""
+    await pilot.press(key)
+    select_row(app, pane, row)
+    await pilot.press("enter")
+    await settle(pilot)
 
 
 def on_console(app: ShipdeckApp) -> bool:

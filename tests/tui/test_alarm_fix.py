@@ -8,6 +8,7 @@ injected clock, which the test moves.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import cast
 
@@ -19,7 +20,7 @@ from cloud.settings import Settings
 from demo.launcher import WorldProcess
 from tests.support import running_world
 from tests.tui.conftest import ManualClock, settle
-from tests.tui.helpers import console, detail_text, modal, model_read, select_row, wait_for
+from tests.tui.helpers import console, detail_text, modal, model_read, open_detail, wait_for
 from tui.app import ShipdeckApp
 from tui.screens.ecs_service_detail import EcsServiceDetail
 from widgets.plan_preview import PlanPreview
@@ -49,10 +50,7 @@ async def test_after_the_resize_the_cpu_comes_down_and_the_alarm_finding_goes(
     async with app.run_test(size=(160, 70)) as pilot:
         await model_read(pilot)
         assert app.context.state.diagnosis.finding(HIGH_CPU) is not None
-        await pilot.press("3")
-        select_row(app, "services", "query-service")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_detail(app, pilot, "3", "services", "query-service")
         assert isinstance(app.screen, EcsServiceDetail)
         before = _last_cpu(app)
         assert before is not None and before > 70  # the line is over the threshold
@@ -67,10 +65,12 @@ async def test_after_the_resize_the_cpu_comes_down_and_the_alarm_finding_goes(
             diagnosis = app.context.state.diagnosis
             return diagnosis.finding(HIGH_CPU) is None and diagnosis.finding(OOM) is None
 
-        # The console reads again on its clock (alarms every 30 s): each round waits
-        # for the reads it started, then moves the clock on; the world writes a point
-        # every 6 s, so 200 rounds are far more than it needs.
-        for _ in range(200):
+        # The console reads again on its clock (alarms every 30 s): each round waits for
+        # the reads it started, then moves the clock on. The world (another process)
+        # writes a point every 6 s whatever the rounds do, so they go on until it has;
+        # the guard only stops a hang.
+        guard = time.monotonic() + 120
+        while not calm() and time.monotonic() < guard:
             await wait_for(pilot, lambda: not app.feed.reading, timeout=30)
             await pilot.pause()
             if calm():

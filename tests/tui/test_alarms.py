@@ -9,32 +9,21 @@ from __future__ import annotations
 
 import re
 
-from textual.pilot import Pilot
-
 from tests.tui.conftest import AppFactory, settle
 from tests.tui.helpers import (
     console,
     detail_text,
     model_read,
+    open_detail,
     row_by_name,
     rows,
     screen_text,
-    select_row,
 )
-from tui.app import ShipdeckApp
 from tui.screens.alarm_detail import AlarmDetail
 from tui.screens.ecs_service_detail import EcsServiceDetail
 from tui.screens.lambda_detail import LambdaDetail
 
 HIGH_CPU = "alarm:ap-southeast-1:ECS-HighCPU"
-
-
-async def open_row(app: ShipdeckApp, pilot: Pilot[None], key: str, pane: str, row: str) -> None:
-    """Show ``pane``, put the cursor on ``row``, open it, and wait for what it reads."""
-    await pilot.press(key)
-    select_row(app, pane, row)
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def test_an_alarm_in_alarm_is_a_finding_that_flags_its_service(
@@ -100,7 +89,7 @@ async def test_the_alarm_detail_shows_reason_chart_and_history(make_app: AppFact
     app = make_app()
     async with app.run_test(size=(160, 60)) as pilot:
         await model_read(pilot)
-        await open_row(app, pilot, "5", "alarms", "ECS-HighCPU")
+        await open_detail(app, pilot, "5", "alarms", "ECS-HighCPU")
         assert isinstance(app.screen, AlarmDetail)
         text = detail_text(app)
         assert "Threshold Crossed: 2 datapoints" in text
@@ -117,14 +106,14 @@ async def test_service_and_function_details_chart_their_metrics(make_app: AppFac
     app = make_app()
     async with app.run_test(size=(160, 80)) as pilot:
         await model_read(pilot)
-        await open_row(app, pilot, "3", "services", "query-service")
+        await open_detail(app, pilot, "3", "services", "query-service")
         assert isinstance(app.screen, EcsServiceDetail)
         text = detail_text(app)
         assert "CPU (average)  last 7" in text
         assert "threshold > 70 % (alarm ECS-HighCPU)" in text
         assert "memory (maximum)" in text and "threshold > 80 % (target)" in text
         await pilot.press("escape")
-        await open_row(app, pilot, "3", "services", "hr-chatbot-backend")
+        await open_detail(app, pilot, "3", "services", "hr-chatbot-backend")
         assert isinstance(app.screen, LambdaDetail)
         text = detail_text(app)
         # Duration against the function's 30 s timeout, in seconds past one.
@@ -142,7 +131,7 @@ async def test_presenter_mode_masks_the_alarm_arn(make_app: AppFactory) -> None:
         await pilot.press("5")
         await pilot.pause()
         assert "123456789012" not in screen_text(app)
-        await open_row(app, pilot, "5", "alarms", "ECS-HighCPU")
+        await open_detail(app, pilot, "5", "alarms", "ECS-HighCPU")
         shown = screen_text(app)
         assert "arn:aws:cloudwatch:ap-southeast-1:••••••••••••:alarm:ECS-HighCPU" in shown
         assert "123456789012" not in shown

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
-
 from tests.tui.conftest import AppFactory, settle
-from tests.tui.helpers import console, detail_text, on_console, select_row
-from tui.app import ShipdeckApp
+from tests.tui.helpers import console, detail_text, on_console, open_detail
 from tui.screens.build_detail import BuildDetail
 from tui.screens.deployment_detail import DeploymentDetail
 from tui.screens.project_detail import ProjectDetail
 from tui.screens.repository_detail import RepositoryDetail
 from widgets.resource_table import ResourceTable
-
-
-async def open_detail(app: ShipdeckApp, pilot: Pilot[None], key: str, pane: str, row: str) -> None:
-    """Switch to ``pane`` with its key, select ``row``, press enter and wait for the detail."""
-    await pilot.press(key)
-    select_row(app, pane, row)
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def test_deployment_detail_shows_the_crash_and_its_log(make_app: AppFactory) -> None:

@@ -5,24 +5,12 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
-import sys
 
-from tests.tui.conftest import ROOT, WorldAccess
+from tests.tui.conftest import WorldAccess, run_cli
 
 
 def _doctor(world: WorldAccess, stderr: int) -> subprocess.CompletedProcess[str]:
-    scope = [arg for region in world.regions for arg in ("--region", region)]
-    if world.kube_context:
-        scope += ["--context", world.kube_context]
-    return subprocess.run(
-        [sys.executable, "-m", "cli.main", *scope, "doctor", "--json"],
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
+    return run_cli(world, dict(os.environ), "doctor", "--json", stderr=stderr)
 
 
 def _drain(fd: int) -> bytes:

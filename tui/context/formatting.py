@@ -83,6 +83,18 @@ def number(value: float | None, missing: str = "none") -> str:
     return f"{value:g}"
 
 
+_ALARM_STYLE = {"ALARM": "bold red", "OK": "green", "INSUFFICIENT_DATA": "yellow"}
+
+
+def alarm_state_text(state: str, spelled: bool = False) -> Text:
+    """ALARM in red, OK in green, INSUFFICIENT_DATA as ``NO DATA`` in yellow, never as OK
+    (``spelled``: with CloudWatch's own word after it)."""
+    word = state
+    if state == "INSUFFICIENT_DATA":
+        word = "NO DATA (INSUFFICIENT_DATA)" if spelled else "NO DATA"
+    return Text(word, style=_ALARM_STYLE.get(state, ""))
+
+
 def status_text(status: str | None) -> Text:
     """A status coloured by what it means: green done, red failed, yellow under way."""
     if not status:

@@ -10,21 +10,13 @@ from rich.text import Text
 from cloud.findings.alarms import alarm_subject, condition_text
 from cloud.model.ref import ResourceRef
 from cloud.records import AlarmRecord
-from tui.context.formatting import age, short
+from tui.context.formatting import age, alarm_state_text, short
 from tui.kinds.view import Cell, KindView, RowContext
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from tui.context.state import ConsoleContext
-
-_STATE_STYLE = {"ALARM": "bold red", "OK": "green", "INSUFFICIENT_DATA": "yellow"}
-_STATE_WORD = {"INSUFFICIENT_DATA": "NO DATA"}
-
-
-def state_text(state: str) -> Text:
-    """ALARM in red, OK in green, INSUFFICIENT_DATA as ``NO DATA`` in yellow (never as OK)."""
-    return Text(_STATE_WORD.get(state, state), style=_STATE_STYLE.get(state, ""))
 
 
 def cells(record: AlarmRecord, row: RowContext) -> Mapping[str, Cell]:
@@ -33,7 +25,7 @@ def cells(record: AlarmRecord, row: RowContext) -> Mapping[str, Cell]:
     return {
         "region": record.region,
         "name": record.name,
-        "state": state_text(record.state),
+        "state": alarm_state_text(record.state),
         "condition": short(condition_text(record), 44),
         "resource": subject.target if subject is not None else Text("—", style="dim"),
         "changed": age(record.updated_at, row.now),

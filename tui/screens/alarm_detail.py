@@ -8,14 +8,12 @@ from textual import work
 from cloud.findings.alarms import alarm_subject, condition_text
 from cloud.model.ref import ResourceRef
 from cloud.records import AlarmHistoryItem, AlarmRecord
-from tui.context.formatting import timestamp
+from tui.context.formatting import alarm_state_text, timestamp
 from tui.context.messages import DetailFetched
 from tui.context.state import ConsoleContext
 from tui.screens.charts import ChartsHost
 from tui.screens.detail import DetailScreen, error_section
 from widgets.detail_view import DetailSection
-
-_STATE_STYLE = {"ALARM": "bold red", "OK": "green", "INSUFFICIENT_DATA": "yellow"}
 
 
 class AlarmDetail(ChartsHost, DetailScreen):
@@ -48,12 +46,11 @@ class AlarmDetail(ChartsHost, DetailScreen):
         subject = alarm_subject(alarm)
         history = self.parts.get("history")
         items: tuple[AlarmHistoryItem, ...] = history.records if history else ()
-        state = "NO DATA (INSUFFICIENT_DATA)" if alarm.state == "INSUFFICIENT_DATA" else alarm.state
         return [
             DetailSection(
                 "alarm",
                 fields=(
-                    ("state", Text(state, style=_STATE_STYLE.get(alarm.state, ""))),
+                    ("state", alarm_state_text(alarm.state, spelled=True)),
                     ("since", timestamp(alarm.updated_at)),
                     ("reason", Text(alarm.reason or "none given")),
                     ("condition", condition_text(alarm)),
