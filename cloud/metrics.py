@@ -186,6 +186,17 @@ def charts_for(record: object, alarms: Sequence[AlarmRecord] = ()) -> tuple[Char
     return ()
 
 
+def window_end(now: datetime) -> datetime:
+    """Where a chart's window ends: ``now`` rounded up to the next whole minute.
+
+    CloudWatch rounds a window's times down to the minute (moto to the second) for
+    periods of a minute or more, so a window ending at ``now`` itself leaves out what
+    was written in its last seconds: the point that shows a fix.
+    """
+    rounded = now.replace(second=0, microsecond=0)
+    return rounded if rounded == now else rounded + timedelta(minutes=1)
+
+
 def fetch_metric_data(
     session: CloudSession,
     queries: Sequence[MetricQuery],

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 
-from cloud.metrics import WINDOW, ChartSpec, MetricSeries, charts_for
+from cloud.metrics import WINDOW, ChartSpec, MetricSeries, charts_for, window_end
 from cloud.records import Fetched
 from tui.context.messages import DetailFetched
 from tui.context.workers import ReportsWorkers
@@ -75,7 +75,7 @@ class ChartsHost(_Base):
         """Read every chart of this screen: one GetMetricData call per region."""
         specs = self.chart_specs()
         if specs:
-            self._read(specs, self.context.clock())
+            self._read(specs, window_end(self.context.clock()))
 
     @work(
         thread=True,
