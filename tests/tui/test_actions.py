@@ -177,7 +177,8 @@ async def test_wire_secret_env_never_shows_the_value_and_the_pods_recover(
         assert preview.query_one("#plan-cancel", Button).has_focus
         await pilot.press("a")
         await wait_for(pilot, lambda: on_console(app))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: app.context.action_running is None)  # applied, told
+        await pilot.pause()
         seen.append(screen_text(app))  # the outcome notification is up
         await settled_until(
             pilot,
@@ -311,7 +312,10 @@ async def test_read_only_greys_the_action_keys_and_they_do_nothing(action_app: A
         assert not active["t"].enabled
         assert not active["D"].enabled
         await pilot.press("t")
-        await pilot.pause(0.3)
+        await pilot.pause()
+        # A key that ran would have started its flow by now (it is marked at once).
+        assert app.context.action_running is None
+        assert not [w for w in app.workers if w.group == "remediation"]
         assert on_console(app)
         # A support-case draft writes only a local file: allowed in read-only mode.
         await pilot.press("2")

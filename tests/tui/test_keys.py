@@ -189,10 +189,17 @@ async def test_palette_offers_the_keys(make_app: AppFactory) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Quotas")
-        await pilot.pause(0.3)
+        hits = app.screen.query_one(CommandList)
+        # The palette searches in a worker: wait for its best hit to be the pane.
+        await wait_for(
+            pilot,
+            lambda: (
+                hits.highlighted is not None
+                and "quotas" in str(hits.get_option_at_index(hits.highlighted).prompt).lower()
+            ),
+        )
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert console(app).current == "quotas"
+        await wait_for(pilot, lambda: console(app).current == "quotas")
 
 
 async def test_palette_lists_the_rows_actions_before_cursor_moves(make_app: AppFactory) -> None:

@@ -85,8 +85,8 @@ def test_masking_styled_text_keeps_its_styles() -> None:
 
 
 async def capture(pilot: Pilot[None]) -> str:
-    """The screen as text once it has settled."""
-    await pilot.pause(0.1)
+    """The screen as text once the app has handled what is pending."""
+    await pilot.pause()
     app = pilot.app
     assert isinstance(app, ShipdeckApp)
     return screen_text(app)
@@ -145,10 +145,9 @@ async def test_presenter_mode_masks_every_screen_and_toggles_back(make_app: AppF
         assert "kubectl" in seen["preview"]
         assert ACCOUNT in " ".join(preview.plain_data.commands)  # the plan had the real one
         await pilot.press("ctrl+r")  # the open preview is drawn again, unmasked
-        await pilot.pause(0.2)
-        assert ACCOUNT in await capture(pilot)
+        await wait_for(pilot, lambda: ACCOUNT in screen_text(app))
         await pilot.press("ctrl+r")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: ACCOUNT not in screen_text(app))
         seen["preview again"] = await capture(pilot)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is console(app))
@@ -156,12 +155,8 @@ async def test_presenter_mode_masks_every_screen_and_toggles_back(make_app: AppF
         # a live log: the Lambda's database errors name a private address
         select_row(app, "services", "hr-chatbot-backend")
         await pilot.press("l")
-        for _ in range(100):
-            seen["log view"] = await capture(pilot)
-            if "database connection failed" in seen["log view"]:
-                break
-            await pilot.pause(0.1)
-        assert "database connection failed" in seen["log view"]
+        await wait_for(pilot, lambda: "database connection failed" in screen_text(app))
+        seen["log view"] = await capture(pilot)
         assert "10.0.12.34" not in seen["log view"]
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is console(app))
