@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -123,21 +124,26 @@ async def model_read(pilot: Pilot[None]) -> None:
 
 
 async def settled_until(
-    pilot: Pilot[None], clock: Callable[[float], None], check: Callable[[], bool], reads: int = 40
+    pilot: Pilot[None], clock: Callable[[float], None], check: Callable[[], bool], wall: float = 180
 ) -> int:
     """Let the console follow a change: each round waits for the reads under way, then moves
     the injected clock past the settle interval so the next follow-up read starts.
 
-    Returns how many rounds it took; nothing is read but what the console asks for itself.
+    The world settles at its own pace, so the rounds are not counted: ``wall`` seconds
+    only guard against a change that never shows. Returns how many rounds it took;
+    nothing is read but what the console asks for itself.
     """
     app = pilot.app
     assert isinstance(app, ShipdeckApp)
-    for round_ in range(reads):
+    guard = time.monotonic() + wall
+    round_ = 0
+    while time.monotonic() < guard:
         await wait_for(pilot, lambda: not app.feed.reading, timeout=30)
         await pilot.pause()
         if check():
             return round_
         clock(SETTLE_EVERY)
         console(app).tick()
-    assert check(), "the change did not show within the reads the console made"
-    return reads
+        round_ += 1
+    assert check(), f"the change did not show within {wall:.0f} s of reads the console made"
+    return round_
