@@ -135,6 +135,9 @@ async def settled_until(
     """
     app = pilot.app
     assert isinstance(app, ShipdeckApp)
+    # An applied action asks for its follow-up reads as it ends: until then, "no read
+    # under way" would only mean the read has not been asked for yet.
+    await wait_for(pilot, lambda: app.context.action_running is None, timeout=wall)
     guard = time.monotonic() + wall
     round_ = 0
     while time.monotonic() < guard:
