@@ -57,8 +57,8 @@ _ENTRY_KEYS = ("name", "key", "kinds", "command", "mutates", "title", "label", "
 _PARAM_KEYS = ("name", "prompt", "default", "choices", "secret")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
-# Textual key names: one printable character, or modifiers and a named key ("ctrl+d", "f5").
-_KEY = re.compile(r"^(?:[!-~]|(?:(?:ctrl|alt|shift|super|meta)\+)*[a-z0-9_]{1,20})$")
+# Textual key names: a letter or digit, or modifiers and a named key ("ctrl+d", "f5").
+_KEY = re.compile(r"^(?:[A-Za-z0-9]|(?:(?:ctrl|alt|shift|super|meta)\+)*[a-z0-9_]{1,20})$")
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def _entry(entry: Mapping[str, Any], number: int) -> CustomActionSpec:
     if not _NAME.match(name):
         raise _Fault("name: lower-case letters, digits and dashes, starting with a letter")
     key = _text(entry, "key", required=True)
-    if not _KEY.match(key) or "," in key:
+    if not _KEY.match(key):
         raise _Fault(f"key: {key!r} is not a key name such as 'A', 'ctrl+d' or 'f5'")
     kinds = _kinds(entry.get("kinds"))
     command = _text(entry, "command", required=True)
