@@ -78,7 +78,7 @@ def action_command(
     custom, problems = custom_actions(settings)
     if problems:  # a bad [[actions]] entry: every one named, then exit 2
         for problem in problems[:-1]:
-            echo(f"shipdeck: {problem}", err=True)
+            echo(f"shipdeck: error: {problem}", err=True)
         raise BadInput(problems[-1])
     if list_actions:
         for action_name, cls in CATALOGUE.items():
