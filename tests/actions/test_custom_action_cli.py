@@ -17,13 +17,15 @@ from tests.actions.conftest import shipdeck
 PY = shlex.quote(sys.executable)
 TARGET = "ecs:query-service-cluster/query-service"
 REGION = "ap-southeast-1"
+HELLO = f"""{PY} -c 'import sys; print("ran", sys.argv[1:])'"""
+LOOK = f"""{PY} -c 'import sys; print("looked at", sys.argv[1]); sys.exit(int(sys.argv[2]))'"""
 GOOD = f"""
 [[actions]]
 name = "say-hello"
 key = "A"
 kinds = ["ecs", "lambda"]
 title = "Say hello to a service"
-command = '''{PY} -c 'import sys; print("ran", sys.argv[1:])' {{name}} --region={{region}} {{greeting}}'''
+command = '''{HELLO} {{name}} --region={{region}} {{greeting}}'''
 params = [{{ name = "greeting", prompt = "what to say", choices = ["hi", "bye"] }}]
 
 [[actions]]
@@ -31,7 +33,7 @@ name = "look-service"
 key = "V"
 kinds = ["ecs"]
 mutates = false
-command = '''{PY} -c 'import sys; print("looked at", sys.argv[1]); sys.exit(int(sys.argv[2]))' {{name}} {{code}}'''
+command = '''{LOOK} {{name}} {{code}}'''
 params = [{{ name = "code", default = "0" }}]
 """
 
