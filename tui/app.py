@@ -121,10 +121,11 @@ class ShipdeckApp(ReportsWorkers, App[None]):
 
     def action_help(self) -> None:
         """Show every key, what it does and its binding id."""
-        from tui.keys import help_rows
+        from tui.keys import custom_help_rows, help_rows
         from widgets.key_help import KeyHelp
 
         rows = help_rows(self.context.settings.keys, self._key_display)
+        rows += custom_help_rows(self.custom_keys, self.context.settings, self._key_display)
         hint = 'Remap any key in config.toml under [keys], e.g.  refresh = "f5"'
         self.push_screen(KeyHelp(rows, hint))
 

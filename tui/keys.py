@@ -166,5 +166,22 @@ def custom_keys(settings: Settings) -> tuple[CustomKeys, tuple[str, ...]]:
     return tuple(accepted), problems
 
 
+def custom_help_rows(
+    keys: CustomKeys, settings: Settings, display: Callable[[str], str]
+) -> list[KeyHelpRow]:
+    """One row per action of one's own on its key, for ``?`` (scope: the kinds it acts on)."""
+    from tui.flows.remediation import long_description
+
+    return [
+        KeyHelpRow(
+            f"custom: {', '.join(kinds)}",
+            display(key.key),
+            long_description(key.binding_id, key.label, label=False, settings=settings),
+            key.binding_id,
+        )
+        for kinds, key in keys
+    ]
+
+
 if __name__ == "__main__":
     print(keys_markdown())

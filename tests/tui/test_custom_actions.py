@@ -130,7 +130,7 @@ params = [{{ name = "greeting", prompt = "what to say" }}]
         await pilot.press("a")
         progress = await modal(pilot, ActionProgress)
         await wait_for(pilot, lambda: progress.ended, timeout=30)
-        await pilot.pause(0.3)  # the last output drain
+        await wait_for(pilot, lambda: "done: exit 0" in screen_text(app))
         shown = screen_text(app)
         assert "ran ['query-service-cluster', 'query-service', '--region=ap-southeast-1'," in shown
         assert "'hi; there $(id)']" in shown
@@ -167,7 +167,7 @@ command = '''{PY} -c 'import sys; print("giving up"); sys.exit(3)' {{name}}'''
         await pilot.press("enter")  # a safe plan opens with Apply focused
         progress = await modal(pilot, ActionProgress)
         await wait_for(pilot, lambda: progress.ended, timeout=30)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: " exit " in screen_text(app))  # the notice, drawn
         assert "failed: exit 3" in screen_text(app)
         assert "giving up" in screen_text(app)
         outcome = _outcomes(app, "fail-three")[-1]
@@ -219,7 +219,7 @@ async def test_read_only_refuses_a_mutating_one_and_runs_a_read_only_one(
         await pilot.press("enter")
         progress = await modal(pilot, ActionProgress)
         await wait_for(pilot, lambda: progress.ended, timeout=30)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: " exit " in screen_text(app))  # the notice, drawn
         assert f"looked at {SERVICE}" in screen_text(app)
         assert _outcomes(app, "look-service")[-1]["exit_code"] == 0
 
@@ -270,7 +270,7 @@ command = "printf '[%s]\\n' {name} --region {region}"
         await pilot.press("enter")
         progress = await modal(pilot, ActionProgress)
         await wait_for(pilot, lambda: progress.ended, timeout=30)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: " exit " in screen_text(app))  # the notice, drawn
         shown = screen_text(app)
         assert f"[{hostile_alarm}]" in shown  # printf got it as one argument, verbatim
         assert "[--region]" in shown and "done: exit 0" in shown
@@ -321,5 +321,14 @@ command = '''{PY} -c 'print("still here")' {{name}}'''
         await pilot.press("enter")
         progress = await modal(pilot, ActionProgress)
         await wait_for(pilot, lambda: progress.ended, timeout=30)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: " exit " in screen_text(app))  # the notice, drawn
         assert "still here" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_console(app))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("ctrl+end")  # the actions of one's own come last
+        await wait_for(pilot, lambda: "custom: ecs V " in screen_text(app), timeout=5)
+        shown = screen_text(app)
+        assert """'print("still here")' {name} (custom)""" in shown
+        assert "action.typo" not in shown and "action.clashing" not in shown
