@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+from textual.widgets import Button
 
 from cloud.session import CloudSession
 from cloud.settings import Settings, load_settings
@@ -332,3 +333,78 @@ command = '''{PY} -c 'print("still here")' {{name}}'''
         shown = screen_text(app)
         assert """'print("still here")' {name} (custom)""" in shown
         assert "action.typo" not in shown and "action.clashing" not in shown
+
+
+async def test_a_running_command_is_cancelled_from_the_progress_screen(
+    custom_app: Callable[..., ShipdeckApp],
+) -> None:
+    app = custom_app(
+        f"""
+[[actions]]
+name = "wait-long"
+key = "V"
+kinds = ["ecs"]
+mutates = false
+command = '''{PY} -c 'import time; print("started", flush=True); time.sleep(600)' {{name}}'''
+"""
+    )
+    async with app.run_test(size=(160, 44), notifications=True) as pilot:
+        await model_read(pilot)
+        await pilot.press("3")
+        _select(app, "services", "ecs", SERVICE)
+        await pilot.press("V")
+        await modal(pilot, SharedPlanPreview)
+        await pilot.press("enter")
+        progress = await modal(pilot, ActionProgress)
+        await wait_for(pilot, lambda: "started" in screen_text(app), timeout=30)
+        assert not progress.ended
+        await pilot.press("c")  # cancel the step under the cursor: the command
+        await wait_for(pilot, lambda: progress.ended, timeout=30)
+        await wait_for(pilot, lambda: "failed: cancelled after" in screen_text(app))
+        outcome = _outcomes(app, "wait-long")[-1]
+        assert outcome["outcome"] == "failed" and outcome["exit_code"] == -15  # SIGTERM
+
+
+async def test_a_value_that_reads_as_an_option_is_refused_in_the_preview(
+    custom_app: Callable[..., ShipdeckApp], option_alarm: str
+) -> None:
+    app = custom_app(
+        """
+[[actions]]
+name = "show-alarm"
+key = "V"
+kinds = ["alarm"]
+mutates = false
+command = "printf '%s|' {name}"
+"""
+    )
+    async with app.run_test(size=(200, 44), notifications=True) as pilot:
+        await model_read(pilot)
+        await pilot.press("5")
+        _select(app, "alarms", "alarm", option_alarm)
+        await pilot.press("V")
+        preview = await modal(pilot, SharedPlanPreview)
+        assert "cannot apply: {name} is not an option" in screen_text(app)
+        assert preview.query_one("#plan-apply", Button).disabled
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_console(app))
+        assert not any(option_alarm in e["argv"] for e in _outcomes(app, "show-alarm"))
+
+
+@pytest.fixture(scope="module")
+def option_alarm(custom_world: WorldProcess) -> str:
+    """An alarm whose name is an option of ``printf`` and of many programs."""
+    name = "--help"
+    make: Callable[..., Any] = boto3.client
+    cloudwatch = make("cloudwatch", region_name=REGION, endpoint_url=custom_world.aws_endpoint)
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        MetricName="CPUUtilization",
+        Namespace="AWS/ECS",
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=90.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    return name
