@@ -35,6 +35,13 @@ kinds = ["ecs"]
 mutates = false
 command = '''{LOOK} {{name}} {{code}}'''
 params = [{{ name = "code", default = "0" }}]
+
+[[actions]]
+name = "where-is"
+key = "H"
+kinds = ["ecs"]
+mutates = false
+command = "echo {{account}} {{image}} {{cluster}}"
 """
 
 
@@ -219,6 +226,13 @@ def test_every_bad_entry_is_named_and_the_good_ones_are_not(tmp_path: Path) -> N
     assert listed.returncode == 2
     lines = listed.stderr.strip().splitlines()
     assert len(lines) == 2
-    assert "entry 3 ('one'): command: unknown placeholder {nope}" in lines[0]
-    assert "entry 4 ('two'): kinds: expected a list of kind names" in lines[1]
+    assert "entry 4 ('one'): command: unknown placeholder {nope}" in lines[0]
+    assert "entry 5 ('two'): kinds: expected a list of kind names" in lines[1]
     assert "say-hello" not in listed.stderr
+
+
+def test_account_and_image_come_from_a_fresh_read(world: WorldProcess, tmp_path: Path) -> None:
+    planned = _run(tmp_path, GOOD, "--region", REGION, "action", "where-is", TARGET)
+    assert planned.returncode == 0, planned.stderr
+    image = "123456789012.dkr.ecr.ap-southeast-1.amazonaws.com/query-service:latest"
+    assert f"echo 123456789012 {image} query-service-cluster" in planned.stdout
