@@ -153,15 +153,20 @@ def custom_keys(settings: Settings) -> tuple[CustomKeys, tuple[str, ...]]:
     found, problems = custom_actions(settings)
     accepted: list[tuple[tuple[str, ...], RemediationKey]] = []
     where = settings.path or "config file"
+    mine: dict[str, str] = {}  # key -> the entry that has it
     for name, cls in found.items():
         spec = cls.spec
+        clash = None
         if spec.key in taken:
+            clash = "is a built-in key (press ? for every key)"
+        elif spec.key in mine:
+            clash = f"is the key of {mine[spec.key]!r} already"
+        if clash is not None:
             problems += (
-                f"{where}: [[actions]] entry {spec.index} ({name!r}): key {spec.key!r} "
-                "is a built-in key (press ? for every key)",
+                f"{where}: [[actions]] entry {spec.index} ({name!r}): key {spec.key!r} {clash}",
             )
             continue
-        taken.add(spec.key)
+        mine[spec.key] = name
         accepted.append((spec.kinds, RemediationKey(name, spec.key, spec.label or name)))
     return tuple(accepted), problems
 

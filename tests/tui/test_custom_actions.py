@@ -302,6 +302,12 @@ key = "V"
 kinds = ["ecs"]
 mutates = false
 command = '''{PY} -c 'print("still here")' {{name}}'''
+
+[[actions]]
+name = "second-v"
+key = "V"
+kinds = ["ecs"]
+command = "echo {{name}}"
 """
     )
     async with app.run_test(size=(200, 44), notifications=True) as pilot:
@@ -311,6 +317,7 @@ command = '''{PY} -c 'print("still here")' {{name}}'''
         assert "config.toml: [[actions]] entry 2 ('typo'): command: unknown placeholder {nmae}" in (
             toasts
         )
+        assert "entry 4 ('second-v'): key 'V' is the key of 'look-service' already" in toasts
         assert "entry 3" not in toasts
         await pilot.press("3")
         _select(app, "services", "ecs", SERVICE)
