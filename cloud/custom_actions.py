@@ -12,7 +12,7 @@ An entry names a command template run on rows of some kinds::
 The template is split into arguments with ``shlex`` here, once; a placeholder
 is filled inside the one argument it is written in, so a value can never add
 an argument or shell syntax (nothing runs through a shell). Which placeholders
-a kind gives is declared below (``PLACEHOLDERS``); an entry may only use those
+a kind gives is declared below (``placeholders()``); an entry may only use those
 every one of its kinds gives, and its own parameters.
 
 A bad entry never stops the program: it is left out and described in one line
@@ -28,30 +28,36 @@ import shlex
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cloud.model.kinds import KIND_NAMES, WORKLOAD_KINDS
-
 __all__ = [
-    "PLACEHOLDERS",
     "CustomActionSpec",
     "CustomParam",
     "parse_actions",
+    "placeholders",
     "placeholders_of",
 ]
 
-_AWS_KINDS = tuple(k for k in KIND_NAMES if k != "k8s")
-PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
-    "name": KIND_NAMES,  # the resource's own name: a service, a deployment, a repository
-    "region": _AWS_KINDS,
-    "account": _AWS_KINDS,  # the account the session's credentials act in (STS)
-    "cluster": ("ecs",),
-    "namespace": ("k8s",),
-    "context": ("k8s",),  # the kube context the deployment was read from
-    "image": WORKLOAD_KINDS,  # the first image the workload runs
-}
-"""Each placeholder and the kinds whose rows give it a value."""
+
+@cache
+def placeholders() -> Mapping[str, tuple[str, ...]]:
+    """Each placeholder and the kinds whose rows give it a value (from the kind registry,
+    imported only when a config file has ``[[actions]]``: reading settings stays light)."""
+    from cloud.model.kinds import KIND_NAMES, WORKLOAD_KINDS
+
+    aws_kinds = tuple(k for k in KIND_NAMES if k != "k8s")
+    return {
+        "name": KIND_NAMES,  # the resource's own name: a service, a deployment, a repository
+        "region": aws_kinds,
+        "account": aws_kinds,  # the account the session's credentials act in (STS)
+        "cluster": ("ecs",),
+        "namespace": ("k8s",),
+        "context": ("k8s",),  # the kube context the deployment was read from
+        "image": WORKLOAD_KINDS,  # the first image the workload runs
+    }
+
 
 _ENTRY_KEYS = ("name", "key", "kinds", "command", "mutates", "title", "label", "params")
 _PARAM_KEYS = ("name", "prompt", "default", "choices", "secret")
@@ -180,6 +186,8 @@ def _entry(entry: Mapping[str, Any], number: int) -> CustomActionSpec:
 
 
 def _kinds(raw: Any) -> tuple[str, ...]:
+    from cloud.model.kinds import KIND_NAMES
+
     if isinstance(raw, str):
         raw = [raw]
     if raw is None:
@@ -201,7 +209,7 @@ def _params(raw: Any) -> tuple[CustomParam, ...]:
         if unknown:
             raise _Fault(f"params: {unknown[0]}: unknown key (known: {', '.join(_PARAM_KEYS)})")
         name = _text(param, "name", required=True)
-        if not _PARAM_NAME.match(name) or name in PLACEHOLDERS:
+        if not _PARAM_NAME.match(name) or name in placeholders():
             raise _Fault(
                 f"params: name {name!r}: lower-case letters, digits, '_', not a placeholder"
             )
@@ -231,12 +239,13 @@ def _check_placeholders(
     if not argv:
         raise _Fault("command is empty")
     names = {p.name for p in params}
+    given = placeholders()
     for used in placeholders_of(argv):
         if used in names:
             continue
-        if used not in PLACEHOLDERS:
-            known = ", ".join(f"{{{p}}}" for p in (*PLACEHOLDERS, *names))
+        if used not in given:
+            known = ", ".join(f"{{{p}}}" for p in (*given, *names))
             raise _Fault(f"command: unknown placeholder {{{used}}} (known: {known})")
-        lacking = [k for k in kinds if k not in PLACEHOLDERS[used]]
+        lacking = [k for k in kinds if k not in given[used]]
         if lacking:
             raise _Fault(f"command: {{{used}}} has no value on {', '.join(lacking)} rows")
