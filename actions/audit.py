@@ -82,6 +82,8 @@ class AuditLog:
             entry["outcome"] = "ok" if outcome.ok else "failed"
             entry["message"] = outcome.message
             entry["duration_seconds"] = outcome.duration_seconds
+            for key, value in outcome.audited.items():
+                entry.setdefault(key, value)
         elif outcome is not None:
             entry["outcome"] = outcome
         line = mask_secrets(json.dumps(entry, ensure_ascii=False, default=str))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from actions.builds import DraftSupportCase, RetryBuild, ScanImage, StopBuild
 from actions.codebuild import RemoveBuildLimit, RequestQuotaIncrease, StartBuild
+from actions.custom import CustomAction, custom_action_class
 from actions.ecr import DeleteTag, EnableScanOnPush, PutLifecyclePolicy, RetagLatest
 from actions.ecs import ForceDeploy, ResizeTask, RollbackLambda, RollbackService, ScaleService
 from actions.fallback.action import FallbackBuild
@@ -51,10 +52,47 @@ CATALOGUE: dict[str, type[Action]] = {
 TARGET_KINDS = tuple(k for k in KIND_NAMES if any(c.target_kind == k for c in CATALOGUE.values()))
 
 
-def parse_target(text: str, scope: str) -> ResourceRef:
+def custom_actions(settings: Settings) -> tuple[dict[str, type[CustomAction]], tuple[str, ...]]:
+    """The config file's own actions by name, and one line per entry left out.
+
+    An entry named like a built-in action is left out (the built-in one keeps its name).
+    """
+    found: dict[str, type[CustomAction]] = {}
+    problems = list(settings.action_problems)
+    where = settings.path or "config file"
+    for spec in settings.actions:
+        if spec.name in CATALOGUE:
+            problems.append(
+                f"{where}: [[actions]] entry {spec.index} ({spec.name!r}): "
+                "name: a built-in action has it (see: shipdeck action --list)"
+            )
+            continue
+        found[spec.name] = custom_action_class(spec)
+    return found, tuple(problems)
+
+
+def action_class(name: str, settings: Settings | None) -> type[Action] | None:
+    """The catalogue's action ``name``, or the config file's own (None when neither has it).
+
+    Without ``settings`` the config file is read here (a bad file is a bad parameter).
+    """
+    found = CATALOGUE.get(name)
+    if found is not None:
+        return found
+    if settings is None:
+        from cloud.settings import ConfigError, load_settings
+
+        try:
+            settings = load_settings()
+        except ConfigError as exc:
+            raise BadParameter(str(exc)) from exc
+    return custom_actions(settings)[0].get(name)
+
+
+def parse_target(text: str, scope: str, kinds: tuple[str, ...] = TARGET_KINDS) -> ResourceRef:
     """``ecr:nova/cdn-service`` in ``scope`` (a region, or the kube context for ``k8s:``)."""
     try:
-        return ResourceRef.parse(text, scope, TARGET_KINDS)
+        return ResourceRef.parse(text, scope, kinds)
     except BadRef as exc:
         raise BadParameter(str(exc)) from exc
 
@@ -79,12 +117,15 @@ def make_action(
     settings: Settings | None = None,
 ) -> Action:
     """The action ``name`` on ``target`` (a ref, or ``KIND:NAME`` in ``region``), checked."""
-    cls = CATALOGUE.get(name)
+    cls = action_class(name, settings)
     if cls is None:
         raise BadParameter(f"unknown action {name!r} (see: shipdeck action --list)")
     if isinstance(target, str):
         kind = target.partition(":")[0]
-        target = parse_target(target, default_scope(session, kind, region))
+        kinds = TARGET_KINDS
+        if issubclass(cls, CustomAction):
+            kinds = tuple(k for k in KIND_NAMES if cls.acts_on(k))
+        target = parse_target(target, default_scope(session, kind, region), kinds)
     return cls(
         session,
         target,

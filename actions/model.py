@@ -140,7 +140,7 @@ class Action(ABC):
         progress: ProgressListener | None = None,
         settings: Settings | None = None,
     ) -> None:
-        if ref.kind != self.target_kind:
+        if not self.acts_on(ref.kind):
             raise BadParameter(
                 f"{self.name} acts on {self.target_kind}:... targets, not {ref.kind}:"
             )
@@ -166,9 +166,15 @@ class Action(ABC):
         form's starting values.
         """
         ref = ref_of(record)
-        if ref is None or ref.kind != cls.target_kind or not cls.applies_to(record, selected):
+        if ref is None or not cls.acts_on(ref.kind) or not cls.applies_to(record, selected):
             return None
         return Fix(cls.name, ref, cls.defaults(record, selected))
+
+    @classmethod
+    def acts_on(cls, kind: str) -> bool:
+        """Whether the action takes targets of ``kind`` (its ``target_kind``; a person's own
+        action from the config file names several)."""
+        return kind == cls.target_kind
 
     @classmethod
     def applies_to(cls, record: Any, selected: object = None) -> bool:

@@ -94,3 +94,5 @@ class Outcome:
     ok: bool
     message: str
     duration_seconds: float = 0.0
+    # More for the audit entry of the outcome (a command's exact argv and exit code).
+    audited: Mapping[str, Any] = field(default_factory=dict, compare=False)

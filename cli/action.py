@@ -70,10 +70,16 @@ def action_command(
 ) -> None:
     """Plan (and with --yes apply) a remediation: shipdeck action NAME KIND:TARGET."""
     from actions.audit import default_audit_log
-    from actions.catalogue import CATALOGUE, make_action
+    from actions.catalogue import CATALOGUE, custom_actions, make_action
     from actions.model import ActionError
     from actions.plan_text import plan_lines
 
+    settings = checked_settings()
+    custom, problems = custom_actions(settings)
+    if problems:  # a bad [[actions]] entry: every one named, then exit 2
+        for problem in problems[:-1]:
+            echo(f"shipdeck: error: {problem}", err=True)
+        raise BadInput(problems[-1])
     if list_actions:
         for action_name, cls in CATALOGUE.items():
             params = " ".join(f"{p.name}=" for p in cls.params)
@@ -81,12 +87,22 @@ def action_command(
                 f"{action_name:24} {cls.target_kind + ':':11} {cls.danger.value:12} "
                 f"{cls.title}" + (f"  [{params}]" if params else "")
             )
+        for action_name, custom_class in custom.items():
+            spec = custom_class.spec
+            params = " ".join(f"{p.name}=" for p in spec.params)
+            kinds = ",".join(spec.kinds) + ":"
+            effect = "mutates" if spec.mutates else "read-only"
+            echo(
+                f"{action_name:24} {kinds:11} {'custom':12} "
+                f"[{effect}, key {spec.key}] {custom_class.title}"
+                + (f"  [{params}]" if params else "")
+            )
         return
     if not name or not target:
         raise BadInput("usage: shipdeck action NAME KIND:TARGET [--set KEY=VALUE]... [--yes]")
     options: dict[str, Any] = ctx.obj or {}
     values = _values(pairs)
-    action_class = CATALOGUE.get(name)
+    action_class = CATALOGUE.get(name) or custom.get(name)
     secrets = [p.name for p in action_class.params if p.secret] if action_class else []
     for secret in secrets:
         if secret in values:
@@ -95,7 +111,6 @@ def action_command(
                 f"{name}: {secret} is a secret: pipe it on standard input "
                 f"(or type it at the hidden prompt), never --set {secret}=..."
             )
-    settings = checked_settings()
     session = cloud_session(options)
 
     def make(given: dict[str, str]) -> Action:
@@ -106,7 +121,8 @@ def action_command(
             session,
             read_only=bool(options.get("read_only")),
             audit=default_audit_log(session.profile),
-            progress=StepPrinter(verbose=verbose),
+            # A command of one's own is run to be read: its output is printed.
+            progress=StepPrinter(verbose=verbose or name in custom),
             settings=settings,
         )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cloud.custom_actions import CustomActionSpec, parse_actions
 from cloud.logs.limits import DEFAULT_CALLS_PER_SECOND, DEFAULT_MAX_LINES
 from cloud.text import safe_value
 
@@ -52,6 +53,7 @@ _TOP_KEYS = {
     "logs",
     "profiles",
     "contexts",
+    "actions",
 }
 _SCOPE_KEYS = ("read_only",)  # what a [profiles.NAME] or [contexts."NAME"] table may set
 LOG_MAX_LINES = DEFAULT_MAX_LINES
@@ -92,6 +94,8 @@ class Settings:
     read_only_profiles: frozenset[str] = frozenset()  # [profiles.NAME] read_only = true
     read_only_contexts: frozenset[str] = frozenset()  # [contexts."NAME"] read_only = true
     path: Path | None = None  # the file these settings came from, if any
+    actions: tuple[CustomActionSpec, ...] = ()  # the good [[actions]] entries
+    action_problems: tuple[str, ...] = ()  # one line per bad [[actions]] entry (left out)
 
 
 def aws_profile_name(profile: str | None) -> str:
@@ -187,6 +191,8 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
     if not isinstance(read_only, bool):
         raise _fail(path, "read_only", f"expected true or false, got {read_only!r}")
     max_lines, calls_per_second = _logs(raw.get("logs", {}), path)
+    # A bad [[actions]] entry is left out and told, not fatal: the rest of the file holds.
+    actions, action_problems = parse_actions(raw.get("actions"), path)
     return Settings(
         profile=_string(raw, "profile", path),
         regions=tuple(regions_raw),
@@ -201,6 +207,8 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
         read_only_profiles=_read_only_scopes(raw.get("profiles", {}), "profiles", path),
         read_only_contexts=_read_only_scopes(raw.get("contexts", {}), "contexts", path),
         path=path,
+        actions=actions,
+        action_problems=action_problems,
     )
 
 

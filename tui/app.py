@@ -63,6 +63,10 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         if settings.theme in self.available_themes:
             self.theme = settings.theme
         self.set_keymap(dict(settings.keys))
+        from tui.keys import custom_keys
+
+        self.custom_keys, self.custom_problems = custom_keys(settings)
+        """The config file's own actions on their keys; the entries left out, one line each."""
 
     @classmethod
     def binding_ids(cls) -> set[str]:
@@ -75,13 +79,15 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         """The console screen with its four panes."""
         from tui.console.screen import ConsoleScreen
 
-        return ConsoleScreen(self.context)
+        return ConsoleScreen(self.context, self.custom_keys)
 
     def on_mount(self) -> None:
         """Start the first reads; say so when the configured theme does not exist."""
         self.feed.start()
         if self.context.settings.theme not in self.available_themes:
             self.notify(f"unknown theme {self.context.settings.theme!r}", severity="warning")
+        for problem in self.custom_problems:  # the entry is left out; the rest works
+            self.notify(problem, title="[[actions]] entry left out", severity="error", timeout=30)
 
     # --- what the workers hand back: every screen hears it ----------------------
 
@@ -115,10 +121,11 @@ class ShipdeckApp(ReportsWorkers, App[None]):
 
     def action_help(self) -> None:
         """Show every key, what it does and its binding id."""
-        from tui.keys import help_rows
+        from tui.keys import custom_help_rows, help_rows
         from widgets.key_help import KeyHelp
 
         rows = help_rows(self.context.settings.keys, self._key_display)
+        rows += custom_help_rows(self.custom_keys, self.context.settings, self._key_display)
         hint = 'Remap any key in config.toml under [keys], e.g.  refresh = "f5"'
         self.push_screen(KeyHelp(rows, hint))
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingType
 
 from widgets.key_help import KeyHelpRow
+
+if TYPE_CHECKING:
+    from cloud.settings import Settings
+    from tui.flows.remediation import RemediationKey
 
 APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="quit", tooltip="Leave shipdeck"),
@@ -121,6 +126,66 @@ def keys_markdown(display: Callable[[str], str] = str) -> str:
         keys = row.keys.replace("|", "\\|")
         lines.append(f"| {row.scope} | `{keys}` | {row.description} | `{row.binding_id}` |")
     return "\n".join(lines)
+
+
+# Keys Textual itself or every table and form take, besides the bindings declared above.
+TEXTUAL_KEYS = frozenset(
+    {"ctrl+c", "ctrl+q", "tab", "shift+tab", "enter", "escape", "space", "backspace"}
+)
+
+CustomKeys = tuple[tuple[tuple[str, ...], "RemediationKey"], ...]
+
+
+def custom_keys(settings: Settings) -> tuple[CustomKeys, tuple[str, ...]]:
+    """The config file's own actions on their keys, and one line per entry left out.
+
+    An entry whose key a built-in binding has (after the ``[keys]`` keymap) is left
+    out: the built-in key would win on the row and the person's action never run.
+    """
+    from actions.catalogue import custom_actions
+    from tui.flows.remediation import RemediationKey
+
+    taken: set[str] = set(TEXTUAL_KEYS)
+    for _, scope_bindings in binding_scopes():
+        for binding in _bindings(scope_bindings):
+            keys = settings.keys.get(binding.id or "", binding.key)
+            taken.update(k.strip() for k in keys.split(",") if k.strip())
+    found, problems = custom_actions(settings)
+    accepted: list[tuple[tuple[str, ...], RemediationKey]] = []
+    where = settings.path or "config file"
+    mine: dict[str, str] = {}  # key -> the entry that has it
+    for name, cls in found.items():
+        spec = cls.spec
+        clash = None
+        if spec.key in taken:
+            clash = "is a built-in key (press ? for every key)"
+        elif spec.key in mine:
+            clash = f"is the key of {mine[spec.key]!r} already"
+        if clash is not None:
+            problems += (
+                f"{where}: [[actions]] entry {spec.index} ({name!r}): key {spec.key!r} {clash}",
+            )
+            continue
+        mine[spec.key] = name
+        accepted.append((spec.kinds, RemediationKey(name, spec.key, spec.label or name)))
+    return tuple(accepted), problems
+
+
+def custom_help_rows(
+    keys: CustomKeys, settings: Settings, display: Callable[[str], str]
+) -> list[KeyHelpRow]:
+    """One row per action of one's own on its key, for ``?`` (scope: the kinds it acts on)."""
+    from tui.flows.remediation import long_description
+
+    return [
+        KeyHelpRow(
+            f"custom: {', '.join(kinds)}",
+            display(key.key),
+            long_description(key.binding_id, key.label, label=False, settings=settings),
+            key.binding_id,
+        )
+        for kinds, key in keys
+    ]
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ class ConsoleCommands(Provider):
             seen.add(marker)
             keys = app.get_key_display(binding)
             help_text = f"key {keys}" + (f"  ·  {binding.id}" if binding.id else "")
-            title = long_description(binding.id, binding.description)
+            settings = getattr(getattr(app, "context", None), "settings", None)
+            title = long_description(binding.id, binding.description, settings=settings)
             entry = (title, help_text, self._runner(binding.action, active.node))
             ranked.append((_rank(binding.id, binding.action), entry))
         # The row's actions first, then the screen's keys, moving the cursor last.

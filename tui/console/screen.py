@@ -24,9 +24,10 @@ from tui.context.formatting import age
 from tui.context.screen import ShipdeckScreen
 from tui.context.startup import release_collector
 from tui.context.state import ConsoleContext
+from tui.flows.remediation import RemediationKey
 from tui.panes.base import ResourcePane
 from tui.panes.findings import FindingsPane
-from tui.panes.kind_pane import KIND_PANES
+from tui.panes.kind_pane import pane_with_keys
 from widgets.command_line import CommandLine
 from widgets.footer import KeyFooter
 from widgets.resource_table import ResourceTable
@@ -69,8 +70,14 @@ class ConsoleScreen(ShipdeckScreen):
     current: reactive[str] = reactive("findings", bindings=True)
     """The pane on screen."""
 
-    def __init__(self, context: ConsoleContext) -> None:
+    def __init__(
+        self,
+        context: ConsoleContext,
+        custom_keys: tuple[tuple[tuple[str, ...], RemediationKey], ...] = (),
+    ) -> None:
         super().__init__(context)
+        self.custom_keys = custom_keys
+        """The config file's own actions: (their kinds, their key), offered on those rows."""
         self._message_clear_at = 0.0
         self._started = False  # start-up over (first reads shown, or STARTUP_SECONDS passed)
         self._landed: set[str] = set()  # parts landed since the last redraw
@@ -82,7 +89,8 @@ class ConsoleScreen(ShipdeckScreen):
         with ContentSwitcher(initial=f"pane-{PANE_NAMES[0]}", id="panes"):
             yield FindingsPane(self.context)
             for pane in PANES:
-                yield KIND_PANES[pane.name](self.context)
+                custom = tuple(k for kinds, k in self.custom_keys if set(kinds) & set(pane.kinds))
+                yield pane_with_keys(pane.name, custom)(self.context)
         yield CommandLine(command_names(), id="prompt")
         yield StatusBar(id="status")
         yield KeyFooter()

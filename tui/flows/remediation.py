@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from actions.model import Action, Outcome, Plan
+    from cloud.settings import Settings
     from tui.context.state import ConsoleContext
 
 STALE = "The state changed since the plan was shown. This is the new plan: review it again."
@@ -66,16 +67,30 @@ def bindings(keys: tuple[RemediationKey, ...]) -> list[BindingType]:
     return [key.binding() for key in dict.fromkeys(keys)]
 
 
-def long_description(binding_id: str | None, description: str, *, label: bool = True) -> str:
-    """``Retag: Put latest on an existing image`` for an action's binding (help, palette)."""
+def long_description(
+    binding_id: str | None,
+    description: str,
+    *,
+    label: bool = True,
+    settings: Settings | None = None,
+) -> str:
+    """``Retag: Put latest on an existing image`` for an action's binding (help, palette).
+
+    With ``settings``, the config file's own actions too, marked "(custom)".
+    """
     if binding_id is None or not binding_id.startswith("action."):
         return description
-    from actions.catalogue import CATALOGUE
+    from actions.catalogue import CATALOGUE, custom_actions
 
-    found = CATALOGUE.get(binding_id.removeprefix("action."))
-    if found is None:
+    name = binding_id.removeprefix("action.")
+    found = CATALOGUE.get(name)
+    title = found.title if found is not None else None
+    if found is None and settings is not None:
+        custom = custom_actions(settings)[0].get(name)
+        title = f"{custom.title} (custom)" if custom is not None else None
+    if title is None:
         return description
-    return f"{description}: {found.title}" if label else found.title
+    return f"{description}: {title}" if label else title
 
 
 # Actions whose prefilled values are only a starting point (the current count,
@@ -93,20 +108,25 @@ def asks_first(cls: type[Action], fields: list[FormField]) -> bool:
     return any((f.required and not f.value) or f.secret or f.choices for f in fields)
 
 
-def mutates_cloud(action: str) -> bool:
-    """Whether read-only mode forbids ``action`` (a support-case draft only writes a file)."""
-    from actions.catalogue import CATALOGUE
+def action_class(context: ConsoleContext, action: str) -> type[Action] | None:
+    """The catalogue's ``action``, or the config file's own action of that name."""
+    from actions.catalogue import action_class as find
 
-    return CATALOGUE[action].mutates_cloud
+    return find(action, context.settings)
+
+
+def mutates_cloud(context: ConsoleContext, action: str) -> bool:
+    """Whether read-only mode forbids ``action`` (a support-case draft only writes a file;
+    an action of one's own with ``mutates = false`` only reads)."""
+    cls = action_class(context, action)
+    return cls is None or cls.mutates_cloud
 
 
 def fix_state(context: ConsoleContext, fix: Fix) -> bool | None:
     """True: the fix's key works; None: greyed (unknown action, or read-only forbids it)."""
-    from actions.catalogue import CATALOGUE
-
-    if fix.action not in CATALOGUE:
+    if action_class(context, fix.action) is None:
         return None
-    if context.read_only and mutates_cloud(fix.action):
+    if context.read_only and mutates_cloud(context, fix.action):
         return None
     return True
 
@@ -131,9 +151,7 @@ def preview_data(plan: Plan, where: str, changed: str | None = None) -> PlanPrev
 
 def row_fix(context: ConsoleContext, action: str, record: object, selected: object) -> Fix | None:
     """``action`` on the row ``record``, with what a finding's fix for it knows added."""
-    from actions.catalogue import CATALOGUE
-
-    cls = CATALOGUE.get(action)
+    cls = action_class(context, action)
     fix = cls.fix_for(record, selected) if cls is not None else None
     if fix is None:
         return None
@@ -226,9 +244,10 @@ class RemediationFlow(Flow):
         return self.fix.ref.label
 
     async def _run(self) -> None:
-        from actions.catalogue import CATALOGUE
-
-        cls = CATALOGUE[self.fix.action]
+        cls = action_class(self.context, self.fix.action)
+        if cls is None:
+            self.say("unknown action", severity="error")
+            return
         record = self.context.state.record(self.fix.ref)
         if record is not None:
             self.defaults = {**cls.defaults(record), **self.fix.params}
@@ -382,7 +401,7 @@ class RemediationHost(KeyStates):
             if any(self.remediation_fix(s) is not None for s in siblings):
                 return False
             return None
-        if self.context.read_only and mutates_cloud(action):
+        if self.context.read_only and mutates_cloud(self.context, action):
             return None
         return True
 

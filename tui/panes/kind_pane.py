@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from rich.text import Text
@@ -20,7 +21,7 @@ from cloud.incident import ModelState
 from cloud.model.kinds import PANES, kind
 from cloud.records import Flag
 from tui.context.formatting import flags_text, severity_rank, worst_severity
-from tui.flows.remediation import RemediationHost, bindings
+from tui.flows.remediation import RemediationHost, RemediationKey, bindings
 from tui.kinds.registry import PANE_VIEWS, pane_keys, view
 from tui.kinds.view import RowContext
 from tui.panes.base import ResourcePane, order
@@ -144,3 +145,24 @@ def _pane_class(name: str, kinds: tuple[str, ...], watched_by: tuple[str, ...]) 
 KIND_PANES: dict[str, type[KindPane]] = {
     p.name: _pane_class(p.name, p.kinds, p.watched_by) for p in PANES
 }
+
+
+@cache
+def pane_with_keys(name: str, custom: tuple[RemediationKey, ...]) -> type[KindPane]:
+    """The pane ``name`` with the config file's own action keys added to its rows' keys.
+
+    Made once per set of keys (a subclass, so the keys are ordinary ``BINDINGS``
+    with ids and go through the same ``remediate`` as the built-in ones).
+    """
+    base = KIND_PANES[name]
+    if not custom:
+        return base
+    return type(
+        base.__name__,
+        (base,),
+        {
+            "__doc__": base.__doc__,
+            "BINDINGS": bindings(custom),
+            "remediation_keys": (*base.remediation_keys, *custom),
+        },
+    )
