@@ -8,7 +8,7 @@ the panes whenever parts of the model land.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual import on
 from textual.actions import SkipAction
@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher
 
 from cloud.incident import ModelState
 from cloud.model.kinds import KIND_NAMES, PANES
-from tui.console.commands import command_names, find_command
+from tui.console.commands import SCOPE_COMMANDS, command_names, find_command
 from tui.context.formatting import age
 from tui.context.screen import ShipdeckScreen
 from tui.context.startup import release_collector
@@ -265,7 +265,39 @@ class ConsoleScreen(ShipdeckScreen):
         if command.name == "fallback":
             self._open_fallback(args)
             return
+        if command.name in SCOPE_COMMANDS and args:
+            self._switch_scope(SCOPE_COMMANDS[command.name], " ".join(args))
+            return
         self.call_after_refresh(self.run_action, command.action)
+
+    def action_pick_scope(self, part: str) -> None:
+        """``:profile``, ``:region``, ``:ctx``: choose where the console points."""
+        from tui.screens.scope_picker import ScopePart, ScopePicker
+
+        if part in ("profile", "region", "context"):
+            self.app.push_screen(ScopePicker(self.context, cast("ScopePart", part)))
+
+    def _switch_scope(self, part: str, name: str) -> None:
+        """``:profile NAME``, ``:region A,B``, ``:ctx NAME``: checked, then switched to."""
+        from tui.flows.scope_switch import ScopeRequested, parse_regions
+
+        if part == "region":
+            self.app.post_message(ScopeRequested(regions=parse_regions(name)))
+        elif part == "profile":
+            self.app.post_message(ScopeRequested(profile=name))
+        else:
+            self.app.post_message(ScopeRequested(context=name))
+        self.say(f"checking {part} {name}…")
+
+    def scope_changed(self) -> None:
+        """Another profile, regions or context: every pane forgets its rows and says it is
+        loading until the new scope's reads land; the header and keys follow."""
+        super().scope_changed()
+        for name in PANE_NAMES:
+            self.pane(name).reset()
+        self._landed.clear()
+        self.visible_pane.table.focus()
+        self._update_status()
 
     def _open_fallback(self, args: tuple[str, ...]) -> None:
         """``:fallback [PROJECT]``: the fallback build of the named project, else the selected."""
