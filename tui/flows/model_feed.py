@@ -95,7 +95,7 @@ class ModelFeed:
 
     def __post_init__(self) -> None:
         self.model = self.context.model
-        self.session = self.session
+        self.session = self.context.session
 
     def interval(self, name: str) -> float:
         """Seconds between reads of kind ``name``: its pane's ``[refresh]`` setting."""
