@@ -21,7 +21,7 @@ from actions.model import ReadOnlyRefused
 from cloud.model.ref import ResourceRef
 from cloud.settings import Settings
 from tests.tui.conftest import AppFactory, WorldAccess
-from tests.tui.helpers import console, model_read, modal, on_console, pane, screen_text, wait_for
+from tests.tui.helpers import console, modal, model_read, on_console, pane, screen_text, wait_for
 from tui.app import ShipdeckApp
 from tui.console.screen import PANE_NAMES
 from tui.screens.repository_detail import RepositoryDetail
