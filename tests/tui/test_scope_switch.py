@@ -24,6 +24,7 @@ from tests.tui.conftest import AppFactory, WorldAccess
 from tests.tui.helpers import console, modal, model_read, on_console, pane, screen_text, wait_for
 from tui.app import ShipdeckApp
 from tui.console.screen import PANE_NAMES
+from tui.panes.findings import FindingsPane
 from tui.screens.repository_detail import RepositoryDetail
 from tui.screens.scope_picker import ScopePicker
 from widgets.header_bar import HeaderBar
@@ -194,9 +195,8 @@ async def test_region_switch_reads_only_the_new_region(make_app: AppFactory) -> 
         assert _row_names(app, "repositories") == {"mangoo-frontend", "mangoo-backend"}
         assert _header(app).regions == ("us-east-1",)
         assert "region" not in [c.key for c in repositories.table.table_columns]
-        assert not any(
-            f.ref.scope == "ap-northeast-1" for f in pane(app, "findings").found.values()
-        )
+        findings = console(app).query_one(FindingsPane).found.values()
+        assert findings and all(f.ref.scope != "ap-northeast-1" for f in findings)
 
 
 async def test_ctx_picker_lists_contexts_and_switches(make_app: AppFactory) -> None:
