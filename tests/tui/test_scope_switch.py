@@ -23,6 +23,8 @@ from cloud.settings import Settings
 from tests.tui.conftest import AppFactory, WorldAccess
 from tests.tui.helpers import console, modal, model_read, on_console, pane, screen_text, wait_for
 from tui.app import ShipdeckApp
+from tui.console.command_suggester import CommandSuggester
+from tui.console.commands import command_names
 from tui.console.screen import PANE_NAMES
 from tui.panes.findings import FindingsPane
 from tui.screens.repository_detail import RepositoryDetail
@@ -241,3 +243,45 @@ async def test_switching_pops_back_to_the_console(make_app: AppFactory) -> None:
         await wait_for(pilot, lambda: on_console(app))
         assert console(app).current == "repositories"
         assert _header(app).profile == "nova-ops"
+
+
+async def test_region_picker_switches_to_the_regions_chosen(make_app: AppFactory) -> None:
+    app = make_app(settings=Settings(path=CONFIG), regions=("ap-southeast-1",))
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await model_read(pilot)
+        await _command(pilot, "region")
+        picker = await modal(pilot, ScopePicker)
+        await wait_for(pilot, lambda: picker.listed)
+        assert {"ap-northeast-1", "us-east-1", "eu-west-1"} <= set(picker.names)
+        assert picker.highlighted_name() == "ap-southeast-1"  # the current one
+        for region in ("us-east-1", "ap-northeast-1"):
+            await pilot.press("slash", *region, "enter")  # narrow, back to the list
+            assert picker.shown_names()[0] == region
+            await pilot.press("space")  # chosen
+            await pilot.press("slash", *["backspace"] * len(region), "enter")
+        assert picker.chosen == {"us-east-1", "ap-northeast-1"}
+        await pilot.press("enter")
+        await _switched(pilot, 1)
+        assert on_console(app)
+        assert app.context.session.regions == ("ap-northeast-1", "us-east-1")
+        await model_read(pilot)
+        names = _row_names(app, "repositories")
+        assert {"nova/cdn-service", "mangoo-frontend"} <= names
+        assert "query-service" not in names  # ap-southeast-1's repository is not read now
+
+
+async def test_the_prompt_completes_names_after_a_scope_command(make_app: AppFactory) -> None:
+    app = make_app(settings=Settings(path=CONFIG), fresh=True)
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await model_read(pilot)
+        suggest = CommandSuggester(command_names()).get_suggestion
+        assert await suggest("pro") == "profile"
+        assert await suggest("profile nova-v") == "profile nova-viewer"
+        assert await suggest("region us-east-1,ap-northeast-") == "region us-east-1,ap-northeast-1"
+        assert await suggest("ctx nope") is None
+
+        await pilot.press("colon", *"ctx nova-v")
+        await wait_for(pilot, lambda: "ctx nova-viewer" in screen_text(app))  # offered
+        await pilot.press("right", "enter")  # taken, and run
+        await _switched(pilot, 1)
+        assert app.context.session.kube_context == "nova-viewer"

@@ -8,6 +8,10 @@ read this table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.flows.scope_switch import ScopePart
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ COMMANDS: tuple[ConsoleCommand, ...] = (
 )
 
 
-SCOPE_COMMANDS: dict[str, str] = {"profile": "profile", "region": "region", "ctx": "context"}
+SCOPE_COMMANDS: dict[str, ScopePart] = {"profile": "profile", "region": "region", "ctx": "context"}
 """The commands that switch scope, and the part of it each switches (a name after them
 switches at once; without one they open the picker)."""
 

@@ -8,7 +8,7 @@ the panes whenever parts of the model land.
 
 from __future__ import annotations
 
-from typing import ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.actions import SkipAction
@@ -19,11 +19,13 @@ from textual.widgets import ContentSwitcher
 
 from cloud.incident import ModelState
 from cloud.model.kinds import KIND_NAMES, PANES
+from tui.console.command_suggester import CommandSuggester
 from tui.console.commands import SCOPE_COMMANDS, command_names, find_command
 from tui.context.formatting import age
 from tui.context.screen import ShipdeckScreen
 from tui.context.startup import release_collector
 from tui.context.state import ConsoleContext
+from tui.flows.scope_switch import ScopePart
 from tui.panes.base import ResourcePane
 from tui.panes.findings import FindingsPane
 from tui.panes.kind_pane import KIND_PANES
@@ -83,7 +85,7 @@ class ConsoleScreen(ShipdeckScreen):
             yield FindingsPane(self.context)
             for pane in PANES:
                 yield KIND_PANES[pane.name](self.context)
-        yield CommandLine(command_names(), id="prompt")
+        yield CommandLine(command_names(), suggester=CommandSuggester(command_names()), id="prompt")
         yield StatusBar(id="status")
         yield KeyFooter()
 
@@ -257,7 +259,7 @@ class ConsoleScreen(ShipdeckScreen):
         found = find_command(message.text)
         if found is None:
             word = message.text.split()[0]
-            known = "findings, repos, builds, services, quotas, alarms, timeline, help"
+            known = "findings, repos, builds, services, quotas, alarms, profile, region, ctx, help"
             self.say(f"unknown command {word!r}: try {known}")
             return
         command, args = found
@@ -270,14 +272,13 @@ class ConsoleScreen(ShipdeckScreen):
             return
         self.call_after_refresh(self.run_action, command.action)
 
-    def action_pick_scope(self, part: str) -> None:
+    def action_pick_scope(self, part: ScopePart) -> None:
         """``:profile``, ``:region``, ``:ctx``: choose where the console points."""
-        from tui.screens.scope_picker import ScopePart, ScopePicker
+        from tui.screens.scope_picker import ScopePicker
 
-        if part in ("profile", "region", "context"):
-            self.app.push_screen(ScopePicker(self.context, cast("ScopePart", part)))
+        self.app.push_screen(ScopePicker(self.context, part))
 
-    def _switch_scope(self, part: str, name: str) -> None:
+    def _switch_scope(self, part: ScopePart, name: str) -> None:
         """``:profile NAME``, ``:region A,B``, ``:ctx NAME``: checked, then switched to."""
         from tui.flows.scope_switch import ScopeRequested, parse_regions
 

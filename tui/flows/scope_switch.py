@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.message import Message
 
@@ -33,6 +33,10 @@ from tui.flows.model_feed import ModelFeed
 
 if TYPE_CHECKING:
     from textual.app import App
+
+
+ScopePart = Literal["profile", "region", "context"]
+"""What ``:profile``, ``:region`` and ``:ctx`` each switch."""
 
 
 @dataclass

@@ -3,7 +3,7 @@
 The choices are read on a worker (the AWS config and credentials files, botocore's
 regions, the kubeconfig), typing in the filter narrows them, ``enter`` switches to
 the highlighted one. Regions may be several: ``space`` chooses, ``enter`` switches
-to the chosen (or the highlighted when none is). The current choice is marked, and
+to the chosen (or to the highlighted alone when none is). The current choice is marked, and
 so is a profile or context the config file makes read-only. The picker stays open
 while the switch is checked; a refused one is said and the picker stays, so another
 can be chosen; a switch that works closes it with every other screen.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -25,12 +25,11 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from cloud.session import CloudConfigError
+from tui.context.presenter import mask_text
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
-from tui.flows.scope_switch import ScopeRequested
+from tui.flows.scope_switch import ScopePart, ScopeRequested
 from widgets.footer import KeyFooter
-
-ScopePart = Literal["profile", "region", "context"]
 
 TITLES: dict[ScopePart, str] = {
     "profile": "AWS profiles",
@@ -96,7 +95,9 @@ class ScopePicker(ShipdeckScreen):
         super().__init__(context)
         self.part: ScopePart = part
         self.names: list[str] = []
-        self.chosen: set[str] = set(context.session.regions) if part == "region" else set()
+        self.chosen: set[str] = (
+            set()
+        )  # regions chosen with space (none: enter takes the highlighted)
         self.error: str | None = None
         self.listed = False
 
@@ -171,7 +172,13 @@ class ScopePicker(ShipdeckScreen):
             read_only = settings.read_only_contexts
         if name in read_only:
             text.append("  read-only", style="bold red")
-        return text
+        return mask_text(text) if self.context.presenter else text
+
+    def presenter_changed(self) -> None:
+        """Presenter mode was switched: list the names again, masked or not."""
+        super().presenter_changed()
+        if self.listed:
+            self.show()
 
     def show(self) -> None:
         """The error (if any) and the names the filter lets through."""
