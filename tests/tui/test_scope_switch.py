@@ -275,7 +275,7 @@ async def test_the_prompt_completes_names_after_a_scope_command(make_app: AppFac
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await model_read(pilot)
         suggest = CommandSuggester(command_names()).get_suggestion
-        assert await suggest("pro") == "profile"
+        assert await suggest("prof") == "profile"
         assert await suggest("profile nova-v") == "profile nova-viewer"
         assert await suggest("region us-east-1,ap-northeast-") == "region us-east-1,ap-northeast-1"
         assert await suggest("ctx nope") is None
