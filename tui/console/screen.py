@@ -283,7 +283,11 @@ class ConsoleScreen(ShipdeckScreen):
         from tui.flows.scope_switch import ScopeRequested, parse_regions
 
         if part == "region":
-            self.app.post_message(ScopeRequested(regions=parse_regions(name)))
+            regions = parse_regions(name)
+            if not regions:
+                self.say("region: name one or more, e.g. :region us-east-1,eu-west-1")
+                return
+            self.app.post_message(ScopeRequested(regions=regions))
         elif part == "profile":
             self.app.post_message(ScopeRequested(profile=name))
         else:

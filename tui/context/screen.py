@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from cloud.incident import ModelState
+from cloud.text import safe_text
 from tui.context.state import ConsoleContext
 from tui.context.workers import ReportsWorkers
 from widgets.header_bar import HeaderBar
@@ -26,10 +27,12 @@ class ShipdeckScreen(ReportsWorkers, Screen[None]):
 
     def _point_header(self, header: HeaderBar) -> None:
         session = self.context.session
-        header.profile = session.profile or "default"
+        # Names typed at the prompt or read from a config file: shown, never obeyed.
+        header.profile = safe_text(session.profile or "default")
         header.account = self.context.account
-        header.regions = session.regions
-        header.kube_context = session.kube_context
+        header.regions = tuple(safe_text(region) for region in session.regions)
+        context = session.kube_context
+        header.kube_context = safe_text(context) if context is not None else None
         header.badge = self.context.badge
         header.read_only = self.context.read_only
         reason = self.context.read_only_reason

@@ -125,7 +125,6 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
             self.table.set_rows([])
             self._show_errors()
         self.border_title = f"{self.pane} loading…"
-        self.border_subtitle = ""
         self.refresh_keys()
 
     def rerender(self, now: datetime) -> None:
