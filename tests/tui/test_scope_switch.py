@@ -63,6 +63,17 @@ async def _command(pilot: Pilot[None], text: str) -> None:
     await pilot.press("colon", *text, "enter")
 
 
+async def _drawn(pilot: Pilot[None]) -> None:
+    """Every kind read, and every pane has drawn the newest state (no refresh comes: the
+    console's clock stands still)."""
+    app = pilot.app
+    assert isinstance(app, ShipdeckApp)
+    await model_read(pilot)
+    await wait_for(
+        pilot, lambda: all(pane(app, n).version == app.context.state.version for n in PANE_NAMES)
+    )
+
+
 async def _switched(pilot: Pilot[None], scope: int) -> None:
     app = pilot.app
     assert isinstance(app, ShipdeckApp)
@@ -92,7 +103,7 @@ async def test_profile_switch_reads_again_under_the_new_profile(make_app: AppFac
         assert app.context.session.profile == "nova-ops"
         assert app.context.audit_log().profile == "nova-ops"  # the audit log follows
 
-        await model_read(pilot)  # every kind read again, through the new session
+        await _drawn(pilot)  # every kind read again, through the new session
         assert "nova/cdn-service" in _row_names(app, "repositories")
         assert pane(app, "findings").table.select_key(CDN_LATEST)
         assert "aws nova-ops/" in screen_text(app)
@@ -103,7 +114,7 @@ async def test_read_only_profile_greys_keys_and_apply_refuses(make_app: AppFacto
     settings = Settings(read_only_profiles=frozenset({"nova-viewer"}), path=CONFIG)
     app = make_app(settings=settings, fresh=True)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await model_read(pilot)
+        await _drawn(pilot)
         assert not app.context.read_only
         assert pane(app, "findings").table.select_key(CDN_LATEST)
         await pilot.pause()
@@ -111,7 +122,7 @@ async def test_read_only_profile_greys_keys_and_apply_refuses(make_app: AppFacto
 
         await _command(pilot, "profile nova-viewer")
         await _switched(pilot, 1)
-        await model_read(pilot)
+        await _drawn(pilot)
         assert app.context.read_only_reason == "profile 'nova-viewer' is read-only in config.toml"
         header = _header(app)
         assert header.read_only and header.tooltip == f"read-only: {app.context.read_only_reason}"
@@ -140,7 +151,7 @@ async def test_read_only_profile_greys_keys_and_apply_refuses(make_app: AppFacto
         # and back: read-only is decided again, the badge goes
         await _command(pilot, "profile default")
         await _switched(pilot, 2)
-        await model_read(pilot)
+        await _drawn(pilot)
         assert not app.context.read_only and not _header(app).read_only
         assert pane(app, "findings").table.select_key(CDN_LATEST)
         await pilot.pause()
@@ -161,7 +172,7 @@ async def test_a_bad_choice_is_said_and_changes_nothing(
 ) -> None:
     app = make_app(settings=Settings(path=CONFIG), fresh=True)
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
-        await model_read(pilot)
+        await _drawn(pilot)
         session, state = app.context.session, app.context.state
         rows = _row_names(app, "repositories")
         await _command(pilot, command)
@@ -178,7 +189,7 @@ async def test_a_bad_choice_is_said_and_changes_nothing(
 async def test_region_switch_reads_only_the_new_region(make_app: AppFactory) -> None:
     app = make_app(settings=Settings(path=CONFIG), fresh=True)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await model_read(pilot)
+        await _drawn(pilot)
         await pilot.press("1")
         assert {"nova/cdn-service", "mangoo-frontend"} <= _row_names(app, "repositories")
         assert "region" in [c.key for c in pane(app, "repositories").table.table_columns]
@@ -194,6 +205,8 @@ async def test_region_switch_reads_only_the_new_region(make_app: AppFactory) -> 
             return repositories.loaded and app.context.state.complete
 
         await wait_for(pilot, only_us_east, timeout=60)
+        await _drawn(pilot)  # every pane has drawn the new scope (the findings too)
+        assert only_us_east()
         assert _row_names(app, "repositories") == {"mangoo-frontend", "mangoo-backend"}
         assert _header(app).regions == ("us-east-1",)
         assert "region" not in [c.key for c in repositories.table.table_columns]
@@ -205,7 +218,7 @@ async def test_ctx_picker_lists_contexts_and_switches(make_app: AppFactory) -> N
     settings = Settings(read_only_contexts=frozenset({"nova-viewer"}), path=CONFIG)
     app = make_app(settings=settings, fresh=True)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await model_read(pilot)
+        await _drawn(pilot)
         await _command(pilot, "ctx")
         picker = await modal(pilot, ScopePicker)
         await wait_for(pilot, lambda: picker.listed)
@@ -219,7 +232,7 @@ async def test_ctx_picker_lists_contexts_and_switches(make_app: AppFactory) -> N
         assert on_console(app)  # the picker closed with the switch
         assert app.context.session.kube_context == "nova-viewer"
         assert _header(app).kube_context == "nova-viewer" and _header(app).read_only
-        await model_read(pilot)
+        await _drawn(pilot)
         deployments = [ref for ref in pane(app, "services").refs.values() if ref.kind == "k8s"]
         assert deployments and all(ref.scope == "nova-viewer" for ref in deployments)
 
@@ -227,7 +240,7 @@ async def test_ctx_picker_lists_contexts_and_switches(make_app: AppFactory) -> N
 async def test_switching_pops_back_to_the_console(make_app: AppFactory) -> None:
     app = make_app(settings=Settings(path=CONFIG), fresh=True)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await model_read(pilot)
+        await _drawn(pilot)
         await pilot.press("1")
         assert pane(app, "repositories").table.select_key(
             next(
@@ -248,7 +261,7 @@ async def test_switching_pops_back_to_the_console(make_app: AppFactory) -> None:
 async def test_region_picker_switches_to_the_regions_chosen(make_app: AppFactory) -> None:
     app = make_app(settings=Settings(path=CONFIG), regions=("ap-southeast-1",))
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await model_read(pilot)
+        await _drawn(pilot)
         await _command(pilot, "region")
         picker = await modal(pilot, ScopePicker)
         await wait_for(pilot, lambda: picker.listed)
@@ -264,7 +277,7 @@ async def test_region_picker_switches_to_the_regions_chosen(make_app: AppFactory
         await _switched(pilot, 1)
         assert on_console(app)
         assert app.context.session.regions == ("ap-northeast-1", "us-east-1")
-        await model_read(pilot)
+        await _drawn(pilot)
         names = _row_names(app, "repositories")
         assert {"nova/cdn-service", "mangoo-frontend"} <= names
         assert "query-service" not in names  # ap-southeast-1's repository is not read now
@@ -273,7 +286,7 @@ async def test_region_picker_switches_to_the_regions_chosen(make_app: AppFactory
 async def test_the_prompt_completes_names_after_a_scope_command(make_app: AppFactory) -> None:
     app = make_app(settings=Settings(path=CONFIG), fresh=True)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await model_read(pilot)
+        await _drawn(pilot)
         suggest = CommandSuggester(command_names()).get_suggestion
         assert await suggest("prof") == "profile"
         assert await suggest("profile nova-v") == "profile nova-viewer"
