@@ -34,10 +34,16 @@ def open_console(
     if demo:
         with demo_world(scenario) as world:
             point_at_world(world)
-            # The world writes a config with its fallback recipe (the sample backend);
-            # the person's own keys, theme and recipes still win.
+            # The world writes a config with its fallback recipe (the sample backend) and
+            # its read-only viewer profile and context; the person's own keys, theme and
+            # recipes still win, and what they make read-only stays read-only.
             world_settings = checked_settings()
-            settings = replace(settings, fallback={**world_settings.fallback, **settings.fallback})
+            settings = replace(
+                settings,
+                fallback={**world_settings.fallback, **settings.fallback},
+                read_only_profiles=settings.read_only_profiles | world_settings.read_only_profiles,
+                read_only_contexts=settings.read_only_contexts | world_settings.read_only_contexts,
+            )
             run_console(
                 settings,
                 profile=None,

@@ -91,8 +91,10 @@ def point_at_world(world: WorldProcess) -> None:
     """Point this process's clients at the world, and away from the person's profiles."""
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"):
         os.environ.pop(name, None)
-    # A config file that does not exist keeps a person's real profiles out of the demo.
+    # Files that do not exist keep a person's real profiles out of the demo; the world's
+    # own AWS config (in its environment) names the profiles on its account.
     os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     os.environ.update(world_environment(world))
 
 

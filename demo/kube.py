@@ -19,6 +19,7 @@ from demo import k8s_objects as objs
 from demo.kube_discovery import install_discovery
 from demo.kube_reactions import install_reactions
 from demo.model import Deployment, Kubernetes
+from demo.profiles import viewer_context
 
 REQUEST_RECORD = 8  # requests kmock keeps (it keeps them all by default)
 _VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
@@ -336,7 +337,8 @@ class KubeWorld:
         return result
 
     def write_kubeconfig(self, path: Path) -> Path:
-        """A kubeconfig with context ``nova`` (cluster named like the EKS ARN) and a dummy token."""
+        """A kubeconfig with context ``nova`` (cluster named like the EKS ARN) and a dummy token,
+        and ``nova-viewer`` on the same cluster (read-only in the world's console config)."""
         arn = self.cluster.cluster_arn
         config = {
             "apiVersion": "v1",
@@ -346,9 +348,10 @@ class KubeWorld:
             "users": [{"name": arn, "user": {"token": "shipdeck-demo-token"}}],
             "contexts": [
                 {
-                    "name": self.cluster.context,
+                    "name": name,
                     "context": {"cluster": arn, "user": arn, "namespace": "default"},
                 }
+                for name in (self.cluster.context, viewer_context(self.cluster.context))
             ],
             "preferences": {},
         }

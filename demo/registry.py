@@ -49,6 +49,7 @@ from demo.aws_clients import ClientPool
 from demo.ecr_view import EcrView
 from demo.gateway import Call, Forward, Reply, Route
 from demo.model import Scenario
+from demo.profiles import read_only_tables
 
 log = logging.getLogger(__name__)
 
@@ -480,10 +481,12 @@ def sample_services(scenario: Scenario) -> list[str]:
 
 
 def console_config(scenario: Scenario) -> str:
-    """The config file's text: the world's regions and the sample backend's recipe."""
+    """The config file's text: the world's regions, the read-only viewer profile and
+    context (``demo.profiles``), and the sample backend's recipe."""
     lines = [
         "# Written by the shipdeck demo world for a console on it (SHIPDECK_CONFIG).",
         f"regions = {_toml_list(scenario.regions)}",
+        *read_only_tables(scenario),
     ]
     services = sample_services(scenario)
     if services:

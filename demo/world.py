@@ -27,6 +27,7 @@ from demo.live_traffic import LiveLogs, Throttle
 from demo.metrics import MetricWorld
 from demo.model import Scenario
 from demo.paging import Pager
+from demo.profiles import write_aws_config
 from demo.quotas import QuotaBook
 from demo.reconcile import Reconciler
 from demo.registry import RegistryMirror, start_registry, write_console_config
@@ -73,6 +74,7 @@ class World:
         self._seeder: AwsSeeder | None = None
         self.registry: RegistryMirror | None = None
         self.config_path: Path | None = None
+        self.aws_config: Path | None = None  # the profiles on the world's account
 
     def start(
         self,
@@ -144,6 +146,7 @@ class World:
         if world.throttle_rate > 0:
             self.gateway.hooks.append(Throttle(world.throttle_rate, world.throttle_services))
         self.config_path = write_console_config(self.scenario, self.state_dir)
+        self.aws_config = write_aws_config(self.scenario, self.state_dir)
         self.gateway.start()
         self._start_kube()
         seeder = AwsSeeder(
@@ -232,6 +235,7 @@ class World:
             "account_id": world.account_id,
             "registry": self.registry.registry.host if self.registry else None,
             "config": str(self.config_path) if self.config_path else None,
+            "aws_config": str(self.aws_config) if self.aws_config else None,
         }
 
     def stop(self, *, leaving: bool = False) -> None:

@@ -22,6 +22,7 @@ from tui.context.state import ConsoleContext, utc_now
 from tui.context.workers import ReportsWorkers, WorkerFailed
 from tui.flows.model_feed import ModelFeed
 from tui.flows.prefetch import Prefetch
+from tui.flows.scope_switch import ScopeOpened, ScopeRefused, ScopeRequested, ScopeSwitch
 from tui.keys import APP_BINDINGS
 from tui.palette import ConsoleCommands
 
@@ -60,6 +61,8 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         self.feed = ModelFeed(self, self.context, prefetch)
         """Reads the model: first reads, refreshes, settling after actions."""
         self.context.reads = self.feed
+        self.scopes = ScopeSwitch(self, self.context)
+        """Moves the console to another profile, regions or kube context (``switch_scope``)."""
         if settings.theme in self.available_themes:
             self.theme = settings.theme
         self.set_keymap(dict(settings.keys))
@@ -97,6 +100,8 @@ class ShipdeckApp(ReportsWorkers, App[None]):
     @on(ModelChanged)
     def _model_changed(self, message: ModelChanged) -> None:
         """New parts of the model: every open screen redraws from the same, newest state."""
+        if message.scope != self.feed.scope:
+            return  # read in a scope the console has switched away from
         if not message.early:
             self.feed.changed(message.state, message.parts)
         newest = self.context.state  # a later merge may have landed since this message
@@ -106,13 +111,53 @@ class ShipdeckApp(ReportsWorkers, App[None]):
     @on(ReadEnded)
     def _read_ended(self, message: ReadEnded) -> None:
         """A read ended (however): its kinds stop loading."""
+        if message.scope != self.feed.scope:
+            return
         self.feed.ended(message.kinds)
 
     @on(AccountRead)
     def _account_read(self, message: AccountRead) -> None:
+        if message.scope != self.feed.scope:
+            return
         self.context.account = message.account
         for screen in self._screens():
             screen.account_changed(message.account)
+
+    # --- switching scope: :profile, :region, :ctx -----------------------------------
+
+    def switch_scope(
+        self,
+        *,
+        profile: str | None = None,
+        regions: tuple[str, ...] | None = None,
+        context: str | None = None,
+    ) -> bool:
+        """Point the console at another AWS profile, regions or kube context (None: keep).
+
+        The scope is checked on a worker first; only a good one replaces the session,
+        clears the model and restarts the reads (``tui.flows.scope_switch``). False
+        when it was refused at once (an action running, the same scope).
+        """
+        return self.scopes.request(profile=profile, regions=regions, context=context)
+
+    @on(ScopeRequested)
+    def _scope_requested(self, message: ScopeRequested) -> None:
+        self.switch_scope(profile=message.profile, regions=message.regions, context=message.context)
+
+    @on(ScopeRefused)
+    def _scope_refused(self, message: ScopeRefused) -> None:
+        self.scopes.refused(message)
+
+    @on(ScopeOpened)
+    def _scope_opened(self, message: ScopeOpened) -> None:
+        feed = self.scopes.adopt(message, self.feed)
+        if feed is None:
+            return
+        self.feed = feed
+        for screen in self._screens():
+            screen.scope_changed()
+        where = self.scopes.current().describe()
+        self.notify(where, title="switched", timeout=5)
 
     @on(WorkerFailed)
     def _worker_failed(self, message: WorkerFailed) -> None:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Input, Label
 
 PromptMode = Literal["command", "filter"]
@@ -55,9 +55,16 @@ class CommandLine(Horizontal):
     class Closed(Message):
         """The prompt closed; the screen should put focus back on its table."""
 
-    def __init__(self, commands: Sequence[str] = (), *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        commands: Sequence[str] = (),
+        *,
+        suggester: Suggester | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._commands = tuple(commands)
+        self._suggester = suggester  # completes more than the command names, when given
         self.mode: PromptMode = "command"
 
     def compose(self) -> ComposeResult:
@@ -65,7 +72,7 @@ class CommandLine(Horizontal):
         yield Label(":")
         yield Input(
             placeholder="",
-            suggester=SuggestFromList(self._commands, case_sensitive=False),
+            suggester=self._suggester or SuggestFromList(self._commands, case_sensitive=False),
             select_on_focus=False,
         )
 

@@ -8,6 +8,10 @@ read this table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.flows.scope_switch import ScopePart
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,32 @@ COMMANDS: tuple[ConsoleCommand, ...] = (
         "Findings seen and resolved, actions planned and applied (ctrl+e exports)",
         "app.timeline",
     ),
+    ConsoleCommand(
+        "profile",
+        ("profiles", "aws"),
+        "Switch AWS profile: :profile NAME, or choose in a list",
+        "pick_scope('profile')",
+    ),
+    ConsoleCommand(
+        "region",
+        ("regions",),
+        "Switch regions: :region NAME[,NAME2], or choose in a list",
+        "pick_scope('region')",
+    ),
+    ConsoleCommand(
+        "ctx",
+        ("context", "contexts", "kube"),
+        "Switch kube context: :ctx NAME, or choose in a list",
+        "pick_scope('context')",
+    ),
     ConsoleCommand("help", ("keys",), "Every key and its binding id", "app.help"),
     ConsoleCommand("quit", ("q", "q!", "exit"), "Quit shipdeck", "app.quit"),
 )
+
+
+SCOPE_COMMANDS: dict[str, ScopePart] = {"profile": "profile", "region": "region", "ctx": "context"}
+"""The commands that switch scope, and the part of it each switches (a name after them
+switches at once; without one they open the picker)."""
 
 
 def find_command(text: str) -> tuple[ConsoleCommand, tuple[str, ...]] | None:

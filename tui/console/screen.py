@@ -19,12 +19,14 @@ from textual.widgets import ContentSwitcher
 
 from cloud.incident import ModelState
 from cloud.model.kinds import KIND_NAMES, PANES
-from tui.console.commands import command_names, find_command
+from tui.console.command_suggester import CommandSuggester
+from tui.console.commands import SCOPE_COMMANDS, command_names, find_command
 from tui.context.formatting import age
 from tui.context.screen import ShipdeckScreen
 from tui.context.startup import release_collector
 from tui.context.state import ConsoleContext
 from tui.flows.remediation import RemediationKey
+from tui.flows.scope_switch import ScopePart
 from tui.panes.base import ResourcePane
 from tui.panes.findings import FindingsPane
 from tui.panes.kind_pane import pane_with_keys
@@ -91,7 +93,7 @@ class ConsoleScreen(ShipdeckScreen):
             for pane in PANES:
                 custom = tuple(k for kinds, k in self.custom_keys if set(kinds) & set(pane.kinds))
                 yield pane_with_keys(pane.name, custom)(self.context)
-        yield CommandLine(command_names(), id="prompt")
+        yield CommandLine(command_names(), suggester=CommandSuggester(command_names()), id="prompt")
         yield StatusBar(id="status")
         yield KeyFooter()
 
@@ -265,7 +267,7 @@ class ConsoleScreen(ShipdeckScreen):
         found = find_command(message.text)
         if found is None:
             word = message.text.split()[0]
-            known = "findings, repos, builds, services, quotas, alarms, timeline, help"
+            known = "findings, repos, builds, services, quotas, alarms, profile, region, ctx, help"
             self.say(f"unknown command {word!r}: try {known}")
             return
         command, args = found
@@ -273,7 +275,42 @@ class ConsoleScreen(ShipdeckScreen):
         if command.name == "fallback":
             self._open_fallback(args)
             return
+        if command.name in SCOPE_COMMANDS and args:
+            self._switch_scope(SCOPE_COMMANDS[command.name], " ".join(args))
+            return
         self.call_after_refresh(self.run_action, command.action)
+
+    def action_pick_scope(self, part: ScopePart) -> None:
+        """``:profile``, ``:region``, ``:ctx``: choose where the console points."""
+        from tui.screens.scope_picker import ScopePicker
+
+        self.app.push_screen(ScopePicker(self.context, part))
+
+    def _switch_scope(self, part: ScopePart, name: str) -> None:
+        """``:profile NAME``, ``:region A,B``, ``:ctx NAME``: checked, then switched to."""
+        from tui.flows.scope_switch import ScopeRequested, parse_regions
+
+        if part == "region":
+            regions = parse_regions(name)
+            if not regions:
+                self.say("region: name one or more, e.g. :region us-east-1,eu-west-1")
+                return
+            self.app.post_message(ScopeRequested(regions=regions))
+        elif part == "profile":
+            self.app.post_message(ScopeRequested(profile=name))
+        else:
+            self.app.post_message(ScopeRequested(context=name))
+        self.say(f"checking {part} {name}…")
+
+    def scope_changed(self) -> None:
+        """Another profile, regions or context: every pane forgets its rows and says it is
+        loading until the new scope's reads land; the header and keys follow."""
+        super().scope_changed()
+        for name in PANE_NAMES:
+            self.pane(name).reset()
+        self._landed.clear()
+        self.visible_pane.table.focus()
+        self._update_status()
 
     def _open_fallback(self, args: tuple[str, ...]) -> None:
         """``:fallback [PROJECT]``: the fallback build of the named project, else the selected."""

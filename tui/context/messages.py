@@ -19,6 +19,8 @@ class ModelChanged(Message):
     parts: tuple[str, ...]
     early: bool = False
     """Only rows a first read has listed so far: no part was read whole."""
+    scope: int = 0
+    """The scope of the feed that read it (the app drops a switched-away scope's)."""
 
 
 @dataclass
@@ -26,6 +28,8 @@ class ReadEnded(Message):
     """A read of ``kinds`` ended (read, failed or cancelled): they are not loading any more."""
 
     kinds: tuple[str, ...]
+    scope: int = 0
+    """The scope of the feed that read it (the app drops a switched-away scope's)."""
 
 
 @dataclass
@@ -33,6 +37,8 @@ class AccountRead(Message):
     """STS answered (or not) with the account id for the header."""
 
     account: str | None
+    scope: int = 0
+    """The scope of the feed that read it (the app drops a switched-away scope's)."""
 
 
 @dataclass

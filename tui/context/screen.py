@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from cloud.incident import ModelState
+from cloud.text import safe_text
 from tui.context.state import ConsoleContext
 from tui.context.workers import ReportsWorkers
 from widgets.header_bar import HeaderBar
@@ -20,18 +21,30 @@ class ShipdeckScreen(ReportsWorkers, Screen[None]):
     def make_header(self) -> HeaderBar:
         """A header showing where the console is pointed."""
         header = HeaderBar()
+        self._point_header(header)
+        header.text_filter = self.context.shown
+        return header
+
+    def _point_header(self, header: HeaderBar) -> None:
         session = self.context.session
-        header.profile = session.profile or "default"
+        # Names typed at the prompt or read from a config file: shown, never obeyed.
+        header.profile = safe_text(session.profile or "default")
         header.account = self.context.account
-        header.regions = session.regions
-        header.kube_context = session.kube_context
+        header.regions = tuple(safe_text(region) for region in session.regions)
+        context = session.kube_context
+        header.kube_context = safe_text(context) if context is not None else None
         header.badge = self.context.badge
         header.read_only = self.context.read_only
-        if self.context.read_only_reason is not None:
-            header.tooltip = f"read-only: {self.context.read_only_reason}"
-        header.text_filter = self.context.shown
+        reason = self.context.read_only_reason
+        header.tooltip = f"read-only: {reason}" if reason is not None else None
         header.presenter = self.context.presenter
-        return header
+
+    def scope_changed(self) -> None:
+        """The console now points at another profile, regions or kube context: the header
+        says where, the read-only badge and the keys follow (subclasses redraw the rest)."""
+        for header in self.query(HeaderBar):
+            self._point_header(header)
+        self.refresh_bindings()
 
     def presenter_changed(self) -> None:
         """Presenter mode was switched: show this screen's data again (subclasses add theirs)."""

@@ -61,6 +61,9 @@ class ConsoleContext:
     """Why every change is refused (flag, config file, profile or context); None: allowed."""
 
     def __post_init__(self) -> None:
+        self._decide_read_only()
+
+    def _decide_read_only(self) -> None:
         # Decided where every action decides it, from the same inputs, so the keys
         # greyed here are exactly the applies the action layer refuses.
         self.read_only_reason = read_only_reason(
@@ -69,6 +72,22 @@ class ConsoleContext:
             profile=self.session.profile,
             context=self.session.kube_context,
         )
+
+    def rescope(self, session: CloudSession, account: str | None) -> None:
+        """Point at another profile, regions or kube context (UI thread, ``:profile``...).
+
+        Everything that belongs to the old scope goes with it: an empty model (its
+        version goes on counting, so no pane mistakes it for one it drew), the
+        account, the audit log (kept per profile), and read-only is decided again
+        for the new profile and context.
+        """
+        version = self.model.state.version
+        self.session = session
+        self.account = account
+        self.audit = None
+        self.model = IncidentModel()
+        self.model.state = ModelState(version=version + 1)
+        self._decide_read_only()
 
     @property
     def read_only(self) -> bool:

@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from cloud.incident import ModelState
+from cloud.incident import IncidentModel, ModelState
 from cloud.model.kinds import KIND_NAMES, PANES, kind
 from cloud.model.ref import ResourceRef
 from cloud.records import Fetched
+from cloud.session import CloudSession
 from tui.context.messages import AccountRead, ModelChanged, ReadEnded
 from tui.context.state import ConsoleContext
 from tui.context.workers import WorkerFailed
@@ -80,6 +81,21 @@ class ModelFeed:
     _account_known: bool = False
     _account_id: str | None = None
     _unrecorded: ModelState | None = None
+    scope: int = 0
+    """Which scope (profile, regions, context) this feed reads: its messages carry it, and
+    the app drops those of a feed it has retired (``tui.flows.scope_switch``)."""
+    retired: bool = False
+    """Set on the UI thread when the console switched scope: nothing more is posted."""
+    model: IncidentModel = field(init=False)
+    """The model this feed merges into: the context's when the feed was made, so a read of
+    the old scope that lands after a switch never reaches the new scope's model."""
+
+    session: CloudSession = field(init=False)
+    """The session this feed reads through (the context's when the feed was made)."""
+
+    def __post_init__(self) -> None:
+        self.model = self.context.model
+        self.session = self.context.session
 
     def interval(self, name: str) -> float:
         """Seconds between reads of kind ``name``: its pane's ``[refresh]`` setting."""
@@ -193,7 +209,21 @@ class ModelFeed:
         """Whether a change is still being followed."""
         return bool(self.watches)
 
+    def retire(self) -> None:
+        """The console switched scope (UI thread): reads under way end unheard."""
+        self.retired = True
+        self.watches.clear()
+
     # --- workers ----------------------------------------------------------------
+
+    def _post(self, message: ModelChanged | ReadEnded | AccountRead | WorkerFailed) -> None:
+        """Any thread: ``message`` to the app, tagged with this feed's scope; nothing once
+        retired (the app also drops what was posted just before)."""
+        if self.retired:
+            return
+        if not isinstance(message, WorkerFailed):
+            message.scope = self.scope
+        self.app.post_message(message)
 
     def _read(self, kinds: tuple[str, ...]) -> None:
         """Worker thread: read ``kinds`` with their extras.
@@ -205,12 +235,12 @@ class ModelFeed:
         """
         from cloud.model.builder import read_snapshot
 
-        previous = self.context.model.state.snapshot
+        previous = self.model.state.snapshot
         first = any(not previous.has(name) for name in kinds)
         landed: dict[str, Fetched[Any]] = {}
         try:
             read_snapshot(
-                self.context.session,
+                self.session,
                 kinds,
                 previous=previous,
                 on_parts=self._merge if first else landed.update,
@@ -219,15 +249,15 @@ class ModelFeed:
         finally:
             if landed:
                 self._merge(landed)
-            self.app.post_message(ReadEnded(kinds))
+            self._post(ReadEnded(kinds))
 
     def _merge(self, parts: Parts) -> None:
         """Worker thread: the parts into the model; a whole diagnosis into the timeline."""
-        state = self.context.model.merge(parts)
+        state = self.model.merge(parts)
         with self._arriving_lock:
             for name in parts:
                 self._arriving.pop(name, None)
-        self.app.post_message(ModelChanged(state, tuple(parts)))
+        self._post(ModelChanged(state, tuple(parts)))
         if state.complete:
             self._record(state)
 
@@ -239,11 +269,11 @@ class ModelFeed:
             known = self._arriving.setdefault(name, {})
             for record in changed.records:
                 known[spec.ref(record)] = record
-            state = self.context.model.merge_early(name, Fetched(tuple(known.values())))
+            state = self.model.merge_early(name, Fetched(tuple(known.values())))
             if state is None:  # the part itself is in: what arrived before is done with
                 self._arriving.pop(name, None)
         if state is not None:
-            self.app.post_message(ModelChanged(state, (name,), early=True))
+            self._post(ModelChanged(state, (name,), early=True))
 
     def _record(self, state: ModelState) -> None:
         """The findings seen now, for the incident timeline (a small state file), once the
@@ -259,13 +289,13 @@ class ModelFeed:
             record_findings(
                 list(state.diagnosis.findings),
                 complete=not state.diagnosis.errors,
-                regions=self.context.session.regions,
+                regions=self.session.regions,
                 account=account,
             )
         except OSError as exc:
             where = getattr(exc, "filename", "") or ""
             error = f"{exc.strerror or exc}: {where}".rstrip(": ")
-            self.app.post_message(WorkerFailed("recording the timeline", error))
+            self._post(WorkerFailed("recording the timeline", error))
 
     def _adopt(self, prefetch: Prefetch) -> None:
         """Worker thread: the reader process's parts, then whatever it could not send."""
@@ -287,10 +317,10 @@ class ModelFeed:
         except (ReaderLost, ReadFailed):
             missing = tuple(name for name in KIND_NAMES if name not in landed)
             if missing:
-                self.app.post_message(ReadEnded(tuple(landed)))
+                self._post(ReadEnded(tuple(landed)))
                 self._read(missing)  # posts its own ReadEnded
                 return
-        self.app.post_message(ReadEnded(KIND_NAMES))
+        self._post(ReadEnded(KIND_NAMES))
 
     def _read_account(self, prefetch: Prefetch | None) -> None:
         self.app.run_worker(
@@ -313,11 +343,11 @@ class ModelFeed:
                 raise ReaderLost("no reader")
             account = prefetch.account().result()
         except ReaderLost:
-            account = self.context.session.account_id()
+            account = self.session.account_id()
         with self._account_lock:
             self._account_known, self._account_id = True, account
             waiting, self._unrecorded = self._unrecorded, None
-        self.app.post_message(AccountRead(account))
+        self._post(AccountRead(account))
         if waiting is not None:
             self._record(waiting)
 

@@ -111,6 +111,22 @@ class ResourcePane(ReportsWorkers, Vertical, KeyStates):
         self.update_title()
         self.refresh_keys()  # which action keys apply may have changed with the rows
 
+    def reset(self) -> None:
+        """Forget every row: the console points at another scope, whose rows are not read yet.
+
+        The pane says it is loading until the new scope's first read lands (nothing of the
+        old account stays on screen as if it were current); the columns are made again
+        (several regions add a region column).
+        """
+        self.records, self.refs, self.errors = {}, {}, ()
+        self.read_at, self.version, self.arriving = None, -1, False
+        if self.query(ResourceTable):
+            self.table.set_columns(self.columns())
+            self.table.set_rows([])
+            self._show_errors()
+        self.border_title = f"{self.pane} loading…"
+        self.refresh_keys()
+
     def rerender(self, now: datetime) -> None:
         """Draw again from the model, e.g. for presenter mode."""
         self.show_state(self.context.state, now)

@@ -88,6 +88,12 @@ class FindingsPane(ResourcePane):
             if keep is not None:
                 self.table.select_key(keep)
 
+    def reset(self) -> None:
+        """Another scope: no finding of the old one is kept (nor said to be resolved)."""
+        self.found = {}
+        super().reset()
+        self.border_title = "findings: reading the account…"
+
     def shown(self, state: ModelState) -> bool:
         """Only a diagnosis of the whole account is shown."""
         if not state.complete:
