@@ -291,14 +291,15 @@ class LogHistory(ShipdeckScreen):
         if self._range_screen is not None and self._range_screen.is_attached:
             self._range_screen.lines_read(message.count)
 
-    def _range_over(self) -> None:
+    async def _range_over(self) -> None:
+        """Close the progress screen first: a notice goes to the screen on top."""
         screen, self._range_screen = self._range_screen, None
         if screen is not None and screen.is_attached and self.app.screen is screen:
-            screen.dismiss(False)
+            await screen.dismiss(False)
 
     @on(RangeSaved)
-    def _range_saved(self, message: RangeSaved) -> None:
-        self._range_over()
+    async def _range_saved(self, message: RangeSaved) -> None:
+        await self._range_over()
         text = f"saved {message.count:,} lines of {message.what} to {message.path}"
         if message.capped:
             ends = iso_ms(message.last_ms) if message.last_ms is not None else "its start"
@@ -309,6 +310,6 @@ class LogHistory(ShipdeckScreen):
         self.notify(self.context.shown(text), title="log saved", timeout=10, markup=False)
 
     @on(RangeFailed)
-    def _range_failed(self, message: RangeFailed) -> None:
-        self._range_over()
+    async def _range_failed(self, message: RangeFailed) -> None:
+        await self._range_over()
         self.notify(self.context.shown(message.text), severity="error", markup=False)
