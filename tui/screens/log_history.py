@@ -56,9 +56,9 @@ class LogHistory(ShipdeckScreen):
 
     def __init__(self, context: ConsoleContext, source: LogSubject) -> None:
         super().__init__(context)
-        self.opened = source
+        self.source = source
         """The subject as it was asked for (``f`` after history reads its tail again)."""
-        self.source = source.pinned(now_ms())
+        self.reading = source.pinned(now_ms())
         """What is read now: the subject from a known time (a jump changes it)."""
         label, _ = source.labeller()
         self._history = HistoryReader(context.session, source, label)
@@ -76,7 +76,7 @@ class LogHistory(ShipdeckScreen):
         return self.query_one(LogView)
 
     def start_reading(self) -> None:
-        """Start the reader of ``self.source`` into ``self.feed`` (the screen's worker)."""
+        """Start the reader of ``self.reading`` into ``self.feed`` (the screen's worker)."""
         raise NotImplementedError
 
     def taking(self) -> bool:
@@ -115,7 +115,7 @@ class LogHistory(ShipdeckScreen):
             self._say("beginning of log: nothing is older")
             return
         oldest, held = self.view.oldest_held()
-        since = getattr(self.source, "since_ms", None)
+        since = getattr(self.reading, "since_ms", None)
         end = oldest if oldest is not None else (since or 0) - 1
         self._older_busy = True
         self._say(f"reading older lines before {iso_ms(max(0, end))}…")
@@ -144,7 +144,7 @@ class LogHistory(ShipdeckScreen):
         except LookupError as exc:
             self.post_message(OlderFailed(generation, str(exc.args[0] if exc.args else exc)))
         except recoverable_errors() as exc:
-            _, region = self.source.scope()
+            _, region = self.reading.scope()
             line = classify(exc, "logs", region).line()
             self.post_message(OlderFailed(generation, line))
         else:
@@ -194,7 +194,7 @@ class LogHistory(ShipdeckScreen):
         self._at_beginning = False
         self.feed.stop.set()
         self.feed = LogFeed()
-        self.source = source
+        self.reading = source
         view = self.view
         view.clear_lines()
         view.follow = anchor is None
@@ -205,7 +205,7 @@ class LogHistory(ShipdeckScreen):
     @on(LogView.TailWanted)
     def _tail_wanted(self, message: LogView.TailWanted) -> None:
         message.stop()
-        self.read_from(self.opened.pinned(now_ms()))
+        self.read_from(self.source.pinned(now_ms()))
         self._say("reading the tail again")
 
     @on(LogView.Jump)
@@ -216,7 +216,7 @@ class LogHistory(ShipdeckScreen):
         except JumpError as exc:
             self.notify(self.context.shown(str(exc)), severity="error", markup=False)
             return
-        self.read_from(self.opened.resumed(jump.at_ms), jump.at_ms if jump.kind == "at" else None)
+        self.read_from(self.source.resumed(jump.at_ms), jump.at_ms if jump.kind == "at" else None)
         self._say(f"reading from {iso_ms(jump.at_ms)} (:{jump.kind})")
 
     # --- a range to a file -----------------------------------------------------
@@ -275,7 +275,7 @@ class LogHistory(ShipdeckScreen):
         except LookupError as exc:
             self.post_message(RangeFailed(str(exc.args[0] if exc.args else exc)))
         except recoverable_errors() as exc:
-            _, region = self.source.scope()
+            _, region = self.reading.scope()
             self.post_message(RangeFailed(classify(exc, "logs", region).line()))
         except OSError as exc:
             self.post_message(RangeFailed(f"could not write the file: {exc}"))

@@ -102,7 +102,7 @@ class LogsScreen(LogHistory):
     @work(thread=True, exclusive=True, group="logs", exit_on_error=False, description="read logs")
     def follow_logs(self) -> None:
         """Worker thread: read the source until it ends or the screen goes away."""
-        session, source, feed = self.context.session, self.source, self.feed
+        session, source, feed = self.context.session, self.reading, self.feed
         rate = self.context.settings.log_calls_per_second
         try:
             if read_in_process(feed, session, source, rate, self.ring):
@@ -126,7 +126,7 @@ class LogsScreen(LogHistory):
             self._feeding.request()
 
     def start_reading(self) -> None:
-        """Read ``self.source`` into ``self.feed`` (a jump or the tail again)."""
+        """Read ``self.reading`` into ``self.feed`` (a jump or the tail again)."""
         self.follow_logs()
 
     def _take(self) -> None:
