@@ -311,3 +311,23 @@ async def test_a_build_pages_back_what_its_buffer_dropped(context: ConsoleContex
             logGroupName=where["groupName"], logStreamName=where["streamName"], startFromHead=True
         )["events"][0]
         assert rows(view)[0].startswith(iso_ms(int(head["timestamp"])))
+
+
+async def test_a_failed_older_read_is_an_error_never_the_beginning(
+    context: ConsoleContext,
+) -> None:
+    source = GroupsSource(((REGION, "/ecs/no-such-group"),))
+    app = HostApp(lambda: LogsScreen(context, source))
+    async with app.run_test(size=SIZE) as pilot:
+        status = _status(app)
+        told = status.counts["error"]
+        await pilot.press("home")
+        await wait_until(
+            pilot,
+            lambda: any(n.text.startswith("older lines not read:") for n in status.history),
+            what="the failed read told",
+        )
+        assert status.counts["error"] > told
+        assert not any("beginning of log" in n.text for n in status.history)
+        note = next(n for n in status.history if n.text.startswith("older lines not read:"))
+        assert note.severity == "error" and "does not exist" in note.text
