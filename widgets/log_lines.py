@@ -286,7 +286,9 @@ class LogLines(Log):
         super().watch_scroll_y(old_value, new_value)
         if self._on_scrolled is not None and not self.moving:
             self._on_scrolled(old_value, new_value)
-        if not self.moving and new_value <= 0 < old_value and self.at_top is not None:
+        # Not when fewer rows clamp the offset (a jump cleared them): only the person's scroll.
+        clamped = old_value > self.max_scroll_y
+        if not self.moving and not clamped and new_value <= 0 < old_value and self.at_top:
             self.at_top()
 
     def _pushed_up(self) -> bool:
