@@ -12,7 +12,7 @@ comes back at the end (``end`` or ``f``). Every key is a binding with an id
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -527,7 +527,7 @@ class LogView(Vertical):
             held[entry.source, entry.text] += 1
         return oldest, held
 
-    def prepend_older(self, items: list[LineItem]) -> int:
+    def prepend_older(self, items: Sequence[LineItem]) -> int:
         """Put older lines above the first, the row at the top staying where it is on
         screen; returns how many newest lines were set aside to make room."""
         entries = [self.buffer.entry(item) for item in items]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -198,7 +199,7 @@ def test_history_writes_the_lines_in_a_loop_before_the_start(tmp_path: Path) -> 
     stream = load_scenario(path).logs[0].streams[0]
     times = [event.at for event in stream.events]
     assert len(times) == 11, "ten older lines, then the first at its start"
-    assert all(b - a == times[1] - times[0] for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a == times[1] - times[0] for a, b in itertools.pairwise(times))
     assert (times[1] - times[0]).total_seconds() == 3
     assert {event.message for event in stream.events} == {"[ERROR] boom"}
 
