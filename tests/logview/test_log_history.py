@@ -331,3 +331,34 @@ async def test_a_failed_older_read_is_an_error_never_the_beginning(
         assert not any("beginning of log" in n.text for n in status.history)
         note = next(n for n in status.history if n.text.startswith("older lines not read:"))
         assert note.severity == "error" and "does not exist" in note.text
+
+
+async def test_a_pod_keeps_its_previous_container_and_since_reads_it_again(
+    context: ConsoleContext,
+) -> None:
+    from cloud.kube import fetch_deployment_detail
+    from cloud.logs.subjects import PodSource
+    from cloud.model.kinds import log_of
+
+    fetched = fetch_deployment_detail(context.session, "nova-backend", "user-service")
+    source = log_of(fetched.records[0])
+    assert isinstance(source, PodSource) and source.previous
+    app = HostApp(lambda: LogsScreen(context, source))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(LogView)
+        panic = "CLICKHOUSE_URL must be set: NotPresent"
+        await wait_until(pilot, lambda: any(panic in r for r in rows(view)), what="the panic")
+        assert not view.pages_history, "a pod does not page; ctrl+s saves its buffer"
+        await pilot.press("colon", *"since 1d", "enter")
+        status = _status(app)
+        await wait_until(
+            pilot,
+            lambda: any(n.text.startswith("reading from") for n in status.history),
+            what="the jump told",
+        )
+        await wait_until(pilot, lambda: any(panic in r for r in rows(view)), what="read again")
+        screen = app.screen
+        assert isinstance(screen, LogsScreen)
+        reading = screen.reading
+        assert isinstance(reading, PodSource)
+        assert reading.previous and reading.since_ms is not None, "the previous container, since"
