@@ -44,6 +44,7 @@ RANGE_CAP = 200_000
 _DAY_MS = 86_400_000
 PUT_LOG_EVENTS_PAST_DAYS = 14  # PutLogEvents refuses events older than this
 _THROTTLE_RETRIES = 8
+_WHOLE_SECOND_CAP = 1_000_000  # lines of one second, read whole rather than cut
 
 
 class Stopped(Exception):
@@ -247,7 +248,10 @@ def read_older(
         # A window denser than the page: only its newest part is needed; halve it.
         while True:
             found, capped = reader.window(start, top, max(limit * 8, 4000))
-            if not capped or top - start < 1000:
+            if not capped:
+                break
+            if top - start < 1000:  # a second denser than that: read it whole, no gap
+                found, _ = reader.window(start, top, _WHOLE_SECOND_CAP)
                 break
             start = top - (top - start) // 2
         gathered = found + gathered
