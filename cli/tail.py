@@ -5,7 +5,9 @@ time (one ``write`` per batch) so it keeps up with the API; the same engine
 (``cloud.logs``) feeds the console's log view. Groups and builds are looked for in
 each region of the session (``--region``, else the config file's, else the
 profile's); ``--build PROJECT:NUMBER`` takes the number the console shows (``#35``)
-and ``--pod NS/NAME`` a unique start of the pod's name. Bad input (an unknown or
+and ``--pod NS/NAME`` a unique start of the pod's name. ``--until`` (with ``--since``)
+prints the range of a group or build read again from CloudWatch and exits; a range
+longer than the cap stops there and says so on stderr (exit 1). Bad input (an unknown or
 ambiguous name among them) prints one line and exits 2; a failed call prints one
 line on stderr; ``| head`` ends quietly.
 Control sequences in a line are shown, not obeyed (``cloud.text``); ``--raw``
@@ -25,7 +27,7 @@ import click
 from cli.output import echo, write
 
 if TYPE_CHECKING:
-    from cloud.logs import LogBatch, LogStatus
+    from cloud.logs import LogBatch, LogStatus, LogTarget
     from cloud.session import CloudSession
 
 EXIT_FAILED = 1
@@ -45,6 +47,11 @@ def _bad_input(message: str) -> NoReturn:
     "--since",
     metavar="WHEN",
     help="Start at 30s, 10m, 2h, 1d ago or an ISO time (default: 10m; a build or pod: all).",
+)
+@click.option(
+    "--until",
+    metavar="WHEN",
+    help="End of a range (with --since; not with -f): an ISO time or 30s, 10m, 2h, 1d ago.",
 )
 @click.option("--filter", "pattern", metavar="PATTERN", help="CloudWatch filter pattern.")
 @click.option(
@@ -86,6 +93,7 @@ def tail(
     groups: tuple[str, ...],
     follow: bool,
     since: str | None,
+    until: str | None,
     pattern: str | None,
     build_id: str | None,
     pod: str | None,
@@ -104,10 +112,19 @@ def tail(
         _bad_input("name log groups, or --build ID, or --pod NS/NAME (exactly one of them)")
     if (container or previous) and not pod:
         _bad_input("--container and --previous go with --pod")
+    if until and (follow or pod or pattern):
+        _bad_input(
+            "--until reads a range of log groups or a --build: not with -f, --pod or --filter"
+        )
     try:
         since_ms = parse_since(since) if since else None
+        until_ms = parse_since(until) if until else None
     except SinceError as exc:
-        _bad_input(str(exc))
+        _bad_input(str(exc).replace("--since", "--until" if until and since else "--since"))
+    if until_ms is not None and since_ms is None:
+        _bad_input("--until needs --since: the range's start")
+    if until_ms is not None and since_ms is not None and until_ms < since_ms:
+        _bad_input("--until is before --since")
     obj: dict[str, Any] = ctx.obj if isinstance(ctx.obj, dict) else {}
     from cli.inputs import BadInput, cloud_session
 
@@ -118,6 +135,8 @@ def tail(
     stop = threading.Event()
     if pod:
         batches = _pod_batches(session, pod, container, previous, follow, since_ms, stop, pattern)
+    elif until_ms is not None and since_ms is not None:
+        batches = _range_batches(session, groups, build_id, since_ms, until_ms, rate, stop)
     else:
         batches = _cloud_batches(
             session, groups, build_id, follow, since_ms, pattern, rate, mode, stop
@@ -192,6 +211,70 @@ def _cloud_batches(
         mode=chosen,
         stop=stop,
     )
+
+
+def _range_batches(
+    session: CloudSession,
+    groups: tuple[str, ...],
+    build_id: str | None,
+    since_ms: int,
+    until_ms: int,
+    rate: float,
+    stop: threading.Event,
+) -> Iterator[LogBatch]:
+    """The range ``[since, until]`` of the groups or the build, read whole (up to the cap)."""
+    from cloud.errors import classify, recoverable_errors
+    from cloud.logs import SHARED_LIMITERS, LogBatch, LogStatus, StatusKind, iso_ms
+    from cloud.logs.history import RANGE_CAP, read_range
+
+    SHARED_LIMITERS.set_rate(rate)
+    targets = _range_targets(session, groups, build_id)
+    if build_id and not targets:
+        _bad_input(f"build {build_id} has no CloudWatch log")
+    try:
+        read = read_range(session.client, targets, start_ms=since_ms, end_ms=until_ms, stop=stop)
+    except recoverable_errors() as exc:
+        echo(f"shipdeck: error: {classify(exc, 'logs', targets[0].region).line()}", err=True)
+        sys.exit(EXIT_FAILED)
+    statuses: tuple[LogStatus, ...] = ()
+    if read.capped:
+        ends = iso_ms(read.events[-1].timestamp_ms) if read.events else iso_ms(since_ms)
+        text = (
+            f"stopped at the cap of {RANGE_CAP:,} lines: the output ends at {ends}; "
+            "ask again with --since from there for the rest"
+        )
+        statuses = (LogStatus(StatusKind.ERROR, targets[0].shown, text),)
+    return iter([LogBatch(read.events, statuses)])
+
+
+def _range_targets(
+    session: CloudSession, groups: tuple[str, ...], build_id: str | None
+) -> list[LogTarget]:
+    """The targets a range reads: the build's stream, or each group where it exists."""
+    from cloud.errors import classify, recoverable_errors
+    from cloud.logs import LogTarget, build_logs, find_build, group_exists
+
+    regions = session.regions
+    targets: list[LogTarget] = []
+    try:
+        if build_id:
+            if not build_id.partition(":")[2]:
+                _bad_input(f"--build takes PROJECT:NUMBER or PROJECT:UUID, not {build_id!r}")
+            region, found = find_build(session.client, regions, build_id)
+            target = build_logs(session.client, region, found).target
+            return [target] if target is not None else []
+        for group in dict.fromkeys(groups):
+            where = [r for r in regions if group_exists(session.client, r, group)]
+            if not where:
+                _bad_input(f"log group {group} not found in {', '.join(regions)}")
+            targets.extend(LogTarget(r, group) for r in where)
+    except LookupError as exc:
+        _bad_input(str(exc.args[0]) if exc.args else str(exc))
+    except recoverable_errors() as exc:
+        service = "codebuild" if build_id else "logs"
+        echo(f"shipdeck: error: {classify(exc, service, regions[0]).line()}", err=True)
+        sys.exit(EXIT_FAILED)
+    return targets
 
 
 def _pod_batches(

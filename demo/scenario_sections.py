@@ -279,7 +279,9 @@ def _stream(
     functions: tuple[LambdaFunction, ...],
     clusters: tuple[EcsCluster, ...],
 ) -> LogStream:
-    node.check_keys({"name", "events", "start", "every", "lines", "live", "while", "healthy_lines"})
+    node.check_keys(
+        {"name", "events", "start", "every", "lines", "live", "while", "healthy_lines", "history"}
+    )
     events = []
     for e in node.get("events").items():
         e.check_keys({"at", "message"})
@@ -290,6 +292,17 @@ def _stream(
         for line in node.get("lines").strings():
             events.append(LogEvent(at, line))
             at += step
+    if node.get("history").value is not None:
+        # Older lines for paging back: ``lines`` in a loop, ``every`` apart, for this long
+        # before ``start`` (on the world's clock, like every other time of a scenario).
+        if node.get("lines").value is None:
+            raise node.get("history").fail("history repeats lines: give lines and every")
+        span = timedelta(seconds=node.get("history").seconds(0.0))
+        step = timedelta(seconds=node.get("every").seconds(1.0))
+        looped = node.get("lines").strings()
+        count = int(span / step)
+        first = node.require("start").time() - step * count
+        events.extend(LogEvent(first + step * i, looped[i % len(looped)]) for i in range(count))
     live = node.get("live").boolean(False)
     if live and node.get("lines").value is None:
         raise node.get("live").fail("a live stream needs lines (and every) to repeat")

@@ -62,6 +62,8 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
     from tui.screens.timeline import TimelineScreen
     from widgets.command_line import CommandLine
     from widgets.key_help import KeyHelp
+    from widgets.log_range_progress import RangeProgressScreen
+    from widgets.log_save_choice import SaveChoiceScreen
     from widgets.log_view import LogView
     from widgets.plan_preview import PlanPreview
     from widgets.resource_table import ResourceTable
@@ -81,6 +83,7 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
         ("preview", PlanPreview.BINDINGS),
         ("progress", ActionProgress.BINDINGS),
         ("logs", LogView.BINDINGS),
+        ("log save", [*SaveChoiceScreen.BINDINGS, *RangeProgressScreen.BINDINGS]),
         ("log screen", LogsScreen.BINDINGS),
         ("log groups", [*LogGroupPicker.BINDINGS, *GroupList.BINDINGS]),
         ("profile/region/ctx", [*ScopePicker.BINDINGS, *RegionList.BINDINGS]),

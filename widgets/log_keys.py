@@ -20,9 +20,22 @@ LOG_VIEW_BINDINGS: list[BindingType] = [
         id="logs.filter",
         tooltip="Only lines matching a regex (!regex: not matching; empty: all)",
     ),
+    Binding(
+        "colon",
+        "command",
+        "Jump",
+        id="logs.command",
+        tooltip=":since 2h or :at 2025-11-10T08:50 (UTC): read again from that time",
+    ),
     Binding("w", "wrap", "Wrap", id="logs.wrap", tooltip="Wrap long lines"),
     Binding("t", "timestamps", "Time", id="logs.timestamps", tooltip="Timestamps on/off"),
-    Binding("ctrl+s", "save", "Save", id="logs.save", tooltip="Save the lines shown"),
+    Binding(
+        "ctrl+s",
+        "save",
+        "Save",
+        id="logs.save",
+        tooltip="Save the lines shown (CloudWatch: or a time range, read again)",
+    ),
     Binding(
         "S",
         "save_all",

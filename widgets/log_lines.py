@@ -117,6 +117,8 @@ class LogLines(Log):
         """True while the view scrolls on its own (following, jumping): not the person."""
         self._on_scrolled = on_scrolled
         self._on_end = on_end
+        self.at_top: Callable[[], None] | None = None
+        """Called when the person scrolls to the top row or pushes up against it."""
         self.highlighter = _RowHighlighter(self)
 
     # --- rows --------------------------------------------------------------
@@ -284,6 +286,37 @@ class LogLines(Log):
         super().watch_scroll_y(old_value, new_value)
         if self._on_scrolled is not None and not self.moving:
             self._on_scrolled(old_value, new_value)
+        # Not when fewer rows clamp the offset (a jump cleared them): only the person's scroll.
+        clamped = old_value > self.max_scroll_y
+        if not self.moving and not clamped and new_value <= 0 < old_value and self.at_top:
+            self.at_top()
+
+    def _pushed_up(self) -> bool:
+        """At the top already: tell ``at_top`` (older lines may be wanted); True if so."""
+        if self.scroll_y > 0:
+            return False
+        if self.at_top is not None:
+            self.at_top()
+        return True
+
+    def action_scroll_up(self) -> None:
+        """``up``; at the top, asks for what is before it."""
+        if not self._pushed_up():
+            super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        """``pageup``; at the top, asks for what is before it."""
+        if not self._pushed_up():
+            super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        """``home``; at the top, asks for what is before it."""
+        if not self._pushed_up():
+            super().action_scroll_home()
+
+    def on_mouse_scroll_up(self) -> None:
+        """The wheel against the top asks for what is before it too."""
+        self._pushed_up()
 
     def action_scroll_end(self) -> None:
         """``end``: to the last row and, in a log view, follow again."""

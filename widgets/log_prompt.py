@@ -1,4 +1,5 @@
-"""The one-line prompt of the log view: ``/`` searches, ``&`` filters, ``escape`` cancels."""
+"""The one-line prompt of the log view: ``/`` searches, ``&`` filters, ``:`` jumps in time,
+``escape`` cancels."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
-PromptMode = Literal["search", "filter"]
+PromptMode = Literal["search", "filter", "command"]
 _PLACEHOLDERS: dict[PromptMode, str] = {
     "search": "search (regex; enter: go to the newest match)",
     "filter": "filter (regex; !regex: lines not matching; empty: every line)",
+    "command": "since 2h · at 2025-11-10T08:50 (UTC unless an offset; or 90m, 2h, 1d ago)",
 }
+_MARKS: dict[PromptMode, str] = {"search": "/", "filter": "&", "command": ":"}
 
 
 class LogPrompt(Input):
@@ -44,7 +47,7 @@ class LogPrompt(Input):
 
 
 class LogPromptBar(Horizontal):
-    """``/`` or ``&`` and the field, docked under the rows while open."""
+    """``/``, ``&`` or ``:`` and the field, docked under the rows while open."""
 
     DEFAULT_CSS = """
     LogPromptBar {
@@ -92,7 +95,7 @@ class LogPromptBar(Horizontal):
     def open(self, mode: PromptMode, value: str) -> None:
         """Show the prompt for ``mode`` with ``value`` and focus it."""
         self.mode = mode
-        self.query_one("#log-prompt-mode", Static).update("/" if mode == "search" else "&")
+        self.query_one("#log-prompt-mode", Static).update(_MARKS[mode])
         prompt = self.query_one(LogPrompt)
         prompt.placeholder = _PLACEHOLDERS[mode]
         prompt.value = value

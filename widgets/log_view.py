@@ -11,7 +11,9 @@ comes back at the end (``end`` or ``f``). Every key is a binding with an id
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,6 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
 
 from widgets.log_buffer import (
@@ -34,14 +37,17 @@ from widgets.log_buffer import (
     RowFormat,
     StatusNote,
     compile_search,
+    iso_time,
     rows_of,
     save_path,
     write_saved,
 )
+from widgets.log_history import prepend_entries
 from widgets.log_keys import LOG_VIEW_BINDINGS
 from widgets.log_lines import LogLines
 from widgets.log_prompt import LogPromptBar, PromptMode
 from widgets.log_save import LogSaved, LogSaveFailed, saved_notice
+from widgets.log_save_choice import SaveChoice, SaveChoiceScreen
 from widgets.log_status import LogStatusLine
 from widgets.pacing import Paced
 
@@ -106,6 +112,14 @@ class LogView(Vertical):
         self.set_reactive(LogView.timestamps, timestamps)
         self.log_lines = LogLines(max_lines, self._scrolled, self._end_pressed, id="log-lines")
         self.log_lines.prefixed = timestamps or show_source
+        self.log_lines.at_top = self._reached_top
+        self.pages_history = False
+        """Its host reads older lines (``ReachedTop``) and saves ranges (``ctrl+s`` asks)."""
+        self.jumps = False
+        """Its host reads again from a time (``:since``/``:at``, ``Jump``)."""
+        self.tail_set_aside = 0
+        """Newest lines dropped at the bottom to make room for older ones (``f`` reads the
+        tail again)."""
 
     def compose(self) -> ComposeResult:
         """Status line, rows, prompt."""
@@ -279,7 +293,11 @@ class LogView(Vertical):
     # --- actions ------------------------------------------------------------
 
     def action_follow(self) -> None:
-        """Follow new lines again (and jump to the end)."""
+        """Follow new lines again (and jump to the end); the tail is read again when its
+        newest lines were set aside for older ones."""
+        if self.tail_set_aside:
+            self.post_message(self.TailWanted())
+            return
         self.follow = True
         self.log_lines.move_to(None)
 
@@ -330,8 +348,22 @@ class LogView(Vertical):
         return self.buffer.line_count + len(self.buffer.held)
 
     def action_save(self) -> None:
-        """Write the lines the view shows (filtered, not held) to a file; say where."""
-        self._save(self._shown_lines(), "shown")
+        """Write the lines the view shows (filtered, not held) to a file; say where. When the
+        host can read a range, ask first: the buffer or a range (``RangeSaveWanted``)."""
+        if not self.pages_history:
+            self._save(self._shown_lines(), "shown")
+            return
+        stamps = [e.timestamp_ms for e in self.buffer.entries if e.timestamp_ms is not None]
+        first, last = (iso_time(stamps[0]), iso_time(stamps[-1])) if stamps else ("1h", "now")
+        self.app.push_screen(SaveChoiceScreen(first, last), self._save_chosen)
+
+    def _save_chosen(self, choice: SaveChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.is_range:
+            self.post_message(self.RangeSaveWanted(choice))
+        else:
+            self._save(self._shown_lines(), "shown")
 
     def action_save_all(self) -> None:
         """Write every buffered line, and any held, to a file; say where."""
@@ -369,7 +401,9 @@ class LogView(Vertical):
         if action in ("next", "prev"):
             return True if self.search_text else None
         if action == "follow":
-            return None if self.follow else True
+            return None if self.follow and not self.tail_set_aside else True
+        if action == "command":
+            return True if self.jumps else None
         if action == "save":
             return True if self.shown_entries else None
         if action in ("save_all", "copy"):
@@ -412,6 +446,10 @@ class LogView(Vertical):
         self.filter_text = text if self._filter is not None else ""
         self._rebuild()
 
+    def action_command(self) -> None:
+        """Open the ``:`` prompt (``since 2h``, ``at TIME``)."""
+        self._open_prompt("command", "")
+
     def _open_prompt(self, mode: PromptMode, value: str) -> None:
         self.query_one(LogPromptBar).open(mode, value)
 
@@ -429,6 +467,9 @@ class LogView(Vertical):
             self._set_search(event.value)
             if self.log_lines.search is not None:
                 self.action_prev()  # the newest match at or above the screen's bottom
+        elif event.mode == "command":
+            if event.value.strip():
+                self.post_message(self.Jump(event.value.strip()))
         else:
             self._set_filter(event.value)
 
@@ -448,6 +489,67 @@ class LogView(Vertical):
         if width != self._wrap_width:
             self._wrap_width = width
             self._rebuild()
+
+    # --- history: older lines on demand, jumps in time ------------------------
+
+    class ReachedTop(Message):
+        """The person scrolled to the top (or pushed against it): older lines are wanted."""
+
+    class TailWanted(Message):
+        """``f``/``end`` after the newest lines were set aside: read the tail again."""
+
+    @dataclass
+    class Jump(Message):
+        """``:`` was given ``text`` (``since 2h``, ``at 2025-11-10T08:50``)."""
+
+        text: str
+
+    @dataclass
+    class RangeSaveWanted(Message):
+        """``ctrl+s`` chose a range to read from the service and save."""
+
+        choice: SaveChoice
+
+    def _reached_top(self) -> None:
+        if self.pages_history:
+            self.post_message(self.ReachedTop())
+
+    def oldest_held(self) -> tuple[int | None, Counter[tuple[str, str]]]:
+        """The oldest buffered line's time and its millisecond's (source, text) lines."""
+        oldest: int | None = None
+        held: Counter[tuple[str, str]] = Counter()
+        for entry in self.buffer.entries:
+            if entry.timestamp_ms is None:
+                continue
+            if oldest is not None and entry.timestamp_ms != oldest:
+                break
+            oldest = entry.timestamp_ms
+            held[entry.source, entry.text] += 1
+        return oldest, held
+
+    def prepend_older(self, items: Sequence[LineItem]) -> int:
+        """Put older lines above the first, the row at the top staying where it is on
+        screen; returns how many newest lines were set aside to make room."""
+        entries = [self.buffer.entry(item) for item in items]
+        set_aside = prepend_entries(self.buffer, entries)
+        self.tail_set_aside += set_aside
+        keep = self._filter
+        added, _ = self._rows(
+            [e for e in entries if keep is None or keep.keeps(e)], self._row_format()
+        )
+        top = self.log_lines.scroll_y
+        self.follow = False
+        self._rebuild()
+        self.log_lines.move_to(top + len(added))
+        return set_aside
+
+    def clear_lines(self) -> None:
+        """Forget every line (a jump reads again from another time)."""
+        self.buffer.entries.clear()
+        self.buffer.held.clear()
+        self.buffer.dropped = 0
+        self.tail_set_aside = 0
+        self._rebuild()
 
     # --- saving -------------------------------------------------------------
 

@@ -53,6 +53,26 @@ class LogSubject(ABC):
     def open(self, session: CloudSession, stop: threading.Event) -> Iterator[LogBatch]:
         """The transport's batches (resolving the subject may raise: call it in the thread)."""
 
+    def history_targets(self, session: CloudSession) -> tuple[LogTarget, ...] | None:
+        """The CloudWatch targets older lines are read from (None: no paging, e.g. a pod).
+
+        Resolving may call the service (a build's stream, a service's containers):
+        call it in a thread; it raises as ``open`` does.
+        """
+        return None
+
+    def pinned(self, now_ms: int) -> LogSubject:
+        """The same log with its start fixed (the last hour before ``now_ms`` when it has
+        none), so a view knows where its first line may be and pages before it."""
+        if getattr(self, "since_ms", 0) is None and self.pages_history:
+            return self.resumed(now_ms - DEFAULT_SINCE_MS)
+        return self
+
+    @property
+    def pages_history(self) -> bool:
+        """Whether older lines can be read on demand (CloudWatch subjects)."""
+        return False
+
     def resumed(self, since_ms: int) -> LogSubject:
         """The same log from ``since_ms`` on (inclusive): where a restarted reader picks up.
 
@@ -78,6 +98,18 @@ class BuildSource(LogSubject):
     def scope(self) -> tuple[str, str]:
         """CodeBuild in the build's region."""
         return "codebuild", self.region
+
+    @property
+    def pages_history(self) -> bool:
+        """A build's log is in CloudWatch."""
+        return True
+
+    def history_targets(self, session: CloudSession) -> tuple[LogTarget, ...] | None:
+        """The build's stream (None while CodeBuild has not made it)."""
+        from cloud.logs.sources import build_logs
+
+        target = build_logs(session.client, self.region, self.build_id).target
+        return (target,) if target is not None else None
 
     def open(self, session: CloudSession, stop: threading.Event) -> Iterator[LogBatch]:
         """The build's log, followed until the build completes."""
@@ -124,6 +156,15 @@ class GroupsSource(LogSubject):
         names = short_names(self.groups)
         return (lambda event: names.get(event.group, event.group)), True
 
+    @property
+    def pages_history(self) -> bool:
+        """Log groups are CloudWatch's."""
+        return True
+
+    def history_targets(self, session: CloudSession) -> tuple[LogTarget, ...] | None:
+        """The groups themselves."""
+        return tuple(LogTarget(region, group) for region, group in self.groups)
+
     def open(self, session: CloudSession, stop: threading.Event) -> Iterator[LogBatch]:
         """The groups merged by time, followed."""
         from cloud.logs.tail import tail_logs
@@ -160,6 +201,17 @@ class EcsSource(LogSubject):
         """Each line says its container and task."""
         return _ecs_label, True
 
+    @property
+    def pages_history(self) -> bool:
+        """awslogs containers write to CloudWatch."""
+        return True
+
+    def history_targets(self, session: CloudSession) -> tuple[LogTarget, ...] | None:
+        """The service's awslogs containers."""
+        from cloud.logs.sources import ecs_targets
+
+        return ecs_targets(session.client, self.region, self.cluster, self.service)
+
     def open(self, session: CloudSession, stop: threading.Event) -> Iterator[LogBatch]:
         """The service's containers' streams, followed."""
         from cloud.logs.sources import ecs_targets
@@ -185,6 +237,17 @@ class LambdaSource(LogSubject):
     def scope(self) -> tuple[str, str]:
         """Lambda in the function's region."""
         return "lambda", self.region
+
+    @property
+    def pages_history(self) -> bool:
+        """A function logs to CloudWatch."""
+        return True
+
+    def history_targets(self, session: CloudSession) -> tuple[LogTarget, ...] | None:
+        """The function's group."""
+        from cloud.logs.sources import lambda_target
+
+        return (lambda_target(session.client, self.region, self.function),)
 
     def open(self, session: CloudSession, stop: threading.Event) -> Iterator[LogBatch]:
         """The function's group, followed."""

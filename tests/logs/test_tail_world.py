@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,3 +121,50 @@ def test_a_log_group_of_another_region_is_found_there(world: WorldProcess) -> No
     assert " /aws/codebuild/mangoo/" in done.stdout
     line = _bad_input(_tail(world, "/aws/codebuild/nowhere"))
     assert "not found in ap-northeast-1, ap-southeast-1, us-east-1" in line
+
+
+def _group_events(world: WorldProcess, group: str, start: int, end: int) -> list[dict[str, Any]]:
+    """Every event of ``group`` (us-east-1) in ``[start, end]``, as boto3 reads them."""
+    logs: Any = boto3.client(
+        "logs",
+        region_name=MANGOO,
+        endpoint_url=world.env()["AWS_ENDPOINT_URL"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    found: list[dict[str, Any]] = []
+    for page in logs.get_paginator("filter_log_events").paginate(
+        logGroupName=group, startTime=start, endTime=end
+    ):
+        found.extend(page["events"])
+    return found
+
+
+def test_since_until_prints_exactly_the_range_and_exits(world: WorldProcess) -> None:
+    from cloud.logs import iso_ms
+
+    now = int(time.time() * 1000)
+    start, end = now - 8 * 3_600_000, now - 7 * 3_600_000 + 500
+    group = "/ecs/mangoo-backend"
+    done = _tail(world, group, "--since", iso_ms(start), "--until", iso_ms(end))
+    assert done.returncode == 0, done.stderr
+    expected = _group_events(world, group, start, end)
+    assert len(expected) > 100, "the group's older history is in the range"
+    lines = done.stdout.splitlines()
+    assert lines == [
+        f"{iso_ms(e['timestamp'])} {group}/{e['logStreamName']} {e['message']}" for e in expected
+    ]
+
+
+def test_until_takes_relative_times_and_refuses_bad_ranges(world: WorldProcess) -> None:
+    done = _tail(world, "/ecs/mangoo-backend", "--since", "12h", "--until", "11h")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) > 100
+    line = _bad_input(_tail(world, "/ecs/mangoo-backend", "--since", "1h", "--until", "2h"))
+    assert "--until is before --since" in line
+    line = _bad_input(_tail(world, "/ecs/mangoo-backend", "--until", "1h"))
+    assert "--until needs --since" in line
+    line = _bad_input(_tail(world, "/ecs/mangoo-backend", "--since", "2h", "--until", "later"))
+    assert "cannot read --until 'later'" in line
+    line = _bad_input(_tail(world, "/ecs/mangoo-backend", "-f", "--since", "2h", "--until", "1h"))
+    assert "not with -f" in line

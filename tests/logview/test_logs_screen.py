@@ -69,7 +69,9 @@ async def test_a_mangoo_build_shows_its_phases(context: ConsoleContext, tmp_path
         assert status.counts["phase"] >= 6, "the transport's phase notes are on the status line"
         assert "build finished" in screen_text(app)
 
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")  # a CloudWatch log asks: the buffer (enter) or a range
+        await wait_until(pilot, lambda: bool(app.screen.query("#save-buffer")), what="the choice")
+        await pilot.press("enter")
         await wait_until(pilot, lambda: any(tmp_path.glob("*.log")), what="the saved file")
         saved = next(tmp_path.glob("*.log")).read_text()
         assert "Entering phase BUILD" in saved

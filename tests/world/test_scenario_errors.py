@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -191,3 +192,22 @@ def test_any_account_id_seeds_a_world_of_that_account(tmp_path: Path) -> None:
         )
         assert sts.get_caller_identity()["Account"] == "210987654321"
         assert world.running  # seeding did not kill it
+
+
+def test_history_writes_the_lines_in_a_loop_before_the_start(tmp_path: Path) -> None:
+    path = _write(tmp_path, _FIXABLE.format(stream="history: 30s"))
+    stream = load_scenario(path).logs[0].streams[0]
+    times = [event.at for event in stream.events]
+    assert len(times) == 11, "ten older lines, then the first at its start"
+    assert all(b - a == times[1] - times[0] for a, b in itertools.pairwise(times))
+    assert (times[1] - times[0]).total_seconds() == 3
+    assert {event.message for event in stream.events} == {"[ERROR] boom"}
+
+
+def test_history_without_lines_is_one_line(tmp_path: Path) -> None:
+    text = _FIXABLE.format(stream="history: 30s").replace('lines: ["[ERROR] boom"], ', "")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(_write(tmp_path, text))
+    assert str(caught.value) == (
+        "seeds.yaml: logs[0].streams[0].history: history repeats lines: give lines and every"
+    )

@@ -2,7 +2,9 @@
 
 What a row's ``l`` follows is the kind registry's (``cloud.model.kinds.log_of``):
 a project's last build, a build, an ECS service, a Lambda function, a
-deployment's crashing pod, a pod.
+deployment's crashing pod, a pod. A CloudWatch log also reads its history on
+demand (``tui.screens.log_history``): older pages at the top, ``:since``/``:at``,
+and ranges to save.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from textual.binding import Binding, BindingType
 
 from cloud.logs.limits import SHARED_LIMITERS
 from cloud.logs.subjects import LogSubject
-from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
 from tui.flows.log_feed import (
     BACKLOG_PAUSE,
@@ -30,6 +31,7 @@ from tui.flows.log_feed import (
     LogsArrived,
 )
 from tui.flows.log_process import read_in_process
+from tui.screens.log_history import LogHistory
 from widgets.footer import KeyFooter
 from widgets.log_view import LogView
 from widgets.pacing import Paced
@@ -42,7 +44,7 @@ def saved_logs_dir() -> Path:
     return state_dir() / "logs"
 
 
-class LogsScreen(ShipdeckScreen):
+class LogsScreen(LogHistory):
     """A live log of one source; the keys are the log view's (``logs.*``)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,8 +59,7 @@ class LogsScreen(ShipdeckScreen):
         max_lines: int | None = None,
         save_dir: Path | None = None,
     ) -> None:
-        super().__init__(context)
-        self.source = source
+        super().__init__(context, source)
         self.feed = LogFeed()
         self._max_lines = max_lines if max_lines is not None else context.settings.log_max_lines
         self._save_dir = save_dir
@@ -92,6 +93,8 @@ class LogsScreen(ShipdeckScreen):
     def on_mount(self) -> None:
         """Keys to the rows; start reading."""
         self.view.set_text_filter(self.context.shown if self.context.presenter else None)
+        self.view.pages_history = self.source.pages_history
+        self.view.jumps = True
         self.view.log_lines.focus()
         SHARED_LIMITERS.set_rate(self.context.settings.log_calls_per_second)
         self.follow_logs()
@@ -99,7 +102,7 @@ class LogsScreen(ShipdeckScreen):
     @work(thread=True, exclusive=True, group="logs", exit_on_error=False, description="read logs")
     def follow_logs(self) -> None:
         """Worker thread: read the source until it ends or the screen goes away."""
-        session, source, feed = self.context.session, self.source, self.feed
+        session, source, feed = self.context.session, self.reading, self.feed
         rate = self.context.settings.log_calls_per_second
         try:
             if read_in_process(feed, session, source, rate, self.ring):
@@ -122,11 +125,18 @@ class LogsScreen(ShipdeckScreen):
         if message.feed is self.feed:
             self._feeding.request()
 
+    def start_reading(self) -> None:
+        """Read ``self.reading`` into ``self.feed`` (a jump or the tail again)."""
+        self.follow_logs()
+
     def _take(self) -> None:
-        self.view.reader_state = self.feed.state
         items = self.feed.take(TAKE_LIMIT)
+        if not self.taking():
+            return  # the tail was set aside for older lines: f reads it again
+        self.view.reader_state = self.feed.state
         if items:
             self.view.write_batch(items)
+            self.lines_taken()
         if self.feed.pending_count:  # the next slice soon, keys and drawing first
             self._feeding.later(BACKLOG_PAUSE)
 
