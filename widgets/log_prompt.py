@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 PromptMode = Literal["search", "filter"]
 _PLACEHOLDERS: dict[PromptMode, str] = {
     "search": "search (regex; enter: go to the newest match)",
-    "filter": "filter (regex; !regex: lines not matching; empty: every line)",
+    "filter": "filter (regex; !regex: not matching; level=error status>=500: fields; empty: all)",
 }
 
 
