@@ -23,7 +23,7 @@ from textual.strip import Strip
 from textual.widgets import Log
 
 from widgets.log_buffer import CONTINUATION, ERROR, WRAPPED, wrap_indent
-from widgets.log_structure import FIELDS_GAP, LEVEL_LABELS, STRUCTURED, level_of
+from widgets.log_structure import FIELDS_GAP, LEVEL_WORDS, STRUCTURED, level_of
 
 ScrollCallback = Callable[[float, float], None]
 _LEVEL_CLASSES = (
@@ -284,7 +284,7 @@ class LogLines(Log):
             start = cut + 2 if cut >= 0 else 0
         level = level_of(flags)
         if level:
-            label = LEVEL_LABELS[level].rstrip()
+            label = LEVEL_WORDS[level]
             at = plain.find(label, start)
             if at >= 0:
                 style = self.get_component_rich_style(_LEVEL_CLASSES[level], partial=True)

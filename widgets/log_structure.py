@@ -23,11 +23,11 @@ STRUCTURED = 2
 LEVEL_SHIFT = 4
 LEVEL_MASK = 0b111 << LEVEL_SHIFT  # the level's number (1 trace ... 6 fatal) in a row's flags
 
-LEVEL_LABELS = ("", "TRACE", "DEBUG", "INFO ", "WARN ", "ERROR", "FATAL")
-"""A level's label by its number in the flags (five columns, so messages line up)."""
+LEVEL_WORDS = ("", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+"""A level's word in a row, by its number in the flags."""
 _LEVEL_NUMBERS = {"trace": 1, "debug": 2, "info": 3, "warn": 4, "error": 5, "fatal": 6}
 _ERROR_LEVELS = frozenset((5, 6))
-FIELDS_GAP = "  "  # between the message and the fields
+FIELDS_GAP = "  "  # between the message and the fields, as ``CompactParts.row`` writes them
 
 
 class CompactParts(Protocol):
@@ -51,6 +51,11 @@ class CompactParts(Protocol):
     @property
     def fields(self) -> str:
         """The other fields, ``key=value`` separated by spaces."""
+        ...
+
+    def row(self, *, with_time: bool = True) -> str:
+        """The row: ``TIME LEVEL message  key=value ...`` (the level's word upper case,
+        two spaces before the fields)."""
         ...
 
 
@@ -81,17 +86,7 @@ def level_of(flags: int) -> int:
 def compact_text(parts: CompactParts) -> tuple[str, int]:
     """The row text of ``parts`` and its level's flags."""
     level = _LEVEL_NUMBERS.get(parts.level or "", 0)
-    pieces = []
-    if parts.time:
-        pieces.append(parts.time)
-    if level:
-        pieces.append(LEVEL_LABELS[level])
-    if parts.message:
-        pieces.append(parts.message)
-    text = " ".join(pieces)
-    if parts.fields:
-        text = f"{text}{FIELDS_GAP}{parts.fields}" if text else parts.fields
-    return text or "{}", STRUCTURED | (level << LEVEL_SHIFT)
+    return parts.row(), STRUCTURED | (level << LEVEL_SHIFT)
 
 
 def compact_entries(

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from cloud.logs.records import LogBatch, LogEvent
 from cloud.logs.structured import (
     LEVEL_KEYS,
     LEVEL_NAMES,
@@ -304,6 +305,27 @@ def line_filter(text: str) -> Callable[[str], bool] | None:
     return FieldFilter.parse(text).keeps
 
 
+def filter_batches(batches: Iterable[LogBatch], keeps: Callable[[str], bool]) -> Iterator[LogBatch]:
+    """``batches`` with only the events whose message ``keeps`` passes (statuses all kept)."""
+    try:
+        for batch in batches:
+            yield LogBatch(tuple(e for e in batch.events if keeps(e.message)), batch.statuses)
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()  # the transport stops with its reader
+
+
+def compact_event_line(event: LogEvent) -> str:
+    """``event.line()`` with a structured message as its compact row (its own time left out
+    when it is the event's)."""
+    parts = compact_line(event.message)
+    if parts is None:
+        return event.line()
+    row = parts.row(with_time=not parts.same_time(event.timestamp_ms))
+    return f"{event.iso_time()} {event.group}/{event.stream} {row}"
+
+
 class LineReading:
     """How the console's log view reads structured lines (``widgets.log_structure``'s
     ``LineStructure``): compact rows, the pretty view of ``J`` and ``&`` field filters."""
@@ -326,6 +348,8 @@ __all__ = [
     "FieldFilter",
     "FilterError",
     "LineReading",
+    "compact_event_line",
+    "filter_batches",
     "line_filter",
     "looks_like_fields",
 ]

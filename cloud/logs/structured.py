@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from cloud.text import cut, safe_text
@@ -36,6 +37,9 @@ MESSAGE_KEYS = ("message", "msg", "event", "log", "@message")
 
 LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
 """Canonical levels, least to most severe."""
+LEVEL_LABELS = {level: f"{level.upper():<5}" for level in LEVELS}
+"""How a row shows a level: upper case, five columns."""
+FIELDS_GAP = "  "  # between the message and the fields in a row
 
 LEVEL_NAMES = {
     "trace": "trace",
@@ -98,6 +102,33 @@ class CompactLine(NamedTuple):
     level: str | None  # canonical, see LEVELS
     message: str
     fields: str
+
+    def row(self, *, with_time: bool = True) -> str:
+        """``TIME LEVEL message  key=value ...``: the level upper case in five columns (so
+        messages line up), two spaces before the fields; parts it lacks left out."""
+        pieces = []
+        if self.time and with_time:
+            pieces.append(self.time)
+        if self.level:
+            pieces.append(LEVEL_LABELS[self.level])
+        if self.message:
+            pieces.append(self.message)
+        text = " ".join(pieces)
+        if self.fields:
+            text = f"{text}{FIELDS_GAP}{self.fields}" if text else self.fields
+        return text or "{}"
+
+    def same_time(self, timestamp_ms: int, slack_ms: int = 2000) -> bool:
+        """Whether the line's own time is ``timestamp_ms`` (its event's), give or take."""
+        if not self.time:
+            return False
+        try:
+            when = datetime.fromisoformat(self.time.replace(",", "."))
+        except ValueError:
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return abs(when.timestamp() * 1000 - timestamp_ms) <= slack_ms
 
 
 def canonical_level(value: object) -> str | None:
