@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from cloud.text import cut, safe_text
 
@@ -250,32 +250,50 @@ def _compact(value: object, depth: int, budget: int) -> str:
     return safe_text(str(value), budget)
 
 
+def _field_value(value: object) -> str:
+    """One field's value as the row shows it, before the row is made safe: strings as they
+    are (quoted when empty or holding a space), the rest as compact JSON; bounded."""
+    kind = type(value)
+    if kind is str:
+        text = cast(str, value)
+        if len(text) > VALUE_LIMIT:
+            text = cut(text, VALUE_LIMIT)
+        if text and " " not in text:
+            return text
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if kind is int or kind is float:
+        return repr(value)
+    return cut(_compact(value, 0, VALUE_LIMIT), VALUE_LIMIT)
+
+
 def compact(record: Record) -> CompactLine:
-    """The record as one row: its time, level and message, then every other field."""
+    """The record as one row: its time, level and message, then every other field.
+
+    The fields are joined first and made safe once (a flood pays one ``safe_text`` per
+    part of the row, not one per key and value); each value is bounded before.
+    """
+    values = record.values
     skip = {record.time_key, record.level_key, record.message_key}
-    time = record.values.get(record.time_key) if record.time_key else None
+    time = values.get(record.time_key) if record.time_key else None
     level = record.level
     if level is None and record.level_key is not None:
         skip.discard(record.level_key)  # a level we cannot read stays a field
     parts: list[str] = []
     used = 0
-    for count, (key, value) in enumerate(record.values.items()):
+    for count, (key, value) in enumerate(values.items()):
         if key in skip:
             continue
         if count >= MAX_FIELDS or used >= ROW_LIMIT:
-            parts.append(f"(+{len(record.values) - count} more)")
+            parts.append(f"(+{len(values) - count} more)")
             break
-        shown = shown_value(value)
-        if shown == "" or " " in shown:
-            shown = json.dumps(shown, ensure_ascii=False)
-        part = f"{safe_text(key, VALUE_LIMIT)}={shown}"
+        part = f"{cut(key, VALUE_LIMIT)}={_field_value(value)}"
         parts.append(part)
         used += len(part) + 1
     return CompactLine(
         shown_value(time, limit=64) if time is not None else None,
         level,
         record.message,
-        " ".join(parts),
+        safe_text(" ".join(parts), None),
     )
 
 
