@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import NamedTuple, cast
 
-from cloud.text import cut, safe_text
+from cloud.text import cut, is_safe, safe_text
 
 MAX_PARSED = 64 * 1024  # characters: a longer line stays plain text
 MAX_DEPTH = 6  # nesting shown; deeper values are "…"
@@ -250,50 +250,50 @@ def _compact(value: object, depth: int, budget: int) -> str:
     return safe_text(str(value), budget)
 
 
-def _field_value(value: object) -> str:
-    """One field's value as the row shows it, before the row is made safe: strings as they
-    are (quoted when empty or holding a space), the rest as compact JSON; bounded."""
-    kind = type(value)
-    if kind is str:
-        text = cast(str, value)
-        if len(text) > VALUE_LIMIT:
-            text = cut(text, VALUE_LIMIT)
-        if text and " " not in text:
-            return text
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if kind is int or kind is float:
-        return repr(value)
-    return cut(_compact(value, 0, VALUE_LIMIT), VALUE_LIMIT)
-
-
 def compact(record: Record) -> CompactLine:
     """The record as one row: its time, level and message, then every other field.
 
-    The fields are joined first and made safe once (a flood pays one ``safe_text`` per
-    part of the row, not one per key and value); each value is bounded before.
+    This runs for every structured line of a flood, so it is one tight loop: the
+    fields are joined first and made safe once, each value bounded before.
     """
     values = record.values
-    skip = {record.time_key, record.level_key, record.message_key}
-    time = values.get(record.time_key) if record.time_key else None
-    level = record.level
-    if level is None and record.level_key is not None:
-        skip.discard(record.level_key)  # a level we cannot read stays a field
+    time_key, level_key, message_key = record.time_key, record.level_key, record.message_key
+    level = canonical_level(values[level_key]) if level_key is not None else None
+    if level is None:
+        level_key = None  # a level we cannot read stays a field
+    skip = (time_key, level_key, message_key)
     parts: list[str] = []
+    add = parts.append
     used = 0
-    for count, (key, value) in enumerate(values.items()):
+    for key, value in values.items():
         if key in skip:
             continue
-        if count >= MAX_FIELDS or used >= ROW_LIMIT:
-            parts.append(f"(+{len(values) - count} more)")
-            break
-        part = f"{cut(key, VALUE_LIMIT)}={_field_value(value)}"
-        parts.append(part)
+        kind = type(value)
+        if kind is str:
+            text = cast(str, value)
+            if len(text) > VALUE_LIMIT:
+                text = cut(text, VALUE_LIMIT)
+            if not text or " " in text:
+                text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        elif kind is int or kind is float:
+            text = repr(value)
+        else:
+            text = cut(_compact(value, 0, VALUE_LIMIT), VALUE_LIMIT)
+        part = f"{key}={text}" if len(key) <= VALUE_LIMIT else f"{cut(key, VALUE_LIMIT)}={text}"
+        add(part)
         used += len(part) + 1
+        if used >= ROW_LIMIT or len(parts) >= MAX_FIELDS:
+            shown = len(parts) + sum(1 for k in skip if k)
+            if shown < len(values):
+                add(f"(+{len(values) - shown} more)")
+            break
+    fields = " ".join(parts)
+    time = values.get(time_key) if time_key is not None else None
     return CompactLine(
         shown_value(time, limit=64) if time is not None else None,
         level,
         record.message,
-        safe_text(" ".join(parts), None),
+        fields if is_safe(fields) else safe_text(fields, None),
     )
 
 
