@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
@@ -28,6 +28,7 @@ from cli.output import echo, write
 
 if TYPE_CHECKING:
     from cloud.logs import LogBatch, LogStatus, LogTarget
+    from cloud.logs.fields import FieldFilter
     from cloud.session import CloudSession
 
 EXIT_FAILED = 1
@@ -53,7 +54,22 @@ def _bad_input(message: str) -> NoReturn:
     metavar="WHEN",
     help="End of a range (with --since; not with -f): an ISO time or 30s, 10m, 2h, 1d ago.",
 )
-@click.option("--filter", "pattern", metavar="PATTERN", help="CloudWatch filter pattern.")
+@click.option(
+    "--filter",
+    "pattern",
+    metavar="FILTER",
+    help=(
+        "Fields of JSON/logfmt lines, ANDed: level=error status>=500 msg~timeout "
+        "(sent to CloudWatch as a filter pattern where it can judge them, the rest applied "
+        "here); or a CloudWatch filter pattern as it is."
+    ),
+)
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Apply a field --filter here only (for logfmt lines, which CloudWatch's JSON "
+    "patterns do not read).",
+)
 @click.option(
     "--build",
     "build_id",
@@ -81,6 +97,12 @@ def _bad_input(message: str) -> NoReturn:
     show_default=True,
     help="auto: StartLiveTail when following and offered, else polling.",
 )
+@click.option(
+    "--compact/--no-compact",
+    default=None,
+    help="JSON/logfmt lines as one readable row: time, LEVEL, message, key=value fields "
+    "(default: on a terminal).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also report transport changes on stderr.")
 @click.option(
     "--raw",
@@ -95,12 +117,14 @@ def tail(
     since: str | None,
     until: str | None,
     pattern: str | None,
+    local: bool,
     build_id: str | None,
     pod: str | None,
     container: str | None,
     previous: bool,
     rate: float,
     mode: str,
+    compact: bool | None,
     verbose: bool,
     raw: bool,
 ) -> None:
@@ -125,6 +149,7 @@ def tail(
         _bad_input("--until needs --since: the range's start")
     if until_ms is not None and since_ms is not None and until_ms < since_ms:
         _bad_input("--until is before --since")
+    fields, pattern = _field_filter(pattern, local=local or bool(pod), verbose=verbose)
     obj: dict[str, Any] = ctx.obj if isinstance(ctx.obj, dict) else {}
     from cli.inputs import BadInput, cloud_session
 
@@ -141,7 +166,39 @@ def tail(
         batches = _cloud_batches(
             session, groups, build_id, follow, since_ms, pattern, rate, mode, stop
         )
-    sys.exit(_print(batches, sys.stdout, stop, verbose=verbose, raw=raw))
+    if fields is not None:
+        from cloud.logs.fields import filter_batches
+
+        batches = filter_batches(batches, fields.keeps)
+    if compact is None:
+        compact = sys.stdout.isatty()
+    sys.exit(
+        _print(batches, sys.stdout, stop, verbose=verbose, raw=raw, compact=compact and not raw)
+    )
+
+
+def _field_filter(
+    pattern: str | None, *, local: bool, verbose: bool
+) -> tuple[FieldFilter | None, str | None]:
+    """(the field filter to apply here, the pattern to send) for ``--filter``.
+
+    A field expression (``level=error status>=500``) is applied here, and what of it
+    CloudWatch can judge is sent as its JSON filter pattern too (unless ``local``);
+    anything else is a CloudWatch filter pattern, sent as it is.
+    """
+    from cloud.logs.fields import FieldFilter, FilterError, looks_like_fields
+
+    if pattern is None or not looks_like_fields(pattern):
+        return None, pattern
+    try:
+        fields = FieldFilter.parse(pattern)
+    except FilterError as exc:
+        _bad_input(f"--filter: {exc}")
+    sent = None if local else fields.cloudwatch_pattern()
+    if verbose:
+        where = f"CloudWatch filter pattern {sent}" if sent else "nothing to CloudWatch"
+        echo(f"shipdeck: filter {fields.text}: {where}; every condition applied here", err=True)
+    return fields, sent
 
 
 def _cloud_batches(
@@ -328,20 +385,24 @@ def _print(
     *,
     verbose: bool,
     raw: bool = False,
+    compact: bool = False,
 ) -> int:
     """Write every batch with one write and one flush; the exit code for what happened.
 
     Lines are made safe for the terminal (control sequences shown, not
     obeyed) unless ``raw``.
     """
-    from cloud.logs import StatusKind
+    from cloud.logs import LogEvent, StatusKind
+    from cloud.logs.fields import compact_event_line
+
+    line: Callable[[LogEvent], str] = compact_event_line if compact else LogEvent.line
 
     quiet = {StatusKind.MODE, StatusKind.RECONNECTED, StatusKind.THROTTLED, StatusKind.PHASE}
     failed = False
     try:
         for batch in batches:
             if batch.events:
-                write(out, "".join([f"{event.line()}\n" for event in batch.events]), raw=raw)
+                write(out, "".join([f"{line(event)}\n" for event in batch.events]), raw=raw)
                 out.flush()
             for status in batch.statuses:
                 failed = failed or status.kind is StatusKind.ERROR

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -44,6 +44,17 @@ class ClientPool:
         return client
 
 
+NOW = "{{now}}"
+
+
+def stamped(text: str, at: datetime) -> str:
+    """``text`` with every ``{{now}}`` as ``at`` in ISO 8601 to the millisecond (UTC)."""
+    if NOW not in text:
+        return text
+    when = at.astimezone(UTC)
+    return text.replace(NOW, f"{when:%Y-%m-%dT%H:%M:%S}.{when.microsecond // 1000:03d}Z")
+
+
 class LogSink:
     """Writes events to CloudWatch Logs (moto), creating groups and streams on demand.
 
@@ -62,7 +73,12 @@ class LogSink:
     def write(
         self, region: str, group: str, stream: str, events: list[tuple[datetime, str]]
     ) -> None:
-        """Append ``events`` (time, message) to ``group``/``stream``."""
+        """Append ``events`` (time, message) to ``group``/``stream``.
+
+        ``{{now}}`` in a message becomes its time (``2025-11-11T05:12:44.118Z``), so a
+        JSON line's own ``timestamp`` field is the time it was written.
+        """
+        events = [(at, stamped(text, at)) for at, text in events]
         account = self.direct_account
         if account is not None:
             ordered = sorted(events, key=lambda e: e[0])

@@ -24,6 +24,7 @@ from demo.gateway import Gateway, Upstream
 from demo.kube import KubeWorld
 from demo.lambda_view import UPDATE_PATH, function_updated
 from demo.live_traffic import LiveLogs, Throttle
+from demo.log_patterns import ROUTES as LOG_PATTERN_ROUTES
 from demo.metrics import MetricWorld
 from demo.model import Scenario
 from demo.paging import Pager
@@ -128,6 +129,7 @@ class World:
             ecs_view.routes(),
             rollouts.routes(),
             metrics.routes(),
+            LOG_PATTERN_ROUTES,
         ):
             self.gateway.add_routes(routes)
         self.gateway.add_path_route("lambda", "PUT", UPDATE_PATH, function_updated)

@@ -18,7 +18,10 @@ LOG_VIEW_BINDINGS: list[BindingType] = [
         "filter",
         "Filter",
         id="logs.filter",
-        tooltip="Only lines matching a regex (!regex: not matching; empty: all)",
+        tooltip=(
+            "Only lines matching a regex (!regex: not matching), or fields of JSON/logfmt "
+            "lines (level=error status>=500 msg~timeout); empty: all"
+        ),
     ),
     Binding(
         "colon",
@@ -50,6 +53,13 @@ LOG_VIEW_BINDINGS: list[BindingType] = [
         "Next error",
         id="logs.next-error",
         tooltip="Next error or cause (denied, expired token, HTTP 4xx/5xx, exit status...)",
+    ),
+    Binding(
+        "J",
+        "record",
+        "JSON",
+        id="logs.record",
+        tooltip="Pretty view of the structured (JSON/logfmt) line at the current row; J closes",
     ),
 ]
 """What the log view's keys do, in the order the footer shows them."""

@@ -23,8 +23,14 @@ from textual.strip import Strip
 from textual.widgets import Log
 
 from widgets.log_buffer import CONTINUATION, ERROR, WRAPPED, wrap_indent
+from widgets.log_structure import FIELDS_GAP, LEVEL_WORDS, STRUCTURED, level_of
 
 ScrollCallback = Callable[[float, float], None]
+_LEVEL_CLASSES = (
+    "",
+    *(f"log-lines--level-{name}" for name in ("trace", "debug", "info", "warn", "error", "fatal")),
+)
+_FIELD_KEY = re.compile(r"(?:^|(?<= ))([^\s=]+)=")
 WRITE_SLICE = 5000  # rows per Log.write_lines call
 
 
@@ -68,6 +74,8 @@ class LogLines(Log):
         "log-lines--prefix",
         "log-lines--match",
         "log-lines--current",
+        *_LEVEL_CLASSES[1:],
+        "log-lines--field-key",
     }
 
     # Matches and the current row take only a background here: their text is black or
@@ -82,6 +90,13 @@ class LogLines(Log):
         & > .log-lines--prefix { color: $text-muted; text-style: none; }
         & > .log-lines--match { background: $warning 85%; text-style: bold; }
         & > .log-lines--current { background: $primary 55%; }
+        & > .log-lines--level-trace { color: $text-muted; }
+        & > .log-lines--level-debug { color: $text-muted; }
+        & > .log-lines--level-info { color: $text-success; }
+        & > .log-lines--level-warn { color: $text-warning; text-style: bold; }
+        & > .log-lines--level-error { color: $text-error; text-style: bold; }
+        & > .log-lines--level-fatal { color: $text-error; text-style: bold reverse; }
+        & > .log-lines--field-key { color: $text-muted; text-style: none; }
     }
     """
 
@@ -255,10 +270,34 @@ class LogLines(Log):
             if cut >= 0:
                 prefix = self.get_component_rich_style("log-lines--prefix", partial=True)
                 text.stylize(prefix, 0, cut + 2)
+        if flags & STRUCTURED and not flags & CONTINUATION:
+            self._style_structured(text, flags)
         if row == self.current_row:
             text.stylize(self.readable_style("log-lines--current"))
         if self.search is not None:
             text.highlight_regex(self.search, self.readable_style("log-lines--match"))
+
+    def _style_structured(self, text: Text, flags: int) -> None:
+        """Colour a compact structured row's level label and dim its field names."""
+        plain = text.plain
+        start = 0
+        if self.prefixed:
+            cut = plain.find("│ ")
+            start = cut + 2 if cut >= 0 else 0
+        level = level_of(flags)
+        if level:
+            label = LEVEL_WORDS[level]
+            at = plain.find(label, start)
+            if at >= 0:
+                style = self.get_component_rich_style(_LEVEL_CLASSES[level], partial=True)
+                text.stylize(style, at, at + len(label))
+                start = at + len(label)
+        gap = plain.find(FIELDS_GAP, start)
+        if gap < 0:
+            return
+        key_style = self.get_component_rich_style("log-lines--field-key", partial=True)
+        for found in _FIELD_KEY.finditer(plain, gap + len(FIELDS_GAP)):
+            text.stylize(key_style, found.start(1), found.end(1) + 1)
 
     def readable_style(self, component: str) -> Style:
         """The component's background (over the rows') with black or white text on it."""

@@ -16,7 +16,7 @@ from textual.widgets import Input, Static
 PromptMode = Literal["search", "filter", "command"]
 _PLACEHOLDERS: dict[PromptMode, str] = {
     "search": "search (regex; enter: go to the newest match)",
-    "filter": "filter (regex; !regex: lines not matching; empty: every line)",
+    "filter": "filter (regex; !regex: not matching; level=error status>=500: fields; empty: all)",
     "command": "since 2h · at 2025-11-10T08:50 (UTC unless an offset; or 90m, 2h, 1d ago)",
 }
 _MARKS: dict[PromptMode, str] = {"search": "/", "filter": "&", "command": ":"}

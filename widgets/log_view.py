@@ -46,9 +46,11 @@ from widgets.log_history import prepend_entries
 from widgets.log_keys import LOG_VIEW_BINDINGS
 from widgets.log_lines import LogLines
 from widgets.log_prompt import LogPromptBar, PromptMode
+from widgets.log_record import LogRecordPanel
 from widgets.log_save import LogSaved, LogSaveFailed, saved_notice
 from widgets.log_save_choice import SaveChoice, SaveChoiceScreen
 from widgets.log_status import LogStatusLine
+from widgets.log_structure import FieldLineFilter, LineStructure, compact_entries, entry_of_row
 from widgets.pacing import Paced
 
 BORDER_INTERVAL = 0.5  # seconds: the line count in the border moves at most this often in a flood
@@ -84,7 +86,8 @@ class LogView(Vertical):
     search_text: reactive[str] = reactive("", bindings=True, init=False)
     """The ``/`` regex being highlighted ("" for none)."""
     filter_text: reactive[str] = reactive("", bindings=True, init=False)
-    """The ``&`` filter as typed ("" for none; a leading ``!`` inverts)."""
+    """The ``&`` filter as typed ("" for none; a leading ``!`` inverts; ``level=error``...
+    filters on fields of structured lines)."""
 
     def __init__(
         self,
@@ -95,6 +98,7 @@ class LogView(Vertical):
         timestamps: bool = True,
         save_dir: Path | None = None,
         error_pattern: str = ERROR_PATTERN,
+        structure: LineStructure | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -105,7 +109,9 @@ class LogView(Vertical):
         self.save_dir = save_dir
         self.buffer = LogBuffer(max_lines, error_pattern)
         self.shown_entries = 0
-        self._filter: LineFilter | None = None
+        self.structure = structure
+        """Reads JSON and logfmt lines as compact rows (None: every line as it is)."""
+        self._filter: LineFilter | FieldLineFilter | None = None
         self._shown: Callable[[str], str] | None = None
         self._border = Paced(self, BORDER_INTERVAL, self._write_border)
         self._wrap_width = 0
@@ -126,6 +132,7 @@ class LogView(Vertical):
         yield LogStatusLine(id="log-status")
         yield self.log_lines
         yield LogPromptBar(id="log-prompt-bar")
+        yield LogRecordPanel(id="log-record")
 
     def on_mount(self) -> None:
         """Keep the rate in the border moving."""
@@ -170,6 +177,8 @@ class LogView(Vertical):
             self._rebuild()
 
     def _rows(self, entries: list[LogEntry], fmt: RowFormat) -> tuple[list[str], bytearray]:
+        if self.structure is not None:
+            entries = compact_entries(entries, self.structure.compact_line)
         rows, flags = rows_of(entries, fmt)
         shown = self._shown
         return ([shown(row) for row in rows] if shown is not None else rows), flags
@@ -289,6 +298,8 @@ class LogView(Vertical):
             self.log_lines.move_to(max(0, row - height // 3))
         self.log_lines.refresh()
         self.update_border()
+        if self.query_one(LogRecordPanel).is_open:
+            self._show_record(row)
 
     # --- actions ------------------------------------------------------------
 
@@ -396,6 +407,46 @@ class LogView(Vertical):
         else:
             self._goto(row)
 
+    def action_record(self) -> None:
+        """Open (or close) the pretty view of the structured line at the current row.
+
+        With no current row (none moved to with ``n``/``N``/``e``) it is the last row on
+        screen, which becomes the current one so the person sees which line it is.
+        """
+        panel = self.query_one(LogRecordPanel)
+        if panel.is_open:
+            panel.hide()
+            return
+        lines = self.log_lines
+        row = lines.current_row
+        if row is None:
+            shown = lines.visible_range()
+            if not shown:
+                self.notify("no line to show", timeout=3, markup=False)
+                return
+            row = shown.stop - 1
+            lines.current_row = row
+            lines.refresh()
+        self._show_record(row)
+
+    def _show_record(self, row: int) -> None:
+        panel = self.query_one(LogRecordPanel)
+        keep = self._filter
+        newest_first = (e for e in reversed(self.buffer.entries) if keep is None or keep.keeps(e))
+        entry = entry_of_row(self.log_lines.row_flags, row, newest_first)
+        pretty = None
+        if entry is not None and self.structure is not None:
+            pretty = self.structure.pretty_lines(entry.text)
+        if entry is None or pretty is None:
+            panel.hide()
+            self.notify("not a structured line (JSON or logfmt)", timeout=4, markup=False)
+            return
+        shown = self._shown
+        if shown is not None:
+            pretty = [shown(line) for line in pretty]
+        where = f" of {entry.source}" if entry.source else ""
+        panel.show(f"the line{where} at the current row (J closes)", pretty)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey what does not apply now (no search: no n/N; nothing shown: no save; ...)."""
         if action in ("next", "prev"):
@@ -406,6 +457,8 @@ class LogView(Vertical):
             return True if self.jumps else None
         if action == "save":
             return True if self.shown_entries else None
+        if action == "record":
+            return True if self.structure is not None and self.log_lines.lines else None
         if action in ("save_all", "copy"):
             return True if self.buffer.line_count or self.buffer.held else None
         return True
@@ -442,8 +495,17 @@ class LogView(Vertical):
         self.update_border()
 
     def _set_filter(self, text: str) -> None:
-        self._filter = LineFilter.parse(text)
-        self.filter_text = text if self._filter is not None else ""
+        """Filter on ``text``: fields when it reads as a field expression, else a regex. A bad
+        field expression is said in one line and the filter in force stays."""
+        kept: LineFilter | FieldLineFilter | None
+        try:
+            test = self.structure.line_filter(text) if self.structure is not None else None
+        except ValueError as exc:
+            self.notify(f"filter not applied: {exc}", severity="error", timeout=8, markup=False)
+            return
+        kept = FieldLineFilter(text.strip(), test) if test is not None else LineFilter.parse(text)
+        self._filter = kept
+        self.filter_text = kept.text if kept is not None else ""
         self._rebuild()
 
     def action_command(self) -> None:

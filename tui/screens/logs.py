@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from cloud.logs.fields import LineReading
 from cloud.logs.limits import SHARED_LIMITERS
 from cloud.logs.subjects import LogSubject
 from tui.context.state import ConsoleContext
@@ -74,6 +75,7 @@ class LogsScreen(LogHistory):
             max_lines=self._max_lines,
             show_source=self._show_labels,
             save_dir=self._save_dir if self._save_dir is not None else saved_logs_dir(),
+            structure=LineReading(),
             id="logs",
         )
         yield KeyFooter()
