@@ -26,6 +26,7 @@ def open_console(
     context: str | None,
     read_only: bool,
     demo: bool,
+    profiles: Sequence[str] = (),
     scenario: Path | None,
     presenter: bool = False,
 ) -> None:
@@ -48,9 +49,11 @@ def open_console(
                 presenter=presenter,
             )
         return
+    shown = tuple(profiles) or settings.profiles
     run_console(
         settings,
-        profile=profile or settings.profile,
+        profile=shown[0] if shown else None,
+        profiles=shown,
         regions=regions or settings.regions,
         context=context or settings.context,
         read_only=read_only,  # the app adds the config file's (read_only_reason)
@@ -68,6 +71,7 @@ def run_console(
     read_only: bool,
     badge: str | None,
     presenter: bool = False,
+    profiles: Sequence[str] = (),
 ) -> None:
     """Run the console until the person quits; input it finds wrong is ``BadInput``."""
     from cloud.session import CloudConfigError
@@ -79,6 +83,7 @@ def run_console(
             settings,
             profile=profile,
             regions=regions,
+            profiles=profiles,
             context=context,
             read_only=read_only,
             badge=badge,

@@ -287,7 +287,7 @@ class ConsoleScreen(ShipdeckScreen):
         project = projects[0]
         if isinstance(record, ProjectRecord) and record.name == name:
             project = record
-        ref = ResourceRef("codebuild", project.name, project.region)
+        ref = ResourceRef("codebuild", project.name, project.region, project.profile)
         launch(self.app, self.context, Fix("fallback-build", ref), None)
 
     @on(CommandLine.FilterChanged)

@@ -33,6 +33,8 @@ class AccountRead(Message):
     """STS answered (or not) with the account id for the header."""
 
     account: str | None
+    accounts: dict[str, str | None] | None = None
+    """With several profiles: each profile's account id by tag (the ACCOUNT column)."""
 
 
 @dataclass

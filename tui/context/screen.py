@@ -29,9 +29,33 @@ class ShipdeckScreen(ReportsWorkers, Screen[None]):
         header.read_only = self.context.read_only
         if self.context.read_only_reason is not None:
             header.tooltip = f"read-only: {self.context.read_only_reason}"
+        if self.context.several:
+            self._several(header)
         header.text_filter = self.context.shown
         header.presenter = self.context.presenter
         return header
+
+    def _several(self, header: HeaderBar) -> None:
+        """Several profiles: all their names and accounts, and which ones are read-only."""
+        assert self.context.sessions is not None
+        tags = self.context.sessions.tags
+        header.profile = "+".join(tags)
+        header.account = self._accounts()
+        header.regions = tuple(
+            dict.fromkeys(r for s in self.context.sessions.all for r in s.regions)
+        )
+        locked = self.context.read_only_profiles()
+        if locked and not self.context.read_only:
+            header.read_only = True
+            header.read_only_label = f"READ-ONLY: {', '.join(locked)}"
+            header.tooltip = "; ".join(
+                f"{tag}: {self.context.read_only_reasons[tag]}" for tag in locked
+            )
+
+    def _accounts(self) -> str | None:
+        if not self.context.accounts:
+            return None
+        return "+".join(self.context.accounts.get(t) or "?" for t in self.context.accounts)
 
     def presenter_changed(self) -> None:
         """Presenter mode was switched: show this screen's data again (subclasses add theirs)."""
@@ -44,4 +68,4 @@ class ShipdeckScreen(ReportsWorkers, Screen[None]):
     def account_changed(self, account: str | None) -> None:
         """STS answered: the header shows the account."""
         for header in self.query(HeaderBar):
-            header.account = account
+            header.account = self._accounts() if self.context.several else account

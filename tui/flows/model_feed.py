@@ -72,13 +72,14 @@ class ModelFeed:
     again: set[str] = field(default_factory=set)  # asked for while being read
     ended_at: dict[str, float] = field(default_factory=dict)  # monotonic end of last read
     watches: list[_Watch] = field(default_factory=list)
-    _arriving: dict[str, dict[ResourceRef, Any]] = field(default_factory=dict)
+    _arriving: dict[tuple[str, str], dict[ResourceRef, Any]] = field(default_factory=dict)
     _arriving_lock: threading.Lock = field(default_factory=threading.Lock)
     # The timeline is kept per account: a diagnosis that comes before the account id
     # (the reader's, so this process never loads botocore) waits here for it.
     _account_lock: threading.Lock = field(default_factory=threading.Lock)
     _account_known: bool = False
     _account_id: str | None = None
+    _account_ids: dict[str, str | None] = field(default_factory=dict)
     _unrecorded: ModelState | None = None
 
     def interval(self, name: str) -> float:
@@ -196,52 +197,66 @@ class ModelFeed:
     # --- workers ----------------------------------------------------------------
 
     def _read(self, kinds: tuple[str, ...]) -> None:
-        """Worker thread: read ``kinds`` with their extras.
+        """Worker thread: read ``kinds`` with their extras, in every profile at once.
 
         A first read merges each group as it lands, so rows come as soon as they can. A
-        read again merges once, when it ended: one moment of the account, never pods read
-        after a fix beside the repository read before it (a finding that flips severity
-        for one redraw, its row jumping away under the cursor).
+        read again merges once per profile, when it ended: one moment of the account, never
+        pods read after a fix beside the repository read before it (a finding that flips
+        severity for one redraw, its row jumping away under the cursor).
         """
-        from cloud.model.builder import read_snapshot
+        from cloud.sessions import read_profiles
 
-        previous = self.context.model.state.snapshot
-        first = any(not previous.has(name) for name in kinds)
-        landed: dict[str, Fetched[Any]] = {}
+        state = self.context.model.state
+        first = any(not state.snapshot.has(name) for name in kinds)
+        landed: dict[str, dict[str, Fetched[Any]]] = {}
+
+        def keep(tag: str, parts: Parts) -> None:
+            landed.setdefault(tag, {}).update(parts)
+
+        assert self.context.sessions is not None
         try:
-            read_snapshot(
-                self.context.session,
+            read_profiles(
+                self.context.sessions,
                 kinds,
-                previous=previous,
-                on_parts=self._merge if first else landed.update,
-                on_early=self._early,
+                previous=state.by_profile,
+                on_parts=self._merge_of if first else keep,
+                on_early=self._early_of,
             )
         finally:
-            if landed:
-                self._merge(landed)
+            for tag, parts in landed.items():
+                self._merge_of(tag, parts)
             self.app.post_message(ReadEnded(kinds))
 
     def _merge(self, parts: Parts) -> None:
-        """Worker thread: the parts into the model; a whole diagnosis into the timeline."""
-        state = self.context.model.merge(parts)
+        """Worker thread: the first profile's parts into the model (the reader process's)."""
+        self._merge_of(self.context.model.profiles[0], parts)
+
+    def _merge_of(self, profile: str, parts: Parts) -> None:
+        """Worker thread: the parts of ``profile`` into the model; a whole diagnosis into
+        the timeline."""
+        state = self.context.model.merge(parts, profile)
         with self._arriving_lock:
             for name in parts:
-                self._arriving.pop(name, None)
+                self._arriving.pop((profile, name), None)
         self.app.post_message(ModelChanged(state, tuple(parts)))
         if state.complete:
             self._record(state)
 
     def _early(self, name: str, changed: Fetched[Any]) -> None:
-        """Any thread: rows a first read of ``name`` listed or described since the last
-        call; with those before them, drawn at once."""
+        """Any thread: the first profile's rows listed so far (the reader process's)."""
+        self._early_of(self.context.model.profiles[0], name, changed)
+
+    def _early_of(self, profile: str, name: str, changed: Fetched[Any]) -> None:
+        """Any thread: rows a first read of ``name`` in ``profile`` listed or described since
+        the last call; with those before them, drawn at once."""
         spec = kind(name)
         with self._arriving_lock:
-            known = self._arriving.setdefault(name, {})
+            known = self._arriving.setdefault((profile, name), {})
             for record in changed.records:
                 known[spec.ref(record)] = record
-            state = self.context.model.merge_early(name, Fetched(tuple(known.values())))
+            state = self.context.model.merge_early(name, Fetched(tuple(known.values())), profile)
             if state is None:  # the part itself is in: what arrived before is done with
-                self._arriving.pop(name, None)
+                self._arriving.pop((profile, name), None)
         if state is not None:
             self.app.post_message(ModelChanged(state, (name,), early=True))
 
@@ -255,13 +270,27 @@ class ModelFeed:
                 self._unrecorded = state  # recorded when the account id arrives
                 return
             account = self._account_id
+            accounts = dict(self._account_ids)
+        assert self.context.sessions is not None
         try:
-            record_findings(
-                list(state.diagnosis.findings),
-                complete=not state.diagnosis.errors,
-                regions=self.context.session.regions,
-                account=account,
-            )
+            if not self.context.several:
+                record_findings(
+                    list(state.diagnosis.findings),
+                    complete=not state.diagnosis.errors,
+                    regions=self.context.session.regions,
+                    account=account,
+                )
+                return
+            # Several profiles: each account's findings in its own timeline.
+            for tag, session in zip(
+                self.context.sessions.tags, self.context.sessions.all, strict=True
+            ):
+                record_findings(
+                    [f for f in state.diagnosis.findings if f.profile == tag],
+                    complete=not any(e.profile == tag for e in state.diagnosis.errors),
+                    regions=session.regions,
+                    account=accounts.get(tag),
+                )
         except OSError as exc:
             where = getattr(exc, "filename", "") or ""
             error = f"{exc.strerror or exc}: {where}".rstrip(": ")
@@ -308,16 +337,23 @@ class ModelFeed:
         from tui.flows.prefetch import ReaderLost
 
         account: str | None = None
+        accounts: dict[str, str | None] | None = None
         try:
             if prefetch is None:
                 raise ReaderLost("no reader")
             account = prefetch.account().result()
         except ReaderLost:
-            account = self.context.session.account_id()
+            if self.context.several:
+                assert self.context.sessions is not None
+                accounts = self.context.sessions.accounts()  # in parallel
+                account = accounts[self.context.sessions.tags[0]]
+            else:
+                account = self.context.session.account_id()
         with self._account_lock:
             self._account_known, self._account_id = True, account
+            self._account_ids = dict(accounts or {})
             waiting, self._unrecorded = self._unrecorded, None
-        self.app.post_message(AccountRead(account))
+        self.app.post_message(AccountRead(account, accounts))
         if waiting is not None:
             self._record(waiting)
 
