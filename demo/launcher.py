@@ -49,6 +49,7 @@ class WorldProcess:
     owned_dir: Path | None = field(default=None, repr=False)
     registry: str | None = None  # host:port of the world's registry (ECR's proxyEndpoint)
     config_path: str | None = None  # the console config the world wrote (SHIPDECK_CONFIG)
+    aws_config: str | None = None  # one profile per account, when the world has several
     shipdeck_state: str | None = None
     """Where a shipdeck on this world keeps its audit log, timeline and saved logs
     (``SHIPDECK_STATE_DIR``): the world's own folder, never the person's real state."""
@@ -67,6 +68,8 @@ class WorldProcess:
             values["KUBECONFIG"] = self.kubeconfig
         if self.config_path:
             values["SHIPDECK_CONFIG"] = self.config_path
+        if self.aws_config:
+            values["AWS_CONFIG_FILE"] = self.aws_config
         if self.shipdeck_state:
             values["SHIPDECK_STATE_DIR"] = self.shipdeck_state
         return values
@@ -202,6 +205,7 @@ def start_world(
         owned_dir=owned_dir,
         registry=ready.get("registry"),
         config_path=ready.get("config"),
+        aws_config=ready.get("aws_config"),
         shipdeck_state=str(state_dir / "shipdeck"),
         seeded_seconds=float(ready.get("seeded_seconds", 0.0)),
     )

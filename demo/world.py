@@ -13,6 +13,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
+from demo.accounts import AccountRouter, seed_accounts, write_aws_config
 from demo.aws_clients import ClientPool, LogSink
 from demo.clock import Step, WorldClock
 from demo.codebuild import BuildService
@@ -73,6 +74,7 @@ class World:
         self._seeder: AwsSeeder | None = None
         self.registry: RegistryMirror | None = None
         self.config_path: Path | None = None
+        self.aws_config_path: Path | None = None  # one profile per account, with accounts
 
     def start(
         self,
@@ -92,7 +94,12 @@ class World:
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
         # moto answers as account 123456789012 unless told otherwise: the scenario's account
         # must own what the world seeds (CodeBuild checks its service role's account).
-        os.environ["MOTO_ACCOUNT_ID"] = world.account_id
+        if self.scenario.accounts:
+            # Other accounts are named per call (x-moto-account-id, demo.accounts); the
+            # world's own is moto's default, which the variable would pin every call to.
+            os.environ.pop("MOTO_ACCOUNT_ID", None)
+        else:
+            os.environ["MOTO_ACCOUNT_ID"] = world.account_id
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, moto_port = self._moto.get_host_and_port()
@@ -119,6 +126,14 @@ class World:
         )
         self.gateway = Gateway(Upstream(host, moto_port), port=self._port)
         self.gateway.pager = Pager(world.page_size)
+        if self.scenario.accounts:
+            router = AccountRouter(self.scenario.accounts)
+            self.gateway.other_account = router.account
+            self.gateway.shared_routes = router.shared
+            self.gateway.other_answer = router.fresh
+            self.aws_config_path = write_aws_config(
+                self.scenario, self.scenario.accounts, self.state_dir
+            )
         for routes in (
             quotas.routes(),
             builds.routes(),
@@ -179,8 +194,21 @@ class World:
 
     def _seed(self, seeder: AwsSeeder, began: float) -> None:
         gates = self.gateway.gates if self.gateway is not None else {}
+        accounts = self.scenario.accounts
+        held: list[str] = []
+
+        def ready(service: str) -> None:
+            if accounts and service == "ecs":
+                held.append(service)  # the other accounts' services come after the world's
+            elif service in gates:
+                gates[service].set()
+
         try:
-            seeder.seed(lambda service: gates[service].set() if service in gates else None)
+            seed_accounts(accounts, seeder, ecs=False)
+            seeder.seed(ready)
+            seed_accounts(accounts, seeder, ecr=False)
+            for service in held:
+                gates[service].set()
         except Exception as err:  # reported to the person, and the world stops
             if seeder.cancelled.is_set():
                 return  # stopping while seeding: moto went away under a call
@@ -232,6 +260,7 @@ class World:
             "account_id": world.account_id,
             "registry": self.registry.registry.host if self.registry else None,
             "config": str(self.config_path) if self.config_path else None,
+            "aws_config": str(self.aws_config_path) if self.aws_config_path else None,
         }
 
     def stop(self, *, leaving: bool = False) -> None:
