@@ -4,12 +4,12 @@ moto keeps every account apart (its backends are keyed by account id) and answer
 a request as the account its ``x-moto-account-id`` header names. The world's own
 account is moto's default (123456789012); a scenario's ``accounts:`` entries add
 others. The gateway knows each account's access key: a call signed with it gets
-that account's header, and only the world's account-neutral routes (ECS
-DescribeServices/DescribeTasks, ECR DescribeImages, which match by ARN or digest)
-look at it; everything else the world adds (CodeBuild's builds, Service Quotas,
-alarm history) models the world's own account and leaves another account's calls
-to moto (and answers the Service Quotas lists moto lacks as for an account that
-never asked for a change: no applied value, no request).
+that account's header, and only the world's account-neutral routes look at it
+(ECS DescribeServices/DescribeTasks and ECR DescribeImages, which match what they
+add by ARN or digest; AWS's default quota values). Everything else the world adds
+(CodeBuild's builds, applied quotas and requests, alarm history) models the
+world's own account: another account's calls go to moto, and the Service Quotas
+lists moto lacks are answered as for an account that never asked for a change.
 
 The world writes an AWS config file with one profile per account (``world`` and
 each entry's ``profile``), so ``shipdeck --demo --profile world --profile payments``
@@ -42,8 +42,11 @@ _SHARED_ROUTES = (
     "AmazonEC2ContainerServiceV20141113.DescribeServices",
     "AmazonEC2ContainerServiceV20141113.DescribeTasks",
     "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
+    "ServiceQuotasV20190624.ListAWSDefaultServiceQuotas",
+    "ServiceQuotasV20190624.GetAWSDefaultServiceQuota",
 )
-"""Gateway routes that serve any account (they match what they add by ARN or digest)."""
+"""Gateway routes that serve any account (they match what they add by ARN or digest, or
+answer what is the same everywhere: AWS's default quota values)."""
 _FRESH_ACCOUNT: dict[str, dict[str, list[object]]] = {
     "ServiceQuotasV20190624.ListServiceQuotas": {"Quotas": []},
     "ServiceQuotasV20190624.ListRequestedServiceQuotaChangeHistory": {"RequestedQuotas": []},
