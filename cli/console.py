@@ -39,9 +39,12 @@ def open_console(
             # the person's own keys, theme and recipes still win.
             world_settings = checked_settings()
             settings = replace(settings, fallback={**world_settings.fallback, **settings.fallback})
+            # With --profile (the world's AWS config names one profile per account:
+            # world, payments), those accounts side by side; else the world's own.
             run_console(
                 settings,
-                profile=None,
+                profile=profiles[0] if len(profiles) == 1 else None,
+                profiles=tuple(profiles) if len(profiles) > 1 else (),
                 regions=regions or tuple(world.regions),
                 context=context or world.kube_context,
                 read_only=read_only,  # the app adds the config file's (read_only_reason)
