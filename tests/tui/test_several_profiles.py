@@ -26,8 +26,8 @@ from cloud.sessions import Sessions
 from cloud.settings import Settings
 from tests.tui.conftest import AppFactory, WorldAccess
 from tests.tui.helpers import (
-    model_read,
     modal,
+    model_read,
     on_console,
     row_by_name,
     screen_text,
