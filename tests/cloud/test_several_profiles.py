@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cloud.incident import IncidentModel
+from cloud.model.kinds import ECR
 from cloud.model.ref import ResourceRef
 from cloud.records import ErrorKind, Fetched, FetchError
 from cloud.session import CloudConfigError
@@ -72,7 +73,6 @@ def test_two_profiles_join_into_one_model_judged_apart() -> None:
 
 
 def _refs(state: object) -> list[ResourceRef]:
-    from cloud.model.kinds import ECR
 
     snapshot_ = state.snapshot
     return [ECR.ref(r) for r in snapshot_.records("ecr")]

@@ -35,8 +35,8 @@ from tests.tui.helpers import (
     wait_for,
 )
 from tui.app import ShipdeckApp
-from tui.flows.preview import PlanPreview
 from widgets.header_bar import HeaderBar
+from widgets.plan_preview import PlanPreview
 
 REGION = "ap-northeast-1"
 WORLD_ACCOUNT = "123456789012"
