@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cloud.incident import IncidentModel
+from cloud.incident import IncidentModel, ModelState
 from cloud.model.kinds import ECR
 from cloud.model.ref import ResourceRef
 from cloud.records import ErrorKind, Fetched, FetchError
@@ -72,10 +72,8 @@ def test_two_profiles_join_into_one_model_judged_apart() -> None:
     assert not state.by_profile["team-a"].errors and state.by_profile["team-b"].errors
 
 
-def _refs(state: object) -> list[ResourceRef]:
-
-    snapshot_ = state.snapshot
-    return [ECR.ref(r) for r in snapshot_.records("ecr")]
+def _refs(state: ModelState) -> list[ResourceRef]:
+    return [ECR.ref(r) for r in state.snapshot.records("ecr")]
 
 
 def test_one_profile_is_the_model_of_before() -> None:
