@@ -240,7 +240,8 @@ class ConsoleScreen(ShipdeckScreen):
         if source is None:
             self.say("no log for this row")
             return
-        self.app.push_screen(LogsScreen(self.context, source))
+        session = self.context.session_of(getattr(record, "profile", ""))
+        self.app.push_screen(LogsScreen(self.context, source, session=session))
 
     def action_open_logs(self) -> None:
         """``:logs``: choose log groups to tail."""

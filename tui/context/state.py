@@ -102,8 +102,12 @@ class ConsoleContext:
 
     def session_for(self, ref: ResourceRef) -> CloudSession:
         """The session that reads and acts on ``ref`` (its profile's)."""
+        return self.session_of(ref.profile)
+
+    def session_of(self, profile: str) -> CloudSession:
+        """The session of profile tag ``profile`` ("": the only, or first, one)."""
         assert self.sessions is not None
-        return self.sessions.for_profile(ref.profile)
+        return self.sessions.for_profile(profile)
 
     def reason_for(self, ref: ResourceRef) -> str | None:
         """Why a change to ``ref`` is refused (its profile's read-only reason); None: allowed."""
