@@ -167,3 +167,30 @@ async def test_a_read_only_profile_refuses_while_the_other_acts(
         assert applied and applied[-1]["profile"] == "payments"
         assert applied[-1]["outcome"] == "ok"
         assert PAYMENTS_ACCOUNT in applied[-1]["caller"]  # STS of the payments account
+
+
+async def test_a_profile_whose_credentials_fail_shows_errors_the_other_works(
+    make_app: AppFactory, world: WorldAccess, tmp_path: Path
+) -> None:
+    world_config = Path(os.environ["AWS_CONFIG_FILE"]).read_text(encoding="utf-8")
+    config = tmp_path / "aws-config"
+    # A profile whose credential process fails: every call of it fails, none of the world's.
+    config.write_text(
+        world_config + "\n[profile broken]\ncredential_process = false\nregion = ap-northeast-1\n",
+        encoding="utf-8",
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_CONFIG_FILE", str(config))
+        sessions = Sessions.of(["world", "broken"], (REGION,), world.kube_context)
+        app = make_app(sessions=sessions)
+        async with app.run_test(size=(200, 45)) as pilot:
+            await model_read(pilot)
+            await pilot.press("1")
+            await pilot.pause()
+            errors = app.context.state.errors_of(("ecr",))
+            assert errors and {e.profile for e in errors} == {"broken"}
+            text = screen_text(app)
+            assert f"✗ ecr broken {REGION}:" in text  # visible, never an empty pane
+            cdn = row_by_name(app, "repositories", "nova/cdn-service")
+            assert cdn["account"].startswith("world ") and "latest missing" in cdn["flags"]
+            assert not any(r.profile == "broken" for r in app.context.state.snapshot.repositories)
