@@ -1,15 +1,16 @@
 """More AWS accounts in one world: a second team's repositories and services, and its profile.
 
 moto keeps every account apart (its backends are keyed by account id) and answers
-a request as the account its ``x-moto-account-id`` header names. The world's own
-account is moto's default (123456789012); a scenario's ``accounts:`` entries add
-others. The gateway knows each account's access key: a call signed with it gets
-that account's header, and only the world's account-neutral routes look at it
-(ECS DescribeServices/DescribeTasks and ECR DescribeImages, which match what they
-add by ARN or digest; AWS's default quota values). Everything else the world adds
-(CodeBuild's builds, applied quotas and requests, alarm history) models the
-world's own account: another account's calls go to moto, and the Service Quotas
-lists moto lacks are answered as for an account that never asked for a change.
+a request as the account its ``x-moto-account-id`` header names. In a world with
+``accounts:`` every call names its account: the world's own calls to moto and the
+gateway's calls that no other account's key signed name the world's account; a
+call signed with another account's key names that account, and only the world's
+account-neutral routes look at it (ECS DescribeServices/DescribeTasks and ECR
+DescribeImages, which match what they add by ARN or digest; AWS's default quota
+values). Everything else the world adds (CodeBuild's builds, applied quotas and
+requests, alarm history) models the world's own account: another account's calls
+go to moto, and the Service Quotas lists moto lacks are answered as for an
+account that never asked for a change.
 
 The world writes an AWS config file with one profile per account (``world`` and
 each entry's ``profile``), so ``shipdeck --demo --profile world --profile payments``
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 
     from demo.seed_aws import AwsSeeder
 
-MOTO_DEFAULT_ACCOUNT = "123456789012"
-"""The account moto answers as when a call names no other."""
 WORLD_PROFILE = "world"
 """The AWS profile of the world's own account in the config file the world writes."""
 AWS_CONFIG_NAME = "aws-config"
@@ -77,11 +76,6 @@ def extra_accounts(
         entry.check_keys(
             {"profile", "account_id", "access_key_id", "secret_access_key", "ecr", "ecs"}
         )
-        if world_account != MOTO_DEFAULT_ACCOUNT:
-            raise entry.fail(
-                f"other accounts need the world's account_id to be {MOTO_DEFAULT_ACCOUNT} "
-                "(moto's default), so calls naming no account land in the world's"
-            )
         account = entry.require("account_id").string()
         if not (account.isdigit() and len(account) == 12) or account == world_account:
             raise entry.get("account_id").fail(

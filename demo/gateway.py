@@ -154,6 +154,7 @@ class Gateway:
         self.other_account: Callable[[str], str | None] | None = None
         self.shared_routes: Callable[[str | None], bool] = lambda target: False
         self.other_answer: Callable[[str | None], Any] = lambda target: None
+        self.own_account: str | None = None  # named on the world's own calls, with others
         gateway = self
 
         class Handler(_Handler):
@@ -212,6 +213,8 @@ class Gateway:
         )
         if account is not None:
             return self._other(call, account)
+        if self.own_account is not None:
+            call.headers["x-moto-account-id"] = self.own_account
         for hook in self.hooks:
             reply = hook(call)
             if reply is not None:

@@ -95,8 +95,8 @@ class World:
         # moto answers as account 123456789012 unless told otherwise: the scenario's account
         # must own what the world seeds (CodeBuild checks its service role's account).
         if self.scenario.accounts:
-            # Other accounts are named per call (x-moto-account-id, demo.accounts); the
-            # world's own is moto's default, which the variable would pin every call to.
+            # Every account is named per call (x-moto-account-id, demo.accounts): the
+            # variable would pin every call to one.
             os.environ.pop("MOTO_ACCOUNT_ID", None)
         else:
             os.environ["MOTO_ACCOUNT_ID"] = world.account_id
@@ -104,7 +104,10 @@ class World:
         self._moto.start()
         host, moto_port = self._moto.get_host_and_port()
         clients = ClientPool(
-            f"http://{host}:{moto_port}", world.access_key_id, world.secret_access_key
+            f"http://{host}:{moto_port}",
+            world.access_key_id,
+            world.secret_access_key,
+            world.account_id if self.scenario.accounts else None,
         )
         sink = LogSink(clients)
         quotas = QuotaBook(self.scenario.quotas, self.scenario.quota_requests, world.account_id)
@@ -131,6 +134,7 @@ class World:
             self.gateway.other_account = router.account
             self.gateway.shared_routes = router.shared
             self.gateway.other_answer = router.fresh
+            self.gateway.own_account = world.account_id
             self.aws_config_path = write_aws_config(
                 self.scenario, self.scenario.accounts, self.state_dir
             )

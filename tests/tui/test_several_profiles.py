@@ -40,7 +40,7 @@ from widgets.plan_preview import PlanPreview
 
 REGION = "ap-northeast-1"
 WORLD_ACCOUNT = "123456789012"
-PAYMENTS_ACCOUNT = "210987654321"
+PAYMENTS_ACCOUNT = "345678901234"
 
 
 def _sessions(world: WorldAccess) -> Sessions:

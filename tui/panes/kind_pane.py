@@ -117,7 +117,7 @@ class KindPane(RemediationHost, ResourcePane):
         return row, (severity_rank(flags), shown.sort_name(record))
 
     def account_cell(self, profile: str) -> str:
-        """``team-b 210987654321``: the row's profile and account id (masked when presenting,
+        """``team-b 345678901234``: the row's profile and account id (masked when presenting,
         as every cell is); "" with a single profile."""
         if not profile:
             return ""
