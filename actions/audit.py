@@ -44,19 +44,21 @@ class AuditLog:
         self.path = path
         self.profile = profile
         self._lock = threading.Lock()
-        self._callers: dict[str, str] = {}
+        self._callers: dict[tuple[str | None, str], str] = {}
 
     def caller_arn(self, session: Any, region: str) -> str:
-        """The identity the calls are made as (STS), cached; 'unknown' when STS fails."""
-        if region not in self._callers:
+        """The identity the calls are made as (STS), cached per profile and region;
+        'unknown' when STS fails."""
+        key = (getattr(session, "profile", None), region)
+        if key not in self._callers:
             from botocore.exceptions import BotoCoreError, ClientError
 
             try:
                 arn = str(session.client("sts", region).get_caller_identity()["Arn"])
             except (BotoCoreError, ClientError) as exc:
                 arn = f"unknown ({type(exc).__name__})"
-            self._callers[region] = arn
-        return self._callers[region]
+            self._callers[key] = arn
+        return self._callers[key]
 
     def record(
         self,
@@ -71,7 +73,9 @@ class AuditLog:
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "event": event,
             "caller": self.caller_arn(action.session, action.region),
-            "profile": self.profile or getattr(action.session, "profile", None),
+            # The profile of the session the action acts with: with several profiles
+            # in one console, each row's own (the log's is only the fallback).
+            "profile": getattr(action.session, "profile", None) or self.profile,
             "region": action.region,
             "action": action.name,
             "target": action.target_label,

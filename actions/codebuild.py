@@ -184,7 +184,9 @@ class RequestQuotaIncrease(Action):
             if blocked is None or not blocked.quota_code:
                 return None
             value = f"{blocked.default_value:g}" if blocked.default_value else ""
-            ref = ResourceRef("quota", f"codebuild/{blocked.quota_code}", record.region)
+            ref = ResourceRef(
+                "quota", f"codebuild/{blocked.quota_code}", record.region, record.profile
+            )
             return Fix(cls.name, ref, {"value": value})
         return super().fix_for(record, selected)
 

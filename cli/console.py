@@ -26,6 +26,7 @@ def open_console(
     context: str | None,
     read_only: bool,
     demo: bool,
+    profiles: Sequence[str] = (),
     scenario: Path | None,
     presenter: bool = False,
 ) -> None:
@@ -44,9 +45,12 @@ def open_console(
                 read_only_profiles=settings.read_only_profiles | world_settings.read_only_profiles,
                 read_only_contexts=settings.read_only_contexts | world_settings.read_only_contexts,
             )
+            # With --profile (the world's AWS config names one profile per account:
+            # world, payments), those accounts side by side; else the world's own.
             run_console(
                 settings,
-                profile=None,
+                profile=profiles[0] if len(profiles) == 1 else None,
+                profiles=tuple(profiles) if len(profiles) > 1 else (),
                 regions=regions or tuple(world.regions),
                 context=context or world.kube_context,
                 read_only=read_only,  # the app adds the config file's (read_only_reason)
@@ -54,9 +58,11 @@ def open_console(
                 presenter=presenter,
             )
         return
+    shown = tuple(profiles) or settings.profiles
     run_console(
         settings,
-        profile=profile or settings.profile,
+        profile=shown[0] if shown else None,
+        profiles=shown,
         regions=regions or settings.regions,
         context=context or settings.context,
         read_only=read_only,  # the app adds the config file's (read_only_reason)
@@ -74,6 +80,7 @@ def run_console(
     read_only: bool,
     badge: str | None,
     presenter: bool = False,
+    profiles: Sequence[str] = (),
 ) -> None:
     """Run the console until the person quits; input it finds wrong is ``BadInput``."""
     from cloud.session import CloudConfigError
@@ -85,6 +92,7 @@ def run_console(
             settings,
             profile=profile,
             regions=regions,
+            profiles=profiles,
             context=context,
             read_only=read_only,
             badge=badge,

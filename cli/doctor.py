@@ -2,7 +2,10 @@
 
 Reads the incident model exactly as the console does (``read_snapshot``: every
 kind and the extras the rules read) and diagnoses it with the same rules, so
-the console's findings pane and ``doctor`` list the same ids. Prints every
+the console's findings pane and ``doctor`` list the same ids. With
+``--profile a --profile b`` every profile is read at once and judged alone;
+each finding says its profile (its id starts ``PROFILE/``, its fix line has
+``--profile``). Prints every
 finding with its evidence, cause and the ``shipdeck ...`` lines
 that fix it, and records the findings for ``shipdeck timeline``. Exit 1 when a
 critical finding exists; 3 when nothing is critical but some part could not be
@@ -22,13 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.inputs import cloud_session
+from cli.inputs import cloud_sessions
 from cli.output import echo
 from cli.world import ProgressLine
 
 if TYPE_CHECKING:
     from cloud.findings import Finding
     from cloud.records import FetchError
+    from cloud.sessions import Sessions
 
 EXIT_CRITICAL = 1
 EXIT_INCOMPLETE = 3  # nothing critical found, but not everything could be read
@@ -39,6 +43,8 @@ def finding_lines(finding: Finding) -> list[str]:
     """A finding as plain lines: severity and title, where, cause, evidence, fixes."""
     where = finding.where + (f" ({finding.region})" if finding.region else "")
     lines = [f"{finding.severity.value.upper():8} {finding.title}", f"         id:    {finding.id}"]
+    if finding.profile:
+        lines.append(f"         profile: {finding.profile}")
     lines.append(f"         where: {where}")
     lines.append(f"         cause: {finding.cause}")
     lines.extend(f"         | {line}" for line in finding.evidence)
@@ -54,12 +60,15 @@ def _summary(findings: list[Finding]) -> dict[str, int]:
 
 
 def _error_dict(error: FetchError) -> dict[str, str]:
-    return {
+    found = {
         "service": error.service,
         "region": error.region,
         "kind": error.kind.value,
         "message": error.message,
     }
+    if error.profile:
+        found["profile"] = error.profile
+    return found
 
 
 def doctor_report(
@@ -75,19 +84,20 @@ def doctor_report(
     }
 
 
-def _progress(line: ProgressLine) -> Callable[[Mapping[str, Any]], None]:
-    """What ``read_snapshot`` has read so far, on one line of a terminal (quiet when piped)."""
+def _progress(line: ProgressLine, sessions: Sessions) -> Callable[[str, Mapping[str, Any]], None]:
+    """What the profiles have read so far, on one line of a terminal (quiet when piped)."""
     from cloud.model.kinds import KIND_NAMES
 
-    done: list[str] = []
+    wanted = [(tag, name) for tag in sessions.tags for name in sessions.kinds_of(tag, KIND_NAMES)]
+    done: list[tuple[str, str]] = []
     lock = threading.Lock()
 
-    def heard(parts: Mapping[str, Any]) -> None:
+    def heard(tag: str, parts: Mapping[str, Any]) -> None:
         with lock:
-            done.extend(name for name in parts if name in KIND_NAMES)
-            left = [name for name in KIND_NAMES if name not in done]
+            done.extend((tag, name) for name in parts if name in KIND_NAMES)
+            left = list(dict.fromkeys(key[1] for key in wanted if key not in done))
             line(
-                f"read {len(done)} of {len(KIND_NAMES)} kinds"
+                f"read {len(done)} of {len(wanted)} kinds"
                 + (f", reading {', '.join(left)}" if left else ", judging")
             )
 
@@ -103,33 +113,39 @@ def doctor_command(ctx: click.Context, as_json: bool) -> None:
     Exit 1 on a critical finding, 3 when some part could not be read, else 0.
     """
     from actions.timeline import record_findings
-    from cloud.findings import find
-    from cloud.model.builder import read_snapshot
+    from cloud.incident import IncidentModel
+    from cloud.sessions import read_profiles
 
-    session = cloud_session(ctx.obj or {})
+    sessions = cloud_sessions(ctx.obj or {})
     line = ProgressLine(prefix="doctor: ")
-    snapshot = read_snapshot(session, on_parts=_progress(line))
+    snapshots = read_profiles(sessions, on_parts=_progress(line, sessions))
     line.done()
-    findings = find(snapshot)
+    # The console's model: each profile judged alone, joined and tagged by profile.
+    model = IncidentModel(sessions.tags)
+    for tag in sessions.tags:
+        model.merge(dict(snapshots[tag].parts), tag)
+    findings = list(model.state.diagnosis.findings)
+    errors = model.state.snapshot.errors
     checked_at = datetime.now(UTC)
     try:
-        record_findings(
-            findings,
-            complete=not snapshot.errors,
-            regions=session.regions,
-            now=checked_at,
-            account=session.account_id(),
-        )
+        for tag, session in zip(sessions.tags, sessions.all, strict=True):
+            record_findings(  # each account's findings in its own timeline
+                [f for f in findings if f.profile == tag],
+                complete=not any(e.profile == tag for e in errors),
+                regions=session.regions,
+                now=checked_at,
+                account=session.account_id(),
+            )
     except OSError as exc:
         # The timeline is a convenience; the findings still count.
         echo(f"shipdeck: could not record the findings for the timeline: {exc}", err=True)
     if as_json:
-        echo(json.dumps(doctor_report(findings, snapshot.errors, checked_at), indent=2))
+        echo(json.dumps(doctor_report(findings, errors, checked_at), indent=2))
     else:
         for finding in findings:
             echo("\n".join(finding_lines(finding)))
             echo("")
-        for error in snapshot.errors:
+        for error in errors:
             echo(f"could not check: {error.line()}", err=True)
         counts = _summary(findings)
         if findings:
@@ -137,13 +153,13 @@ def doctor_command(ctx: click.Context, as_json: bool) -> None:
                 f"{len(findings)} findings: {counts['critical']} critical, "
                 f"{counts['warning']} warning, {counts['info']} info"
             )
-        elif snapshot.errors:
+        elif errors:
             echo("no findings in what could be read")
         else:
             echo("no findings: nothing wrong was found")
-        if snapshot.errors:
-            echo(f"could not read everything: {len(snapshot.errors)} errors", err=True)
-    sys.exit(doctor_exit_status(findings, snapshot.errors))
+        if errors:
+            echo(f"could not read everything: {len(errors)} errors", err=True)
+    sys.exit(doctor_exit_status(findings, errors))
 
 
 def doctor_exit_status(findings: list[Finding], errors: tuple[FetchError, ...]) -> int:

@@ -48,7 +48,13 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--profile", metavar="P", help="AWS profile (default: the config file, then env).")
+@click.option(
+    "--profile",
+    "profiles",
+    metavar="P",
+    multiple=True,
+    help="AWS profile (default: the config file, then env); repeat to show several at once.",
+)
 @click.option(
     "--region",
     "regions",
@@ -81,7 +87,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.pass_context
 def cli(
     ctx: click.Context,
-    profile: str | None,
+    profiles: tuple[str, ...],
     regions: tuple[str, ...],
     context: str | None,
     read_only: bool,
@@ -95,7 +101,10 @@ def cli(
     Kubernetes context (or, with --demo, on the embedded incident world).
     """
     ctx.ensure_object(dict)
-    ctx.obj.update(profile=profile, regions=regions, context=context, read_only=read_only)
+    profile = profiles[0] if profiles else None
+    ctx.obj.update(
+        profile=profile, profiles=profiles, regions=regions, context=context, read_only=read_only
+    )
     if ctx.invoked_subcommand is not None:
         if demo or scenario is not None or presenter:
             raise BadInput(
@@ -106,6 +115,7 @@ def cli(
         raise BadInput("--scenario goes with --demo")
     open_console(
         profile=profile,
+        profiles=profiles,
         regions=regions,
         context=context,
         read_only=read_only,

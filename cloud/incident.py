@@ -5,6 +5,11 @@ are recomputed under a lock (two reads landing at once never lose each other's
 parts) and replaced as one immutable ``ModelState``, which the UI thread reads
 without locking. Every screen draws from the same state: the panes' rows and
 flags, the details, the findings.
+
+With several AWS profiles (``IncidentModel(("a", "b"))``) each profile's parts
+are merged into a snapshot of its own and judged alone; the state's
+``snapshot`` and ``diagnosis`` join them, every record and finding tagged with
+its profile (``cloud.accounts``). One model, one state, rows of both.
 """
 
 from __future__ import annotations
@@ -16,6 +21,13 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from cloud.accounts import (
+    KUBE_PARTS,
+    join_diagnoses,
+    join_snapshots,
+    tag_diagnosis,
+    tag_parts,
+)
 from cloud.findings import Diagnosis, diagnose, links_only
 from cloud.model.kinds import KINDS, kind
 from cloud.model.ref import ResourceRef
@@ -30,6 +42,8 @@ class ModelState:
     version: int = 0
     snapshot: Snapshot = field(default_factory=Snapshot)
     diagnosis: Diagnosis = field(default_factory=Diagnosis)
+    by_profile: Mapping[str, Snapshot] = field(default_factory=dict)
+    """Each profile's own snapshot ("" alone with a single profile); ``snapshot`` joins them."""
 
     @cached_property
     def _by_ref(self) -> dict[ResourceRef, Any]:
@@ -73,27 +87,70 @@ class ModelState:
 
 
 class IncidentModel:
-    """The console's model: ``state`` is always a whole, consistent ``ModelState``."""
+    """The console's model: ``state`` is always a whole, consistent ``ModelState``.
 
-    def __init__(self) -> None:
+    ``profiles`` are the AWS profiles shown together, first one first; the
+    default, ``("",)``, is the one profile of a console that shows one.
+    """
+
+    def __init__(self, profiles: tuple[str, ...] = ("",)) -> None:
         self._lock = threading.Lock()
-        self.state = ModelState()
+        self.profiles = profiles or ("",)
+        self._snapshots: dict[str, Snapshot] = {p: Snapshot() for p in self.profiles}
+        self._diagnoses: dict[str, Diagnosis] = {p: Diagnosis() for p in self.profiles}
+        self.state = ModelState(by_profile=dict(self._snapshots))
 
-    def merge(self, parts: Mapping[str, Fetched[Any]]) -> ModelState:
-        """Put freshly read ``parts`` in (any thread); the new state is returned and kept."""
+    @property
+    def several(self) -> bool:
+        """Whether several profiles are shown (rows then say their account)."""
+        return len(self.profiles) > 1
+
+    def _profile(self, profile: str | None) -> str:
+        found = self.profiles[0] if profile is None else profile
+        if found not in self._snapshots:
+            raise KeyError(f"profile {found!r} is not one of {self.profiles}")
+        return found
+
+    def _publish(self, profile: str, snapshot: Snapshot, diagnosis: Diagnosis | None) -> ModelState:
+        """Under the lock: keep ``profile``'s snapshot (and diagnosis), make the joined state."""
+        self._snapshots[profile] = snapshot
+        if diagnosis is not None:
+            self._diagnoses[profile] = tag_diagnosis(diagnosis, profile)
+        joined = join_snapshots(self._snapshots)
+        state = ModelState(
+            self.state.version + 1,
+            joined,
+            join_diagnoses([self._diagnoses[p] for p in self.profiles]),
+            dict(self._snapshots),
+        )
+        self.state = state
+        return state
+
+    def merge(self, parts: Mapping[str, Fetched[Any]], profile: str | None = None) -> ModelState:
+        """Put freshly read ``parts`` of ``profile`` (default: the first) in (any thread);
+        the new state is returned and kept."""
         for name in parts:
             if name not in EXTRAS:
                 kind(name)  # an unknown part name is a bug: raise here, not later
         with self._lock:
-            snapshot = self.state.snapshot.with_parts(parts)
-            draft = ModelState(self.state.version + 1, snapshot)
+            profile = self._profile(profile)
+            if self.several:
+                parts = tag_parts(parts, profile)
+                if profile != self.profiles[0]:  # the kube context is read once, by the first
+                    parts = {n: p for n, p in parts.items() if n not in KUBE_PARTS}
+            snapshot = self._snapshots[profile].with_parts(parts)
+            own = ModelState(snapshot=snapshot)
             # The rules judge the whole account: until it is read, only its links are made.
-            diagnosis = diagnose(snapshot) if draft.complete else links_only(snapshot)
-            state = ModelState(draft.version, snapshot, diagnosis)
-            self.state = state
-        return state
+            complete = own.read(spec.name for spec in KINDS if self._reads(profile, spec.name))
+            diagnosis = diagnose(snapshot) if complete else links_only(snapshot)
+            return self._publish(profile, snapshot, diagnosis)
 
-    def merge_early(self, name: str, part: Fetched[Any]) -> ModelState | None:
+    def _reads(self, profile: str, name: str) -> bool:
+        return profile == self.profiles[0] or name not in KUBE_PARTS
+
+    def merge_early(
+        self, name: str, part: Fetched[Any], profile: str | None = None
+    ) -> ModelState | None:
         """What the first read of kind ``name`` has listed so far (any thread).
 
         Kept only while the kind has never been read whole; the diagnosis is not
@@ -101,9 +158,12 @@ class IncidentModel:
         """
         kind(name)
         with self._lock:
-            if self.state.snapshot.has(name):
+            profile = self._profile(profile)
+            if not self._reads(profile, name):
                 return None
-            snapshot = self.state.snapshot.with_early(name, part)
-            state = ModelState(self.state.version + 1, snapshot, self.state.diagnosis)
-            self.state = state
-        return state
+            own = self._snapshots[profile]
+            if own.has(name):
+                return None
+            if self.several:
+                part = tag_parts({name: part}, profile)[name]
+            return self._publish(profile, own.with_early(name, part), None)

@@ -58,6 +58,7 @@ class FetchError:
     region: str  # AWS region, or the kube context for Kubernetes
     kind: ErrorKind
     message: str  # one readable line, no traceback
+    profile: str = ""  # the AWS profile whose read failed, when several are shown
 
     def __post_init__(self) -> None:
         # The message quotes the service's answer: outside text, made safe here.
@@ -65,7 +66,8 @@ class FetchError:
 
     def line(self) -> str:
         """One line for a status bar or a pane: ``ecr ap-northeast-1: access denied: ...``."""
-        return f"{self.service} {self.region}: {self.kind.value}: {self.message}"
+        where = f"{self.profile} {self.region}" if self.profile else self.region
+        return f"{self.service} {where}: {self.kind.value}: {self.message}"
 
 
 T = TypeVar("T")
@@ -126,6 +128,7 @@ class RepositoryRecord:
     runtime_size_bytes: int | None  # size of the image tagged latest, else the newest runnable
     images: tuple[ImageRecord, ...] = ()  # newest first
     partial: bool = False  # listed only: its images and policy are still being read
+    profile: str = ""  # the AWS profile read with, when several are shown (ResourceRef)
 
 
 # --- CodeBuild -------------------------------------------------------------
@@ -208,6 +211,7 @@ class ProjectRecord:
     blocked: BlockedReason | None = None
     recent_builds: tuple[BuildRecord, ...] = ()  # newest first, up to 10, with their phases
     partial: bool = False  # described only: its builds and quota values are still being read
+    profile: str = ""  # the AWS profile read with, when several are shown (ResourceRef)
 
 
 # --- Services --------------------------------------------------------------
@@ -266,6 +270,7 @@ class EcsServiceRecord:
     events: tuple[tuple[datetime | None, str], ...] = ()  # newest first
     tasks: tuple[EcsTaskRecord, ...] = ()  # running and recently stopped
     partial: bool = False  # listed only: its description and tasks are still being read
+    profile: str = ""  # the AWS profile read with, when several are shown (ResourceRef)
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,7 @@ class LambdaFunctionRecord:
     last_update_reason: str | None
     last_modified: datetime | None
     log_group: str
+    profile: str = ""  # the AWS profile read with, when several are shown (ResourceRef)
 
 
 @dataclass(frozen=True)
@@ -341,6 +347,7 @@ class DeploymentRecord:
     env_names: tuple[tuple[str, tuple[str, ...]], ...]  # (container, names); values never read
     pods: tuple[PodRecord, ...] = ()
     partial: bool = False  # listed only: its pods are still being read
+    profile: str = ""  # the AWS profile read with, when several are shown (ResourceRef)
 
 
 ServiceRecord = EcsServiceRecord | LambdaFunctionRecord | DeploymentRecord
@@ -394,6 +401,7 @@ class QuotaRecord:
     used_by: tuple[str, ...] = ()
     partial: bool = False  # values read; the running builds are still being read
     usage_metric: UsageMetric | None = None  # where CloudWatch counts the quota's usage
+    profile: str = ""  # the AWS profile read with, when several are shown (ResourceRef)
 
 
 # --- What the findings read besides the panes' records -----------------------
@@ -459,6 +467,7 @@ class AlarmRecord:
     datapoints_to_alarm: int | None = None
     description: str = ""
     actions_enabled: bool = True
+    profile: str = ""  # the AWS profile read with, when several are shown (ResourceRef)
 
     def dimension(self, name: str) -> str | None:
         """The value of dimension ``name``, None when the alarm has none."""

@@ -1,4 +1,4 @@
-"""The user's config file: defaults for profile, regions, context, refresh, keys, theme.
+"""The user's config file: defaults for profile(s), regions, context, refresh, keys, theme.
 
 Plain data read by the console and the command line alike (stdlib, tomllib,
 platformdirs): no UI here, so ``shipdeck doctor`` never imports one.
@@ -82,6 +82,8 @@ class Settings:
     """What the config file (and then the command line) decides."""
 
     profile: str | None = None
+    profiles: tuple[str, ...] = ()
+    """``profile = ["a", "b"]``: the profiles shown together (``profile`` is then the first)."""
     regions: tuple[str, ...] = ()
     context: str | None = None
     theme: str = "textual-dark"
@@ -193,8 +195,10 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
     max_lines, calls_per_second = _logs(raw.get("logs", {}), path)
     # A bad [[actions]] entry is left out and told, not fatal: the rest of the file holds.
     actions, action_problems = parse_actions(raw.get("actions"), path)
+    profiles = _profiles(raw.get("profile"), path)
     return Settings(
-        profile=_string(raw, "profile", path),
+        profile=profiles[0] if profiles else None,
+        profiles=profiles,
         regions=tuple(regions_raw),
         context=_string(raw, "context", path),
         theme=_string(raw, "theme", path) or "textual-dark",
@@ -212,9 +216,35 @@ def _settings_from(raw: Mapping[str, Any], path: Path) -> Settings:
     )
 
 
+def _profiles(raw: Any, path: Path) -> tuple[str, ...]:
+    """``profile = "a"`` or ``profile = ["a", "b"]`` (several shown together), in order."""
+    if raw is None:
+        return ()
+    names = [raw] if isinstance(raw, str) else raw
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) and n.strip() for n in names)
+    ):
+        raise _fail(
+            path, "profile", f'expected a profile name or a list such as ["a", "b"], got {raw!r}'
+        )
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise _fail(path, "profile", f"profile {twice!r} is listed twice")
+    return tuple(names)
+
+
 def _read_only_scopes(raw: Any, table: str, path: Path) -> frozenset[str]:
     """The names under ``[profiles.NAME]`` (or ``[contexts."NAME"]``) that set read_only."""
     example = "[profiles.NAME]" if table == "profiles" else '[contexts."NAME"]'
+    if table == "profiles" and isinstance(raw, list):
+        raise _fail(
+            path,
+            "profiles",
+            "expected tables such as [profiles.NAME] read_only = true; to show several "
+            'profiles at once write profile = ["a", "b"]',
+        )
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
         raise _fail(path, table, f"expected tables such as {example} read_only = true")
     names: set[str] = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import boto3
@@ -17,14 +18,22 @@ _CONFIG = botocore.config.Config(
 )
 
 
+def _name_account(account: str, request: Any, **_: Any) -> None:
+    request.headers["x-moto-account-id"] = account
+
+
 class ClientPool:
     """One client per (service, region), created once and shared (clients are thread-safe)."""
 
-    def __init__(self, endpoint: str, access_key: str, secret_key: str) -> None:
+    def __init__(
+        self, endpoint: str, access_key: str, secret_key: str, account: str | None = None
+    ) -> None:
         self.endpoint = endpoint
         self._session = boto3.session.Session(
             aws_access_key_id=access_key, aws_secret_access_key=secret_key
         )
+        if account is not None:  # a world of several accounts names its own on each call
+            self._session.events.register("before-sign", partial(_name_account, account))
         self._clients: dict[tuple[str, str], Any] = {}
         # Creating clients from one session is not thread-safe, using them is.
         self._lock = threading.Lock()

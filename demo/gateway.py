@@ -148,6 +148,13 @@ class Gateway:
         self.pager: Pager | None = None
         # Calls to a service wait while its gate is closed (the world is still seeding it).
         self.gates: dict[str, threading.Event] = {}
+        # Another account of the world (demo.accounts): which one signed a call, by its
+        # Authorization header, and the routes that may serve it (the rest model the
+        # world's own account, so moto answers the other account's calls itself).
+        self.other_account: Callable[[str], str | None] | None = None
+        self.shared_routes: Callable[[str | None], bool] = lambda target: False
+        self.other_answer: Callable[[str | None], Any] = lambda target: None
+        self.own_account: str | None = None  # named on the world's own calls, with others
         gateway = self
 
         class Handler(_Handler):
@@ -199,6 +206,15 @@ class Gateway:
         gate = self.gates.get(call.service)
         if gate is not None and not gate.wait(GATE_TIMEOUT_SECONDS):
             return Reply.error("ServiceUnavailableException", "the world is still starting", 503)
+        account = (
+            self.other_account(call.headers.get("Authorization", ""))
+            if (self.other_account is not None)
+            else None
+        )
+        if account is not None:
+            return self._other(call, account)
+        if self.own_account is not None:
+            call.headers["x-moto-account-id"] = self.own_account
         for hook in self.hooks:
             reply = hook(call)
             if reply is not None:
@@ -217,6 +233,22 @@ class Gateway:
         except Exception as err:  # a fault of the world itself: logged, answered as AWS would
             log.exception("gateway: %s failed", call.target)
             return Reply.error("InternalFailure", f"the demo world failed: {err}", 500)
+
+    def _other(self, call: Call, account: str) -> Reply:
+        """A call of another account: moto answers as that account; shared routes only."""
+        call.headers["x-moto-account-id"] = account
+        answer = self.other_answer(call.target)
+        if answer is not None:
+            return Reply.json(answer)
+        shared = call.target is not None and self.shared_routes(call.target)
+        route = self.routes.get(call.target) if call.target is not None and shared else None
+        try:
+            forward = self.pager.forward(call, self.upstream) if self.pager else self.upstream
+            return forward(call) if route is None else route(call, forward)
+        except ApiError as err:
+            return Reply.error(err.code, err.message, err.status)
+        except (ValueError, KeyError, TypeError) as err:
+            return Reply.error("ValidationException", f"Invalid request: {err}")
 
 
 class _Handler(BaseHTTPRequestHandler):

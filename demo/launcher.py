@@ -49,7 +49,7 @@ class WorldProcess:
     owned_dir: Path | None = field(default=None, repr=False)
     registry: str | None = None  # host:port of the world's registry (ECR's proxyEndpoint)
     config_path: str | None = None  # the console config the world wrote (SHIPDECK_CONFIG)
-    aws_config: str | None = None  # its AWS config file: profiles on its account
+    aws_config: str | None = None  # its AWS config file: profiles on its accounts
     shipdeck_state: str | None = None
     """Where a shipdeck on this world keeps its audit log, timeline and saved logs
     (``SHIPDECK_STATE_DIR``): the world's own folder, never the person's real state."""

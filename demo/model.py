@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from demo.accounts import ExtraAccount
 
 BUILD_PHASES: tuple[str, ...] = (
     "SUBMITTED",
@@ -458,3 +461,5 @@ class Scenario:
     metrics: tuple[MetricSeries, ...] = ()
     kubernetes: Kubernetes | None = None
     regions: tuple[str, ...] = field(default=())
+    accounts: tuple[ExtraAccount, ...] = ()
+    """Other accounts of the world, each with its profile (``demo.accounts``)."""

@@ -40,13 +40,20 @@ def viewer_context(context: str) -> str:
 
 
 def write_aws_config(scenario: Scenario, state_dir: Path) -> Path:
-    """Write the world's AWS config file (0600: it holds the world's keys) and return it."""
+    """Write the world's AWS config file (0600: it holds the world's keys) and return it.
+
+    Its own account has ``default``, ``world``, ``<name>-ops`` and ``<name>-viewer``;
+    each other account of the scenario (``accounts:``) one profile of its name.
+    """
+    from demo.accounts import WORLD_PROFILE, aws_config
+
     world = scenario.world
     lines = ["# Written by the shipdeck demo world: profiles on the world's one account."]
     for header in (
         "default",
         f"profile {ops_profile(scenario)}",
         f"profile {viewer_profile(scenario)}",
+        *([] if scenario.accounts else [f"profile {WORLD_PROFILE}"]),
     ):
         lines += [
             "",
@@ -55,6 +62,8 @@ def write_aws_config(scenario: Scenario, state_dir: Path) -> Path:
             f"aws_secret_access_key = {world.secret_access_key}",
             f"region = {world.default_region}",
         ]
+    if scenario.accounts:  # the world's own as ``world``, then one per other account
+        lines += ["", aws_config(scenario, scenario.accounts)]
     path = state_dir / AWS_CONFIG_NAME
     path.touch(mode=0o600)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from demo import scenario_sections as sections
+from demo.accounts import extra_accounts
 from demo.model import (
     BUILD_PHASES,
     BUILD_STATUSES,
@@ -46,6 +47,7 @@ _TOP_LEVEL = {
     "alarms",
     "metrics",
     "kubernetes",
+    "accounts",
 }
 MAX_BYTES = 16 * 1024 * 1024
 """A scenario file larger than this is refused at once (a world of 1,000s of resources is
@@ -139,6 +141,7 @@ def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
         kubernetes=sections.kubernetes(
             root.get("kubernetes"), world.default_region, world.account_id
         ),
+        accounts=extra_accounts(root.get("accounts"), world.account_id, _repository),
     )
     root.get("codebuild").check_keys({"projects"})
     root.get("service_quotas").check_keys({"services", "requests"})
@@ -154,6 +157,9 @@ def load_scenario(path: Path | str, now: datetime | None = None) -> Scenario:
         scenario.metrics,
     ):
         regions.update(item.region for item in group)
+    for account in scenario.accounts:
+        regions.update(r.region for r in account.ecr)
+        regions.update(c.region for c in account.ecs)
     return Scenario(**{**scenario.__dict__, "regions": tuple(sorted(regions))})
 
 

@@ -100,6 +100,11 @@ class AwsSeeder:
         self.progress = _Progress(on_progress)
         self._direct = threading.Lock()  # held around each direct write to moto's backends
 
+    @property
+    def direct_lock(self) -> threading.Lock:
+        """Held around each direct write to moto's backends (one thread at a time)."""
+        return self._direct
+
     def cancel(self) -> None:
         """Skip the jobs not started yet (the world is stopping)."""
         self.cancelled.set()
@@ -189,7 +194,10 @@ class AwsSeeder:
         return f"arn:aws:iam::{self.scenario.world.account_id}:role/{name}"
 
     def _repository(self, repo: EcrRepository) -> None:
-        account = self.scenario.world.account_id
+        self.repository_in(self.scenario.world.account_id, repo)
+
+    def repository_in(self, account: str, repo: EcrRepository) -> None:
+        """Create ``repo`` with its images in ``account`` (the world's, or another's)."""
         with self._direct:  # moto's backends are written from one thread at a time
             arn = moto_direct.create_repository(
                 account,

@@ -13,6 +13,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
+from demo.accounts import AccountRouter, seed_accounts
 from demo.aws_clients import ClientPool, LogSink
 from demo.clock import Step, WorldClock
 from demo.codebuild import BuildService
@@ -75,7 +76,7 @@ class World:
         self._seeder: AwsSeeder | None = None
         self.registry: RegistryMirror | None = None
         self.config_path: Path | None = None
-        self.aws_config: Path | None = None  # the profiles on the world's account
+        self.aws_config: Path | None = None  # the profiles on the world's accounts
 
     def start(
         self,
@@ -95,12 +96,20 @@ class World:
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
         # moto answers as account 123456789012 unless told otherwise: the scenario's account
         # must own what the world seeds (CodeBuild checks its service role's account).
-        os.environ["MOTO_ACCOUNT_ID"] = world.account_id
+        if self.scenario.accounts:
+            # Every account is named per call (x-moto-account-id, demo.accounts): the
+            # variable would pin every call to one.
+            os.environ.pop("MOTO_ACCOUNT_ID", None)
+        else:
+            os.environ["MOTO_ACCOUNT_ID"] = world.account_id
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, moto_port = self._moto.get_host_and_port()
         clients = ClientPool(
-            f"http://{host}:{moto_port}", world.access_key_id, world.secret_access_key
+            f"http://{host}:{moto_port}",
+            world.access_key_id,
+            world.secret_access_key,
+            world.account_id if self.scenario.accounts else None,
         )
         sink = LogSink(clients)
         quotas = QuotaBook(self.scenario.quotas, self.scenario.quota_requests, world.account_id)
@@ -122,6 +131,12 @@ class World:
         )
         self.gateway = Gateway(Upstream(host, moto_port), port=self._port)
         self.gateway.pager = Pager(world.page_size)
+        if self.scenario.accounts:
+            router = AccountRouter(self.scenario.accounts)
+            self.gateway.other_account = router.account
+            self.gateway.shared_routes = router.shared
+            self.gateway.other_answer = router.fresh
+            self.gateway.own_account = world.account_id
         for routes in (
             quotas.routes(),
             builds.routes(),
@@ -184,8 +199,21 @@ class World:
 
     def _seed(self, seeder: AwsSeeder, began: float) -> None:
         gates = self.gateway.gates if self.gateway is not None else {}
+        accounts = self.scenario.accounts
+        held: list[str] = []
+
+        def ready(service: str) -> None:
+            if accounts and service == "ecs":
+                held.append(service)  # the other accounts' services come after the world's
+            elif service in gates:
+                gates[service].set()
+
         try:
-            seeder.seed(lambda service: gates[service].set() if service in gates else None)
+            seed_accounts(accounts, seeder, ecs=False)
+            seeder.seed(ready)
+            seed_accounts(accounts, seeder, ecr=False)
+            for service in held:
+                gates[service].set()
         except Exception as err:  # reported to the person, and the world stops
             if seeder.cancelled.is_set():
                 return  # stopping while seeding: moto went away under a call

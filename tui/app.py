@@ -14,6 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cloud.session import CloudSession
+from cloud.sessions import Sessions
 from cloud.settings import Settings
 from cloud.text import CELL_LIMIT, safe_lines, safe_text
 from tui.context.messages import AccountRead, ModelChanged, ReadEnded
@@ -47,10 +48,12 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         monotonic: Callable[[], float] | None = None,
         prefetch: Prefetch | None = None,
         presenter: bool = False,
+        sessions: Sessions | None = None,
     ) -> None:
         super().__init__()
         self.context = ConsoleContext(
             session=session,
+            sessions=sessions,
             settings=settings,
             read_only_flag=read_only,
             badge=badge,
@@ -120,6 +123,8 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         if message.scope != self.feed.scope:
             return
         self.context.account = message.account
+        if message.accounts is not None:
+            self.context.accounts = dict(message.accounts)
         for screen in self._screens():
             screen.account_changed(message.account)
 

@@ -28,6 +28,7 @@ def build_console(
     *,
     profile: str | None,
     regions: Sequence[str],
+    profiles: Sequence[str] = (),
     context: str | None,
     read_only: bool,
     badge: str | None,
@@ -42,6 +43,8 @@ def build_console(
         from tui.app import ShipdeckApp
 
         check_binding_ids(settings, ShipdeckApp.binding_ids())
+    if len(profiles) > 1:
+        return _several(settings, profiles, regions, context, read_only, badge, presenter)
     from tui.flows.prefetch import Prefetch
 
     # The reader process checks the session before its first request (bad input must
@@ -61,11 +64,38 @@ def build_console(
     )
 
 
+def _several(
+    settings: Settings,
+    profiles: Sequence[str],
+    regions: Sequence[str],
+    context: str | None,
+    read_only: bool,
+    badge: str | None,
+    presenter: bool,
+) -> ShipdeckApp:
+    """A console on several profiles at once: each checked here (a bad one is one line,
+    before any request), then read in parallel by the model feed's workers."""
+    from cloud.sessions import Sessions
+    from tui.app import ShipdeckApp
+
+    sessions = Sessions.of(list(profiles), regions, context)
+    sessions.validate()
+    return ShipdeckApp(
+        sessions.primary,
+        settings,
+        read_only=read_only,
+        badge=badge,
+        presenter=presenter,
+        sessions=sessions,
+    )
+
+
 def run_console(
     settings: Settings,
     *,
     profile: str | None,
     regions: Sequence[str],
+    profiles: Sequence[str] = (),
     context: str | None,
     read_only: bool,
     badge: str | None,
@@ -76,6 +106,7 @@ def run_console(
         settings,
         profile=profile,
         regions=regions,
+        profiles=profiles,
         context=context,
         read_only=read_only,
         badge=badge,

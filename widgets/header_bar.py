@@ -34,6 +34,8 @@ class HeaderBar(Static):
     """A word that must not be missed on a shared screen, e.g. ``DEMO WORLD``."""
     read_only: reactive[bool] = reactive(False)
     """True when every change is refused."""
+    read_only_label: reactive[str] = reactive("READ-ONLY")
+    """What the read-only badge says (``READ-ONLY: team-b`` when only some profiles are)."""
     presenter: reactive[bool] = reactive(False)
     """Screen sharing: a PRESENTER badge, and every value passed through ``text_filter``."""
 
@@ -49,7 +51,7 @@ class HeaderBar(Static):
             line.append(f" {self.badge} ", style="bold black on yellow")
         if self.read_only:
             line.append("  ")
-            line.append(" READ-ONLY ", style="bold white on red")
+            line.append(f" {self.read_only_label} ", style="bold white on red")
         if self.presenter:
             line.append("  ")
             line.append(" PRESENTER ", style="bold white on blue")

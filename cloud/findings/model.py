@@ -49,6 +49,8 @@ class Fix:
     def command(self) -> str:
         """The ``shipdeck ...`` line that plans this fix (add ``--yes`` to apply it)."""
         words = ["shipdeck"]
+        if self.ref.profile:
+            words += ["--profile", self.ref.profile]
         if self.ref.kind in KUBE_KINDS:
             words += ["--context", self.ref.scope] if self.ref.scope else []
         else:
@@ -70,6 +72,7 @@ class Fix:
             "target": self.ref.target,
             "params": dict(self.params),
             "region": None if self.ref.kind in KUBE_KINDS else self.ref.scope,
+            **({"profile": self.ref.profile} if self.ref.profile else {}),
             "note": self.note,
             "command": self.command(),
         }
@@ -88,7 +91,8 @@ class Finding:
     """A problem with its evidence, root cause and fixes.
 
     ``id`` is ``KIND:REGION-OR-CONTEXT:RESOURCE[:DETAIL]``, e.g.
-    ``missing-tag:ap-northeast-1:nova/cdn-service:latest``; ``ref`` is the
+    ``missing-tag:ap-northeast-1:nova/cdn-service:latest`` (``PROFILE/...`` when several
+    profiles are shown, so two accounts never share an id); ``ref`` is the
     resource the finding is about (the console jumps to it); ``evidence`` holds
     the rows, log lines and values that show the problem, one per line.
     """
@@ -109,6 +113,11 @@ class Finding:
         return self.ref.target
 
     @property
+    def profile(self) -> str:
+        """The AWS profile it was found in ("" with a single profile)."""
+        return self.ref.profile
+
+    @property
     def region(self) -> str | None:
         """The AWS region, None for Kubernetes (the kube context decides)."""
         return None if self.ref.kind in KUBE_KINDS else self.ref.scope
@@ -123,6 +132,7 @@ class Finding:
             "where": self.where,
             "region": self.region,
             "context": self.ref.scope if self.ref.kind in KUBE_KINDS else None,
+            **({"profile": self.ref.profile} if self.ref.profile else {}),
             "evidence": list(self.evidence),
             "cause": self.cause,
             "fixes": [fix.as_dict() for fix in self.fixes],

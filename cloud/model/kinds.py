@@ -82,7 +82,7 @@ class Kind(Generic[R]):
     def ref(self, record: R) -> ResourceRef:
         """The ResourceRef of ``record``."""
         name, scope = self.key(record)
-        return ResourceRef(self.name, name, scope)
+        return ResourceRef(self.name, name, scope, getattr(record, "profile", ""))
 
 
 # --- how each kind names, runs, logs and settles ------------------------------

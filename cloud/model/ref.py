@@ -6,6 +6,11 @@ kind registry: ``ecr``, ``codebuild``, ``ecs``, ``lambda``, ``k8s``,
 ``quota``), its name within that kind, and where it lives (an AWS region, or
 the kube context for Kubernetes). ``KIND:NAME`` is only its written form on
 the command line and in JSON.
+
+When one console shows several AWS profiles at once, ``profile`` says which
+one a resource lives in (the same name may exist in both accounts); it is ""
+with a single profile, so every written form and audit entry of a one-profile
+console stays as it was.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class ResourceRef:
     kind: str
     name: str
     scope: str  # an AWS region, or the kube context for Kubernetes kinds
+    profile: str = ""  # the AWS profile it was read with, when several are shown; else ""
 
     @property
     def target(self) -> str:
@@ -32,8 +38,10 @@ class ResourceRef:
 
     @property
     def label(self) -> str:
-        """``nova/cdn-service (ap-northeast-1)``, for titles."""
-        return f"{self.name} ({self.scope})" if self.scope else self.name
+        """``nova/cdn-service (ap-northeast-1)``, for titles (``(team-b ap-northeast-1)``
+        when several profiles are shown)."""
+        where = " ".join(part for part in (self.profile, self.scope) if part)
+        return f"{self.name} ({where})" if where else self.name
 
     @property
     def leaf(self) -> str:
@@ -41,12 +49,19 @@ class ResourceRef:
         return self.name.rsplit("/", 1)[-1]
 
     def __str__(self) -> str:
-        return f"{self.target}@{self.scope}" if self.scope else self.target
+        text = f"{self.target}@{self.scope}" if self.scope else self.target
+        return f"{self.profile}/{text}" if self.profile else text
+
+    def in_profile(self, profile: str) -> ResourceRef:
+        """The same resource, said to live in ``profile`` ("" for the only one)."""
+        if profile == self.profile:
+            return self
+        return ResourceRef(self.kind, self.name, self.scope, profile)
 
     @classmethod
-    def parse(cls, text: str, scope: str, kinds: tuple[str, ...]) -> ResourceRef:
+    def parse(cls, text: str, scope: str, kinds: tuple[str, ...], profile: str = "") -> ResourceRef:
         """``ecr:nova/cdn-service`` in ``scope``; ``kinds`` are the kinds a target may name."""
         kind, colon, name = text.partition(":")
         if not colon or kind not in kinds or not name:
             raise BadRef(f"target {text!r} must be KIND:NAME with KIND one of {', '.join(kinds)}")
-        return cls(kind, name, scope)
+        return cls(kind, name, scope, profile)

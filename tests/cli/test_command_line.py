@@ -213,3 +213,17 @@ def test_world_names_each_region_it_serves_with_its_log_groups(
     assert "aws --region us-east-1 logs tail " in by_region["us-east-1"]
     proc.send_signal(signal.SIGINT)
     assert proc.wait(20) == 0
+
+
+def test_several_profiles_bad_input_is_one_line(env: dict[str, str]) -> None:
+    # The console and doctor check every profile before any request.
+    assert "'nope'" in _one_error_line(_run(env, "--profile", "known", "--profile", "nope"))
+    doctor = _run(env, "--profile", "nope", "--profile", "known", "doctor")
+    assert "unknown AWS profile 'nope'" in _one_error_line(doctor)
+    twice = _run(env, "--profile", "known", "--profile", "known", "doctor")
+    assert "given twice" in _one_error_line(twice)
+    # A command that acts works in one profile: which one would be a guess.
+    acting = _run(
+        env, "--profile", "known", "--profile", "other", "action", "retag-latest", "ecr:x"
+    )
+    assert "give --profile once" in _one_error_line(acting)

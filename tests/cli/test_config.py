@@ -95,3 +95,34 @@ def test_keymap_with_an_unknown_binding_id_is_refused(tmp_path: Path) -> None:
     settings = load_settings(path)
     with pytest.raises(ConfigError, match=r"keys\.pane\.nowhere: unknown binding id"):
         check_binding_ids(settings, {"pane.builds", "quit"})
+
+
+def test_several_profiles_in_the_config_file(tmp_path: Path) -> None:
+    settings = load_settings(
+        _write(
+            tmp_path,
+            'profile = ["team-a", "team-b"]\n[profiles.team-b]\nread_only = true\n',
+        )
+    )
+    assert settings.profiles == ("team-a", "team-b")
+    assert settings.profile == "team-a"  # the first: the header's, the kube context's
+    assert settings.read_only_profiles == frozenset({"team-b"})
+    single = load_settings(_write(tmp_path, 'profile = "nova-prod"\n'))
+    assert single.profile == "nova-prod" and single.profiles == ("nova-prod",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("profile = []\n", "profile: expected a profile name or a list"),
+        ('profile = ["a", 3]\n', "profile: expected a profile name or a list"),
+        ('profile = ["a", "a"]\n', "profile: profile 'a' is listed twice"),
+        ('profiles = ["a", "b"]\n', 'to show several profiles at once write profile = ["a", "b"]'),
+    ],
+)
+def test_bad_profile_lists_name_file_and_fault(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(_write(tmp_path, text))
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / 'config.toml'}: ") and "\n" not in message
+    assert expected in message

@@ -250,7 +250,8 @@ class ConsoleScreen(ShipdeckScreen):
         if source is None:
             self.say("no log for this row")
             return
-        self.app.push_screen(LogsScreen(self.context, source))
+        session = self.context.session_of(getattr(record, "profile", ""))
+        self.app.push_screen(LogsScreen(self.context, source, session=session))
 
     def action_open_logs(self) -> None:
         """``:logs``: choose log groups to tail."""
@@ -332,7 +333,7 @@ class ConsoleScreen(ShipdeckScreen):
         project = projects[0]
         if isinstance(record, ProjectRecord) and record.name == name:
             project = record
-        ref = ResourceRef("codebuild", project.name, project.region)
+        ref = ResourceRef("codebuild", project.name, project.region, project.profile)
         launch(self.app, self.context, Fix("fallback-build", ref), None)
 
     @on(CommandLine.FilterChanged)

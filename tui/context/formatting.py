@@ -168,7 +168,9 @@ def severity_text(severity: Severity) -> Text:
 
 
 def where_text(ref: ResourceRef, *, multi_region: bool) -> str:
-    """``ecr:nova/cdn-service`` with its region (or kube context) when that tells something."""
+    """``ecr:nova/cdn-service`` with its region (or kube context) when that tells something,
+    after its profile when several are shown (``team-b: ecr:…``)."""
+    where = f"{ref.profile}: {ref.target}" if ref.profile else ref.target
     if ref.scope and (multi_region or ref.kind == "k8s"):
-        return f"{ref.target}  {ref.scope}"
-    return ref.target
+        return f"{where}  {ref.scope}"
+    return where

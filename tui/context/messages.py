@@ -39,6 +39,8 @@ class AccountRead(Message):
     account: str | None
     scope: int = 0
     """The scope of the feed that read it (the app drops a switched-away scope's)."""
+    accounts: dict[str, str | None] | None = None
+    """With several profiles: each profile's account id by tag (the ACCOUNT column)."""
 
 
 @dataclass

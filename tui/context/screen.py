@@ -37,6 +37,10 @@ class ShipdeckScreen(ReportsWorkers, Screen[None]):
         header.read_only = self.context.read_only
         reason = self.context.read_only_reason
         header.tooltip = f"read-only: {reason}" if reason is not None else None
+        header.read_only_label = "READ-ONLY"
+        if self.context.several:
+            self._several(header)
+        header.text_filter = self.context.shown
         header.presenter = self.context.presenter
 
     def scope_changed(self) -> None:
@@ -45,6 +49,28 @@ class ShipdeckScreen(ReportsWorkers, Screen[None]):
         for header in self.query(HeaderBar):
             self._point_header(header)
         self.refresh_bindings()
+
+    def _several(self, header: HeaderBar) -> None:
+        """Several profiles: all their names and accounts, and which ones are read-only."""
+        assert self.context.sessions is not None
+        tags = self.context.sessions.tags
+        header.profile = "+".join(tags)
+        header.account = self._accounts()
+        header.regions = tuple(
+            dict.fromkeys(r for s in self.context.sessions.all for r in s.regions)
+        )
+        locked = self.context.read_only_profiles()
+        if locked and not self.context.read_only:
+            header.read_only = True
+            header.read_only_label = f"READ-ONLY: {', '.join(locked)}"
+            header.tooltip = "; ".join(
+                f"{tag}: {self.context.read_only_reasons[tag]}" for tag in locked
+            )
+
+    def _accounts(self) -> str | None:
+        if not self.context.accounts:
+            return None
+        return "+".join(self.context.accounts.get(t) or "?" for t in self.context.accounts)
 
     def presenter_changed(self) -> None:
         """Presenter mode was switched: show this screen's data again (subclasses add theirs)."""
@@ -57,4 +83,4 @@ class ShipdeckScreen(ReportsWorkers, Screen[None]):
     def account_changed(self, account: str | None) -> None:
         """STS answered: the header shows the account."""
         for header in self.query(HeaderBar):
-            header.account = account
+            header.account = self._accounts() if self.context.several else account

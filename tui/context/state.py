@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from cloud.incident import IncidentModel, ModelState
 from cloud.model.ref import ResourceRef
 from cloud.session import CloudSession
+from cloud.sessions import Sessions
 from cloud.settings import Settings, read_only_reason
 from cloud.text import safe_lines
 from tui.context.presenter import Cell, mask, mask_cell, safe_cell
@@ -57,21 +58,68 @@ class ConsoleContext:
     model: IncidentModel = field(default_factory=IncidentModel)
     """The one truth every screen draws from (replaced whole by the reads)."""
     reads: ModelReads | None = None  # set by the app once its model feed exists
+    sessions: Sessions | None = None
+    """Every profile shown (``session`` is the first); None: ``session`` alone."""
+    accounts: dict[str, str | None] = field(default_factory=dict)
+    """Each profile's account id by its tag (``ResourceRef.profile``), once STS answers."""
     read_only_reason: str | None = field(init=False, default=None)
-    """Why every change is refused (flag, config file, profile or context); None: allowed."""
+    """Why every change is refused (flag, config file, profile or context); None: allowed.
+    With several profiles: only when every one of them is read-only (see ``reason_for``)."""
+    read_only_reasons: dict[str, str | None] = field(init=False, default_factory=dict)
+    """Why changes to each profile's rows are refused, by tag; None: allowed."""
 
     def __post_init__(self) -> None:
-        self._decide_read_only()
+        if self.sessions is None:
+            self.sessions = Sessions([self.session])
+        self.session = self.sessions.primary
+        if self.model.profiles != self.sessions.tags:
+            self.model = IncidentModel(self.sessions.tags)
+        self.decide_read_only()
 
-    def _decide_read_only(self) -> None:
-        # Decided where every action decides it, from the same inputs, so the keys
-        # greyed here are exactly the applies the action layer refuses.
-        self.read_only_reason = read_only_reason(
-            self.settings,
-            flag=self.read_only_flag,
-            profile=self.session.profile,
-            context=self.session.kube_context,
-        )
+    def decide_read_only(self) -> None:
+        """Decide, per profile, whether changes are refused (and the one reason for the header).
+
+        Decided where every action decides it, from the same inputs (each profile's own
+        session), so the keys greyed here are exactly the applies the action layer refuses.
+        """
+        assert self.sessions is not None
+        self.read_only_reasons = {
+            tag: read_only_reason(
+                self.settings,
+                flag=self.read_only_flag,
+                profile=session.profile,
+                context=session.kube_context,
+            )
+            for tag, session in zip(self.sessions.tags, self.sessions.all, strict=True)
+        }
+        reasons = list(self.read_only_reasons.values())
+        self.read_only_reason = reasons[0] if all(r is not None for r in reasons) else None
+
+    @property
+    def several(self) -> bool:
+        """Whether several profiles are shown (rows carry an ACCOUNT column)."""
+        return self.sessions is not None and self.sessions.several
+
+    def session_for(self, ref: ResourceRef) -> CloudSession:
+        """The session that reads and acts on ``ref`` (its profile's)."""
+        return self.session_of(ref.profile)
+
+    def session_of(self, profile: str) -> CloudSession:
+        """The session of profile tag ``profile`` ("": the only, or first, one)."""
+        assert self.sessions is not None
+        return self.sessions.for_profile(profile)
+
+    def reason_for(self, ref: ResourceRef) -> str | None:
+        """Why a change to ``ref`` is refused (its profile's read-only reason); None: allowed."""
+        return self.read_only_reasons.get(ref.profile, self.read_only_reason)
+
+    def read_only_profiles(self) -> tuple[str, ...]:
+        """The profiles whose rows refuse every change (for the header), in order."""
+        return tuple(tag for tag, why in self.read_only_reasons.items() if why is not None)
+
+    def account_of(self, profile: str) -> str | None:
+        """The account id of profile tag ``profile`` (the header's with one profile)."""
+        return self.accounts.get(profile, self.account if not self.several else None)
 
     def rescope(self, session: CloudSession, account: str | None) -> None:
         """Point at another profile, regions or kube context (UI thread, ``:profile``...).
@@ -82,12 +130,14 @@ class ConsoleContext:
         for the new profile and context.
         """
         version = self.model.state.version
-        self.session = session
+        self.sessions = Sessions([session])  # a switch shows the one scope asked for
+        self.session = self.sessions.primary
         self.account = account
+        self.accounts = {}
         self.audit = None
-        self.model = IncidentModel()
+        self.model = IncidentModel(self.sessions.tags)
         self.model.state = ModelState(version=version + 1)
-        self._decide_read_only()
+        self.decide_read_only()
 
     @property
     def read_only(self) -> bool:
@@ -123,8 +173,9 @@ class ConsoleContext:
 
     @property
     def multi_region(self) -> bool:
-        """Whether tables need a region column."""
-        return len(self.session.regions) > 1
+        """Whether tables need a region column (several regions, in any profile)."""
+        assert self.sessions is not None
+        return len({r for s in self.sessions.all for r in s.regions}) > 1
 
     def request(self, kinds: Iterable[str]) -> None:
         """Ask for ``kinds`` to be read now (nothing happens before the feed exists)."""

@@ -147,7 +147,9 @@ class BatchFlow(Flow):
 
 def launch_batch(app: App[Any], context: ConsoleContext, fixes: list[Fix]) -> None:
     """Run the batch of ``fixes`` (one action) as an app worker, unless an action is under way."""
-    if len(fixes) == 1 or fix_state(context, fixes[0]) is not True:
-        launch(app, context, fixes[0], None)  # one fix, or a refusal said the usual way
+    # With several profiles, the fixes on a read-only profile's rows are left out.
+    allowed = [fix for fix in fixes if fix_state(context, fix) is True]
+    if len(allowed) <= 1:
+        launch(app, context, (allowed or fixes)[0], None)  # or a refusal said the usual way
         return
-    start(BatchFlow(app, context, fixes), f"{fixes[0].action} on {len(fixes)} resources")
+    start(BatchFlow(app, context, allowed), f"{allowed[0].action} on {len(allowed)} resources")

@@ -39,6 +39,7 @@ from tui.context.workers import WorkerFailed
 if TYPE_CHECKING:
     from textual.app import App
 
+    from cloud.sessions import Sessions
     from tui.flows.prefetch import Parts, Prefetch
 
 SETTLE_EVERY = 2.0  # seconds between the reads that follow a change
@@ -73,13 +74,14 @@ class ModelFeed:
     again: set[str] = field(default_factory=set)  # asked for while being read
     ended_at: dict[str, float] = field(default_factory=dict)  # monotonic end of last read
     watches: list[_Watch] = field(default_factory=list)
-    _arriving: dict[str, dict[ResourceRef, Any]] = field(default_factory=dict)
+    _arriving: dict[tuple[str, str], dict[ResourceRef, Any]] = field(default_factory=dict)
     _arriving_lock: threading.Lock = field(default_factory=threading.Lock)
     # The timeline is kept per account: a diagnosis that comes before the account id
     # (the reader's, so this process never loads botocore) waits here for it.
     _account_lock: threading.Lock = field(default_factory=threading.Lock)
     _account_known: bool = False
     _account_id: str | None = None
+    _account_ids: dict[str, str | None] = field(default_factory=dict)
     _unrecorded: ModelState | None = None
     scope: int = 0
     """Which scope (profile, regions, context) this feed reads: its messages carry it, and
@@ -90,12 +92,15 @@ class ModelFeed:
     """The model this feed merges into: the context's when the feed was made, so a read of
     the old scope that lands after a switch never reaches the new scope's model."""
 
+    sessions: Sessions = field(init=False)
+    """The profiles this feed reads (the context's when the feed was made)."""
     session: CloudSession = field(init=False)
-    """The session this feed reads through (the context's when the feed was made)."""
+    """The first of them (the context's session when the feed was made)."""
 
     def __post_init__(self) -> None:
-        self.model = self.context.model
-        self.session = self.context.session
+        self.model = self.model
+        self.sessions = self.sessions
+        self.session = self.sessions.primary
 
     def interval(self, name: str) -> float:
         """Seconds between reads of kind ``name``: its pane's ``[refresh]`` setting."""
@@ -226,52 +231,65 @@ class ModelFeed:
         self.app.post_message(message)
 
     def _read(self, kinds: tuple[str, ...]) -> None:
-        """Worker thread: read ``kinds`` with their extras.
+        """Worker thread: read ``kinds`` with their extras, in every profile at once.
 
         A first read merges each group as it lands, so rows come as soon as they can. A
-        read again merges once, when it ended: one moment of the account, never pods read
-        after a fix beside the repository read before it (a finding that flips severity
-        for one redraw, its row jumping away under the cursor).
+        read again merges once per profile, when it ended: one moment of the account, never
+        pods read after a fix beside the repository read before it (a finding that flips
+        severity for one redraw, its row jumping away under the cursor).
         """
-        from cloud.model.builder import read_snapshot
+        from cloud.sessions import read_profiles
 
-        previous = self.model.state.snapshot
-        first = any(not previous.has(name) for name in kinds)
-        landed: dict[str, Fetched[Any]] = {}
+        state = self.model.state
+        first = any(not state.snapshot.has(name) for name in kinds)
+        landed: dict[str, dict[str, Fetched[Any]]] = {}
+
+        def keep(tag: str, parts: Parts) -> None:
+            landed.setdefault(tag, {}).update(parts)
+
         try:
-            read_snapshot(
-                self.session,
+            read_profiles(
+                self.sessions,
                 kinds,
-                previous=previous,
-                on_parts=self._merge if first else landed.update,
-                on_early=self._early,
+                previous=state.by_profile,
+                on_parts=self._merge_of if first else keep,
+                on_early=self._early_of,
             )
         finally:
-            if landed:
-                self._merge(landed)
+            for tag, parts in landed.items():
+                self._merge_of(tag, parts)
             self._post(ReadEnded(kinds))
 
     def _merge(self, parts: Parts) -> None:
-        """Worker thread: the parts into the model; a whole diagnosis into the timeline."""
-        state = self.model.merge(parts)
+        """Worker thread: the first profile's parts into the model (the reader process's)."""
+        self._merge_of(self.model.profiles[0], parts)
+
+    def _merge_of(self, profile: str, parts: Parts) -> None:
+        """Worker thread: the parts of ``profile`` into the model; a whole diagnosis into
+        the timeline."""
+        state = self.model.merge(parts, profile)
         with self._arriving_lock:
             for name in parts:
-                self._arriving.pop(name, None)
+                self._arriving.pop((profile, name), None)
         self._post(ModelChanged(state, tuple(parts)))
         if state.complete:
             self._record(state)
 
     def _early(self, name: str, changed: Fetched[Any]) -> None:
-        """Any thread: rows a first read of ``name`` listed or described since the last
-        call; with those before them, drawn at once."""
+        """Any thread: the first profile's rows listed so far (the reader process's)."""
+        self._early_of(self.model.profiles[0], name, changed)
+
+    def _early_of(self, profile: str, name: str, changed: Fetched[Any]) -> None:
+        """Any thread: rows a first read of ``name`` in ``profile`` listed or described since
+        the last call; with those before them, drawn at once."""
         spec = kind(name)
         with self._arriving_lock:
-            known = self._arriving.setdefault(name, {})
+            known = self._arriving.setdefault((profile, name), {})
             for record in changed.records:
                 known[spec.ref(record)] = record
-            state = self.model.merge_early(name, Fetched(tuple(known.values())))
+            state = self.model.merge_early(name, Fetched(tuple(known.values())), profile)
             if state is None:  # the part itself is in: what arrived before is done with
-                self._arriving.pop(name, None)
+                self._arriving.pop((profile, name), None)
         if state is not None:
             self._post(ModelChanged(state, (name,), early=True))
 
@@ -285,13 +303,24 @@ class ModelFeed:
                 self._unrecorded = state  # recorded when the account id arrives
                 return
             account = self._account_id
+            accounts = dict(self._account_ids)
         try:
-            record_findings(
-                list(state.diagnosis.findings),
-                complete=not state.diagnosis.errors,
-                regions=self.session.regions,
-                account=account,
-            )
+            if not self.sessions.several:
+                record_findings(
+                    list(state.diagnosis.findings),
+                    complete=not state.diagnosis.errors,
+                    regions=self.session.regions,
+                    account=account,
+                )
+                return
+            # Several profiles: each account's findings in its own timeline.
+            for tag, session in zip(self.sessions.tags, self.sessions.all, strict=True):
+                record_findings(
+                    [f for f in state.diagnosis.findings if f.profile == tag],
+                    complete=not any(e.profile == tag for e in state.diagnosis.errors),
+                    regions=session.regions,
+                    account=accounts.get(tag),
+                )
         except OSError as exc:
             where = getattr(exc, "filename", "") or ""
             error = f"{exc.strerror or exc}: {where}".rstrip(": ")
@@ -338,16 +367,22 @@ class ModelFeed:
         from tui.flows.prefetch import ReaderLost
 
         account: str | None = None
+        accounts: dict[str, str | None] | None = None
         try:
             if prefetch is None:
                 raise ReaderLost("no reader")
             account = prefetch.account().result()
         except ReaderLost:
-            account = self.session.account_id()
+            if self.sessions.several:
+                accounts = self.sessions.accounts()  # in parallel
+                account = accounts[self.sessions.tags[0]]
+            else:
+                account = self.session.account_id()
         with self._account_lock:
             self._account_known, self._account_id = True, account
+            self._account_ids = dict(accounts or {})
             waiting, self._unrecorded = self._unrecorded, None
-        self._post(AccountRead(account))
+        self._post(AccountRead(account, accounts=accounts))
         if waiting is not None:
             self._record(waiting)
 

@@ -126,7 +126,7 @@ def fix_state(context: ConsoleContext, fix: Fix) -> bool | None:
     """True: the fix's key works; None: greyed (unknown action, or read-only forbids it)."""
     if action_class(context, fix.action) is None:
         return None
-    if context.read_only and mutates_cloud(context, fix.action):
+    if context.reason_for(fix.ref) is not None and mutates_cloud(context, fix.action):
         return None
     return True
 
@@ -217,7 +217,7 @@ class Flow:
             self.name,
             ref,
             values,
-            self.context.session,
+            self.context.session_for(ref),  # the row's profile's, with several
             read_only=self.context.read_only_flag,
             audit=self.context.audit_log(),
             settings=self.context.settings,
@@ -251,7 +251,9 @@ class RemediationFlow(Flow):
         record = self.context.state.record(self.fix.ref)
         if record is not None:
             self.defaults = {**cls.defaults(record), **self.fix.params}
-        found = await asyncio.to_thread(cls.choices, self.context.session, self.fix.ref, record)
+        found = await asyncio.to_thread(
+            cls.choices, self.context.session_for(self.fix.ref), self.fix.ref, record
+        )
         fields = form_fields(cls, self.fix.ref, self.defaults, found)
         show_form = asks_first(cls, fields)
         while True:
@@ -393,7 +395,8 @@ class RemediationHost(KeyStates):
 
     def remediation_state(self, action: str) -> bool | None:
         """True: enabled; None: greyed; False: hidden (a sibling on the same key applies)."""
-        if self.remediation_fix(action) is None:
+        fix = self.remediation_fix(action)
+        if fix is None:
             keys = {k.key for k in self.remediation_keys if k.action == action}
             siblings = [
                 k.action for k in self.remediation_keys if k.key in keys and k.action != action
@@ -401,7 +404,8 @@ class RemediationHost(KeyStates):
             if any(self.remediation_fix(s) is not None for s in siblings):
                 return False
             return None
-        if self.context.read_only and mutates_cloud(self.context, action):
+        # Per row: with several profiles, a read-only profile's rows grey, the others act.
+        if self.context.reason_for(fix.ref) is not None and mutates_cloud(self.context, action):
             return None
         return True
 
@@ -427,11 +431,12 @@ class RemediationHost(KeyStates):
 def launch(app: App[Any], context: ConsoleContext, fix: Fix, origin: DOMNode | None) -> None:
     """Run the flow of ``fix`` as an app worker, unless another action is under way."""
     if fix_state(context, fix) is not True:
-        if context.read_only_reason is None:
+        reason = context.reason_for(fix.ref)
+        if reason is None:
             app.notify(f"{fix.action}: unknown action", severity="warning")
         else:
             app.notify(
-                f"{fix.action}: refused, read-only mode ({context.read_only_reason})",
+                f"{fix.action}: refused, read-only mode ({reason})",
                 severity="warning",
             )
         return

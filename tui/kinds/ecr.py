@@ -33,7 +33,9 @@ def cells(record: RepositoryRecord, row: RowContext) -> Mapping[str, Cell]:
     """One repository row."""
     newest = next((t for t in record.newest_tags if t != "buildcache"), None)
     newest = newest or (record.newest_tags[0] if record.newest_tags else None)
-    deployed = row.state.diagnosis.deployers(ResourceRef("ecr", record.name, record.region))
+    deployed = row.state.diagnosis.deployers(
+        ResourceRef("ecr", record.name, record.region, record.profile)
+    )
     latest = (
         Text("yes", style="green")
         if record.has_latest

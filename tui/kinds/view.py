@@ -20,7 +20,7 @@ from rich.text import Text
 from cloud.incident import ModelState
 from cloud.model.ref import ResourceRef
 from tui.flows.remediation import RemediationKey
-from widgets.resource_table import TableColumn
+from widgets.resource_table import KEEP, TableColumn
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -63,6 +63,12 @@ class PaneView:
     columns: tuple[TableColumn, ...]  # a "region" column shows only with several regions
     noun: str = "rows"
 
-    def shown_columns(self, multi_region: bool) -> list[TableColumn]:
-        """The columns, without the region column when one region is read."""
-        return [c for c in self.columns if multi_region or c.key != "region"]
+    def shown_columns(self, multi_region: bool, several: bool = False) -> list[TableColumn]:
+        """The columns, without the region column when one region is read; with an
+        ACCOUNT column first when several profiles are shown."""
+        shown = [c for c in self.columns if multi_region or c.key != "region"]
+        return [ACCOUNT, *shown] if several else shown
+
+
+ACCOUNT = TableColumn("account", "ACCOUNT", width=28, keep=KEEP)
+"""The profile and account id of a row, when several profiles are shown."""

@@ -41,6 +41,7 @@ class _Made:
     second: int
     row: TableRow
     rank: tuple[int, str]
+    account: str  # the ACCOUNT cell it was made with (the id comes after the rows)
 
 
 class KindPane(RemediationHost, ResourcePane):
@@ -50,7 +51,7 @@ class KindPane(RemediationHost, ResourcePane):
 
     def columns(self) -> list[TableColumn]:
         """The pane view's columns (a region column only with several regions)."""
-        return PANE_VIEWS[self.pane].shown_columns(self.context.multi_region)
+        return PANE_VIEWS[self.pane].shown_columns(self.context.multi_region, self.context.several)
 
     def rows(self, state: ModelState, now: datetime) -> tuple[list[TableRow], dict[str, Any]]:
         """Every record of the pane's kinds, flagged from the diagnosis.
@@ -72,15 +73,19 @@ class KindPane(RemediationHost, ResourcePane):
             for record in state.snapshot.shown_records(name):
                 ref = spec.ref(record)
                 flags = state.diagnosis.flags(ref)
+                account = self.account_cell(ref.profile)
                 known = self._made.get(id(record))
                 if (
                     known is None
                     or known.record is not record
                     or known.diagnosis is not state.diagnosis
                     or known.second != second
+                    or known.account != account
                 ):
-                    row, rank = self._row(shown, record, ref, flags, complete, context, keys)
-                    known = _Made(record, state.diagnosis, second, row, rank)
+                    row, rank = self._row(
+                        shown, record, ref, flags, complete, context, keys, account
+                    )
+                    known = _Made(record, state.diagnosis, second, row, rank, account)
                 made[id(record)] = known
                 ranked.append((known.rank, known.row))
                 records[known.row.key] = record
@@ -97,10 +102,12 @@ class KindPane(RemediationHost, ResourcePane):
         complete: bool,
         context: RowContext,
         keys: list[str],
+        account: str = "",
     ) -> tuple[TableRow, tuple[int, str]]:
         cells = dict(shown.cells(record, context))
         if getattr(record, "partial", False):  # listed only: its details still come
             cells = {c: v if c in shown.listed else PENDING for c, v in cells.items()}
+        cells["account"] = account
         cells["flags"] = flags_text(flags) if complete else PENDING
         severity = worst_severity(flags)
         row = TableRow(
@@ -109,6 +116,14 @@ class KindPane(RemediationHost, ResourcePane):
             severity.value if severity is not None else None,
         )
         return row, (severity_rank(flags), shown.sort_name(record))
+
+    def account_cell(self, profile: str) -> str:
+        """``team-b 345678901234``: the row's profile and account id (masked when presenting,
+        as every cell is); "" with a single profile."""
+        if not profile:
+            return ""
+        account = self.context.account_of(profile)
+        return f"{profile} {account or '…'}"
 
     def remediation_record(self) -> object | None:
         """The selected row's record (none while only listed: no action on half a record)."""

@@ -35,7 +35,9 @@ class AlarmDetail(ChartsHost, DetailScreen):
         from cloud.alarms import fetch_alarm_history
 
         assert self.ref is not None
-        fetched = fetch_alarm_history(self.context.session, self.ref.scope, self.ref.name)
+        fetched = fetch_alarm_history(
+            self.context.session_for(self.ref), self.ref.scope, self.ref.name
+        )
         self.post_message(DetailFetched("history", fetched))
 
     def sections(self) -> list[DetailSection]:

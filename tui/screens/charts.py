@@ -54,7 +54,9 @@ class ChartsHost(_Base):
 
     def chart_specs(self) -> tuple[ChartSpec, ...]:
         """The charts of this screen's resource (the model's alarms give thresholds)."""
-        return charts_for(self.record, self.context.state.snapshot.alarms)
+        profile = getattr(self.record, "profile", "")  # thresholds from its own account's alarms
+        alarms = [a for a in self.context.state.snapshot.alarms if a.profile == profile]
+        return charts_for(self.record, alarms)
 
     def on_mount(self) -> None:
         """Show, read, and read the charts again every minute."""
@@ -87,7 +89,8 @@ class ChartsHost(_Base):
     def _read(self, specs: tuple[ChartSpec, ...], end: datetime) -> None:
         from cloud.metrics import fetch_metric_data
 
-        fetched = fetch_metric_data(self.context.session, [s.query for s in specs], end)
+        session = self.context.session_of(getattr(self.record, "profile", ""))  # the row's account
+        fetched = fetch_metric_data(session, [s.query for s in specs], end)
         self._charts_end = end
         self.post_message(DetailFetched(METRICS_PART, fetched))
 

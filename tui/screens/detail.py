@@ -187,7 +187,8 @@ class DetailScreen(ShipdeckScreen):
         if source is None:
             self.notify("no log for this", timeout=3)
             return
-        self.app.push_screen(LogsScreen(self.context, source))
+        session = self.context.session_for(self.ref) if self.ref is not None else None
+        self.app.push_screen(LogsScreen(self.context, source, session=session))
 
     def action_refresh(self) -> None:
         """Read again: this resource's kind in the model, and the screen's own data."""

@@ -69,7 +69,9 @@ class EcsServiceDetail(ChartsHost, RemediationHost, DetailScreen):
 
         assert self.ref is not None
         cluster, _, name = self.ref.name.partition("/")
-        fetched = fetch_ecs_service_detail(self.context.session, self.ref.scope, cluster, name)
+        fetched = fetch_ecs_service_detail(
+            self.context.session_for(self.ref), self.ref.scope, cluster, name
+        )
         self.post_message(DetailFetched("service", fetched))
 
     @property

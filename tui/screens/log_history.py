@@ -24,6 +24,7 @@ from cloud.logs.history import OLDER_PAGE, RANGE_CAP, Stopped
 from cloud.logs.records import iso_ms
 from cloud.logs.since import SinceError, parse_since
 from cloud.logs.subjects import LogSubject
+from cloud.session import CloudSession
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
 from tui.flows.log_feed import LogFeed
@@ -54,14 +55,17 @@ class LogHistory(ShipdeckScreen):
     range_cap = RANGE_CAP
     """Lines a range save reads at most (then it stops and says where the file ends)."""
 
-    def __init__(self, context: ConsoleContext, source: LogSubject) -> None:
+    def __init__(
+        self, context: ConsoleContext, source: LogSubject, session: CloudSession | None = None
+    ) -> None:
         super().__init__(context)
         self.source = source
         """The subject as it was asked for (``f`` after history reads its tail again)."""
         self.reading = source.pinned(now_ms())
         """What is read now: the subject from a known time (a jump changes it)."""
         label, _ = source.labeller()
-        self._history = HistoryReader(context.session, source, label)
+        # The row's profile's session, with several profiles: older pages come from its account.
+        self._history = HistoryReader(session or context.session, source, label)
         self._generation = 0  # a jump makes older reads of the last position stale
         self._older_busy = False
         self._at_beginning = False

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from cloud.logs.fields import LineReading
 from cloud.logs.limits import SHARED_LIMITERS
 from cloud.logs.subjects import LogSubject
+from cloud.session import CloudSession
 from tui.context.state import ConsoleContext
 from tui.flows.log_feed import (
     BACKLOG_PAUSE,
@@ -59,8 +60,11 @@ class LogsScreen(LogHistory):
         *,
         max_lines: int | None = None,
         save_dir: Path | None = None,
+        session: CloudSession | None = None,
     ) -> None:
-        super().__init__(context, source)
+        super().__init__(context, source, session)
+        self.session = session or context.session
+        """The session the log is read with: its row's profile's, with several profiles."""
         self.feed = LogFeed()
         self._max_lines = max_lines if max_lines is not None else context.settings.log_max_lines
         self._save_dir = save_dir
@@ -104,7 +108,7 @@ class LogsScreen(LogHistory):
     @work(thread=True, exclusive=True, group="logs", exit_on_error=False, description="read logs")
     def follow_logs(self) -> None:
         """Worker thread: read the source until it ends or the screen goes away."""
-        session, source, feed = self.context.session, self.reading, self.feed
+        session, source, feed = self.session, self.reading, self.feed
         rate = self.context.settings.log_calls_per_second
         try:
             if read_in_process(feed, session, source, rate, self.ring):

@@ -152,7 +152,7 @@ class ProjectDetail(RemediationHost, DetailScreen):
         from cloud.inventory import fetch_builds
 
         assert self.ref is not None
-        fetched = fetch_builds(self.context.session, self.ref.scope, self.ref.name)
+        fetched = fetch_builds(self.context.session_for(self.ref), self.ref.scope, self.ref.name)
         self.post_message(DetailFetched("builds", fetched))
 
     def show(self) -> None:

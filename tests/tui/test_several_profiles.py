@@ -1,0 +1,196 @@
+"""Two AWS profiles in one console: the world's account and the payments team's, side by side.
+
+The demo world has a second account (``accounts:`` in seeds.yaml) and writes an
+AWS config with a profile per account (``world``, ``payments``). The console
+reads both at once into one model; every row says its account, findings say
+their profile, and read-only holds per profile: a row of a read-only profile
+refuses, a row of the other one acts, with that profile's session, and the
+audit log says which profile acted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from textual.pilot import Pilot
+
+from actions.catalogue import make_action
+from actions.model import ReadOnlyRefused
+from cloud.model.ref import ResourceRef
+from cloud.sessions import Sessions
+from cloud.settings import Settings
+from tests.tui.conftest import AppFactory, WorldAccess
+from tests.tui.helpers import (
+    modal,
+    model_read,
+    on_console,
+    row_by_name,
+    screen_text,
+    select_row,
+    wait_for,
+)
+from tui.app import ShipdeckApp
+from widgets.header_bar import HeaderBar
+from widgets.plan_preview import PlanPreview
+
+REGION = "ap-northeast-1"
+WORLD_ACCOUNT = "123456789012"
+PAYMENTS_ACCOUNT = "345678901234"
+
+
+def _sessions(world: WorldAccess) -> Sessions:
+    assert os.environ.get("AWS_CONFIG_FILE"), "the world names its profiles in an AWS config"
+    return Sessions.of(["world", "payments"], world.regions, world.kube_context)
+
+
+def _accounts_read(app: ShipdeckApp) -> Callable[[], bool]:
+    return lambda: app.context.accounts.get("payments") == PAYMENTS_ACCOUNT
+
+
+async def _both_read(pilot: Pilot[None], app: ShipdeckApp) -> None:
+    await model_read(pilot)
+    await wait_for(pilot, _accounts_read(app))
+    await pilot.pause()
+
+
+async def test_rows_of_both_accounts_with_their_account(
+    make_app: AppFactory, world: WorldAccess
+) -> None:
+    app = make_app(sessions=_sessions(world))
+    async with app.run_test(size=(200, 45)) as pilot:
+        await _both_read(pilot, app)
+        await pilot.press("1")
+        await pilot.pause()
+        checkout = row_by_name(app, "repositories", "payments/checkout")
+        cdn = row_by_name(app, "repositories", "nova/cdn-service")
+        assert checkout["account"] == f"payments {PAYMENTS_ACCOUNT}"
+        assert cdn["account"] == f"world {WORLD_ACCOUNT}"
+        # Each account judged alone: the payments tag that was never pushed is its finding.
+        assert "v2.4.0 missing" in checkout["flags"]
+        assert "latest missing" in cdn["flags"]
+        finding = app.context.state.diagnosis.finding(
+            f"payments/missing-tag:{REGION}:payments/checkout:v2.4.0"
+        )
+        assert finding is not None and finding.ref.profile == "payments"
+        await pilot.press("3")
+        await pilot.pause()
+        service = row_by_name(app, "services", "checkout-service")
+        assert service["account"] == f"payments {PAYMENTS_ACCOUNT}"
+        # Kubernetes is read once, with the first profile, not once per account.
+        cdn_deployments = [
+            r for r in app.context.state.snapshot.deployments if r.name == "cdn-service"
+        ]
+        assert len(cdn_deployments) == 1 and cdn_deployments[0].profile == "world"
+        header = str(app.screen.query_one(HeaderBar).render())
+        assert "world+payments" in header and PAYMENTS_ACCOUNT in header
+
+
+async def test_presenter_mode_masks_the_account_column(
+    make_app: AppFactory, world: WorldAccess
+) -> None:
+    app = make_app(sessions=_sessions(world), presenter=True)
+    async with app.run_test(size=(200, 45)) as pilot:
+        await _both_read(pilot, app)
+        await pilot.press("1")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "payments ••••••••••••" in text and "world ••••••••••••" in text
+        assert PAYMENTS_ACCOUNT not in text and WORLD_ACCOUNT not in text
+
+
+def _lifecycle_policy(world: WorldAccess, access_key: str, secret: str) -> bool:
+    make_client: Callable[..., Any] = boto3.client
+    ecr = make_client(
+        "ecr",
+        region_name=REGION,
+        endpoint_url=world.aws_endpoint,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret,
+    )
+    try:
+        ecr.get_lifecycle_policy(repositoryName="payments/ledger")
+    except ecr.exceptions.LifecyclePolicyNotFoundException:
+        return False
+    return True
+
+
+async def test_a_read_only_profile_refuses_while_the_other_acts(
+    make_app: AppFactory, world: WorldAccess
+) -> None:
+    settings = Settings(read_only_profiles=frozenset({"world"}), path=Path("config.toml"))
+    app = make_app(sessions=_sessions(world), settings=settings)
+    assert not app.context.read_only  # not every profile is read-only
+    async with app.run_test(size=(200, 45), notifications=True) as pilot:
+        await _both_read(pilot, app)
+        assert "READ-ONLY: world" in screen_text(app)  # the badge names the profile
+
+        # A row of the read-only profile: its key is greyed and starts nothing.
+        await pilot.press("1")
+        select_row(app, "repositories", "nova/cdn-service")
+        await pilot.pause()
+        binding = app.screen.active_bindings["t"]
+        assert binding.binding.id == "action.retag-latest" and not binding.enabled
+        await pilot.press("t")
+        await pilot.pause()
+        assert on_console(app) and app.context.action_running is None
+
+        # The action layer refuses it too, with the row's profile's session.
+        ref = ResourceRef("ecr", "nova/cdn-service", REGION, "world")
+        action = make_action(
+            "retag-latest", ref, {}, app.context.session_for(ref), settings=settings
+        )
+        with pytest.raises(ReadOnlyRefused, match="profile 'world' is read-only"):
+            action.apply(action.plan())
+
+        # A row of the other profile acts, in its own account.
+        assert not _lifecycle_policy(world, "AKIASHIPDECKDEMO0002", "shipdeck-demo-payments-secret")
+        select_row(app, "repositories", "payments/ledger")
+        await pilot.pause()
+        assert app.screen.active_bindings["L"].enabled
+        await pilot.press("L")
+        preview = await modal(pilot, PlanPreview)
+        assert "payments/ledger" in screen_text(app)
+        await pilot.click("#plan-apply")  # a risky plan opens with Cancel focused
+        await wait_for(pilot, lambda: on_console(app) and app.context.action_running is None)
+        assert preview is not app.screen
+        assert _lifecycle_policy(world, "AKIASHIPDECKDEMO0002", "shipdeck-demo-payments-secret")
+        applied = [
+            e
+            for e in app.context.audit_log().entries()
+            if e["action"] == "put-lifecycle-policy" and e["event"] == "outcome"
+        ]
+        assert applied and applied[-1]["profile"] == "payments"
+        assert applied[-1]["outcome"] == "ok"
+        assert PAYMENTS_ACCOUNT in applied[-1]["caller"]  # STS of the payments account
+
+
+async def test_a_profile_whose_credentials_fail_shows_errors_the_other_works(
+    make_app: AppFactory, world: WorldAccess, tmp_path: Path
+) -> None:
+    world_config = Path(os.environ["AWS_CONFIG_FILE"]).read_text(encoding="utf-8")
+    config = tmp_path / "aws-config"
+    # A profile whose credential process fails: every call of it fails, none of the world's.
+    config.write_text(
+        world_config + "\n[profile broken]\ncredential_process = false\nregion = ap-northeast-1\n",
+        encoding="utf-8",
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_CONFIG_FILE", str(config))
+        sessions = Sessions.of(["world", "broken"], (REGION,), world.kube_context)
+        app = make_app(sessions=sessions)
+        async with app.run_test(size=(200, 45)) as pilot:
+            await model_read(pilot)
+            await pilot.press("1")
+            await pilot.pause()
+            errors = app.context.state.errors_of(("ecr",))
+            assert errors and {e.profile for e in errors} == {"broken"}
+            text = screen_text(app)
+            assert f"✗ ecr broken {REGION}:" in text  # visible, never an empty pane
+            cdn = row_by_name(app, "repositories", "nova/cdn-service")
+            assert cdn["account"].startswith("world ") and "latest missing" in cdn["flags"]
+            assert not any(r.profile == "broken" for r in app.context.state.snapshot.repositories)
