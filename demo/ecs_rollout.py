@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import calendar
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -59,6 +58,7 @@ class _Rollout:
     task_definition: str  # ARN
     desired: int
     replace: bool  # a new deployment: its tasks replace every other task of the service
+    asked: float  # epoch seconds of the UpdateService that started it
     started: list[str] = field(default_factory=list)  # task ARNs it started
     failure: str | None = None  # "pull" or "oom", decided when its tasks start
     settle_at: float | None = None  # epoch seconds; None until its tasks started
@@ -113,7 +113,8 @@ class EcsRollouts:
         self._memory_needed = {
             (c.region, c.name, s.name): s.memory_needed for c in clusters for s in c.services
         }
-        self._lock = threading.RLock()
+        # The view's lock: a DescribeServices waits while a call or a tick changes a service.
+        self._lock = view.changing
         self._rollouts: dict[str, _Rollout] = {}
 
     def routes(self) -> dict[str, Route]:
@@ -122,6 +123,12 @@ class EcsRollouts:
 
     # -- the call ----------------------------------------------------------------------------
     def _update_service(self, call: Call, forward: Forward) -> Reply:
+        # Under the lock from moto's call to the correction: a reader never sees moto's
+        # uncorrected service, nor a tick's change lost to deployments read before it.
+        with self._lock:
+            return self._update_and_correct(call, forward)
+
+    def _update_and_correct(self, call: Call, forward: Forward) -> Reply:
         request = call.json()
         cluster = str(request.get("cluster") or "default")
         name = str(request.get("service") or "")
@@ -135,51 +142,56 @@ class EcsRollouts:
         if not isinstance(answer, dict):
             return reply
         now = time.time()
-        with self._lock:
-            definition = moto_state.ecs_task_definition(
-                self._account, call.region, str(service.task_definition)
+        definition = moto_state.ecs_task_definition(
+            self._account, call.region, str(service.task_definition)
+        )
+        arn = definition.arn if definition is not None else str(service.task_definition)
+        primary = next((d for d in before if d.get("status") == "PRIMARY"), None)
+        renew = (
+            bool(request.get("forceNewDeployment"))
+            or primary is None
+            or primary.get("taskDefinition") != arn
+        )
+        desired = int(service.desired_count)
+        if renew:
+            deployment = self._new_deployment(service, arn, desired, now, primary)
+            others = [dict(d, status="ACTIVE") for d in before]
+            moto_state.set_service_deployments(service, arn, [deployment, *others])
+            rollout = _Rollout(
+                service.arn,
+                call.region,
+                service.cluster_name,
+                service.name,
+                deployment["id"],
+                arn,
+                desired,
+                replace=True,
+                asked=now,
             )
-            arn = definition.arn if definition is not None else str(service.task_definition)
-            primary = next((d for d in before if d.get("status") == "PRIMARY"), None)
-            renew = (
-                bool(request.get("forceNewDeployment"))
-                or primary is None
-                or primary.get("taskDefinition") != arn
-            )
-            desired = int(service.desired_count)
-            if renew:
-                deployment = self._new_deployment(service, arn, desired, now, primary)
-                others = [dict(d, status="ACTIVE") for d in before]
-                moto_state.set_service_deployments(service, arn, [deployment, *others])
+            self._rollouts[service.arn] = rollout
+            # The old deployments count their tasks from now on (a seeded one had its
+            # counts from the view only while PRIMARY), as the service's runningCount does.
+            self._count(rollout, service, now, up=0, failed=0)
+        else:
+            kept = [dict(d, desiredCount=desired) if d is primary else d for d in before]
+            moto_state.set_service_deployments(service, arn, kept)
+            ongoing = self._rollouts.get(service.arn)
+            if ongoing is not None and ongoing.settle_at is None:
+                ongoing.desired = desired  # its tasks start on the next tick: that many
+            elif "desiredCount" in request and primary is not None:
                 self._rollouts[service.arn] = _Rollout(
                     service.arn,
                     call.region,
                     service.cluster_name,
                     service.name,
-                    deployment["id"],
+                    str(primary.get("id")),
                     arn,
                     desired,
-                    replace=True,
+                    replace=False,
+                    asked=now,
                 )
-            else:
-                kept = [dict(d, desiredCount=desired) if d is primary else d for d in before]
-                moto_state.set_service_deployments(service, arn, kept)
-                ongoing = self._rollouts.get(service.arn)
-                if ongoing is not None and ongoing.settle_at is None:
-                    ongoing.desired = desired  # its tasks start on the next tick: that many
-                elif "desiredCount" in request and primary is not None:
-                    self._rollouts[service.arn] = _Rollout(
-                        service.arn,
-                        call.region,
-                        service.cluster_name,
-                        service.name,
-                        str(primary.get("id")),
-                        arn,
-                        desired,
-                        replace=False,
-                    )
-            answer["taskDefinition"] = arn
-            answer["deployments"] = [_deployment_json(d) for d in service.deployments]
+        answer["taskDefinition"] = arn
+        answer["deployments"] = [_deployment_json(d) for d in service.deployments]
         self._view.merge_service(answer)
         return Reply.json(data)
 
@@ -216,6 +228,11 @@ class EcsRollouts:
                 )
                 if service is None:
                     del self._rollouts[rollout.service_arn]
+                elif rollout.asked > now:
+                    # The tick read the time before an UpdateService let go of the lock:
+                    # at ``now`` nothing was asked yet, so the next tick starts it (its
+                    # tasks and events never predate the call).
+                    continue
                 elif rollout.settle_at is None:
                     self._start(rollout, service, now)
                 elif now >= rollout.settle_at:

@@ -23,7 +23,12 @@ class EcsView:
     """Overlays for tasks (by ARN) and services (by ARN)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # A service or task changes in two stores, moto's objects and these facts, so every
+        # change of ECS state the world makes, and every answer of DescribeServices and
+        # DescribeTasks, holds ``changing``: a reader sees both stores from one moment,
+        # never the events of a step beside the counts from before it.
+        self.changing = threading.RLock()
+        self._lock = threading.Lock()  # guards these dicts (taken inside ``changing``)
         self._tasks: dict[str, dict[str, Any]] = {}
         self._services: dict[str, dict[str, Any]] = {}
         self._deployed: dict[str, float] = {}  # seeded deployment id -> createdAt (epoch s)
@@ -94,24 +99,26 @@ class EcsView:
 
     # -- routes ------------------------------------------------------------------------------
     def _describe_tasks(self, call: Call, forward: Forward) -> Reply:
-        reply = forward(call)
-        if reply.status != 200:
-            return reply
-        data = reply.data()
-        with self._lock:
-            for task in data.get("tasks", []):
-                facts = self._tasks.get(task.get("taskArn", ""))
-                if facts is not None:
-                    _merge_task(task, facts)
+        with self.changing:
+            reply = forward(call)
+            if reply.status != 200:
+                return reply
+            data = reply.data()
+            with self._lock:
+                for task in data.get("tasks", []):
+                    facts = self._tasks.get(task.get("taskArn", ""))
+                    if facts is not None:
+                        _merge_task(task, facts)
         return Reply.json(data)
 
     def _describe_services(self, call: Call, forward: Forward) -> Reply:
-        reply = forward(call)
-        if reply.status != 200:
-            return reply
-        data = reply.data()
-        for service in data.get("services", []):
-            self.merge_service(service)
+        with self.changing:
+            reply = forward(call)
+            if reply.status != 200:
+                return reply
+            data = reply.data()
+            for service in data.get("services", []):
+                self.merge_service(service)
         return Reply.json(data)
 
 

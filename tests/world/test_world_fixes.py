@@ -229,7 +229,11 @@ ecs:
 def _failed_rollout(ecs: Any, revision: str) -> dict[str, Any]:
     """Deploy ``revision`` and wait until ECS gives up on starting its tasks."""
     called = time.time()
-    ecs.update_service(cluster="app-cluster", service="app", taskDefinition=revision)
+    answer = ecs.update_service(cluster="app-cluster", service="app", taskDefinition=revision)
+    # From the call on, the old tasks count for their deployment, as for the service; a
+    # failed deployment without a task left is gone.
+    begun = [(d["status"], d["runningCount"]) for d in answer["service"]["deployments"]]
+    assert begun == [("PRIMARY", 0), ("ACTIVE", 2)]
 
     def unstable() -> dict[str, Any] | None:
         service = _service(ecs, "app-cluster", "app")
