@@ -49,5 +49,6 @@ def test_doctor_lists_the_findings_of_both_profiles(tmp_path: Path) -> None:
     assert "profile: payments" in text and "profile: world" in text
     assert bad_status == 2
     assert bad.strip().splitlines() == [
-        "shipdeck: error: unknown AWS profile 'nope' (known: payments, world)"
+        "shipdeck: error: unknown AWS profile 'nope' "
+        "(known: default, nova-ops, nova-viewer, payments, world)"
     ]

@@ -98,8 +98,9 @@ class ModelFeed:
     """The first of them (the context's session when the feed was made)."""
 
     def __post_init__(self) -> None:
-        self.model = self.model
-        self.sessions = self.sessions
+        self.model = self.context.model
+        assert self.context.sessions is not None
+        self.sessions = self.context.sessions
         self.session = self.sessions.primary
 
     def interval(self, name: str) -> float:
