@@ -10,7 +10,16 @@ from textual.binding import Binding, BindingType
 LOG_VIEW_BINDINGS: list[BindingType] = [
     Binding("f", "follow", "Follow", id="logs.follow", tooltip="Follow new lines (end too)"),
     Binding("p", "pause", "Pause", id="logs.pause", tooltip="Hold new lines; p shows them"),
-    Binding("slash", "search", "Search", id="logs.search", tooltip="Highlight a regex"),
+    # Priority, as the console's prompts: the prompt opens (and takes the focus) as the key
+    # arrives, so what is typed right after it in one burst ("&level=error") is the prompt's.
+    Binding(
+        "slash",
+        "search",
+        "Search",
+        id="logs.search",
+        tooltip="Highlight a regex",
+        priority=True,
+    ),
     Binding("n", "next", "Next", id="logs.next", tooltip="Next search match"),
     Binding("N", "prev", "Prev", id="logs.prev", tooltip="Previous search match"),
     Binding(
@@ -18,6 +27,7 @@ LOG_VIEW_BINDINGS: list[BindingType] = [
         "filter",
         "Filter",
         id="logs.filter",
+        priority=True,
         tooltip=(
             "Only lines matching a regex (!regex: not matching), or fields of JSON/logfmt "
             "lines (level=error status>=500 msg~timeout); empty: all"
@@ -28,6 +38,7 @@ LOG_VIEW_BINDINGS: list[BindingType] = [
         "command",
         "Jump",
         id="logs.command",
+        priority=True,
         tooltip=":since 2h or :at 2025-11-10T08:50 (UTC): read again from that time",
     ),
     Binding("w", "wrap", "Wrap", id="logs.wrap", tooltip="Wrap long lines"),

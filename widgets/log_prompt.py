@@ -100,7 +100,9 @@ class LogPromptBar(Horizontal):
         prompt.placeholder = _PLACEHOLDERS[mode]
         prompt.value = value
         self.add_class("-open")
-        prompt.focus()
+        # Focus now, not after the queued keys: "&level=error" typed fast must all land in
+        # the prompt, not run as the log's own keys ("e": next error).
+        self.screen.set_focus(prompt)
 
     def close(self) -> None:
         """Hide the prompt."""

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -513,7 +514,10 @@ class LogView(Vertical):
         self._open_prompt("command", "")
 
     def _open_prompt(self, mode: PromptMode, value: str) -> None:
-        self.query_one(LogPromptBar).open(mode, value)
+        bar = self.query_one(LogPromptBar)
+        if bar.is_open:  # typed into the open prompt, "/", "&" and ":" are characters
+            raise SkipAction()
+        bar.open(mode, value)
 
     @on(LogPromptBar.Changed)
     def _prompt_changed(self, event: LogPromptBar.Changed) -> None:

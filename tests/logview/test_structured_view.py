@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rich.style import Style
+from textual import events
 
 from cloud.logs.fields import LineReading
 from tests.logview.harness import ViewApp, rows, screen_lines
@@ -210,3 +211,30 @@ async def test_hostile_fields_are_shown_not_obeyed() -> None:
         await pilot.pause()
         text = app.query_one(LogRecordPanel).text
         assert "\x1b" not in text and "[bold red]boom[/]" in text
+
+
+async def test_a_filter_typed_in_one_burst_lands_in_the_prompt() -> None:
+    app = structured_app(timestamps=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        view = app.view
+        view.write_batch(LINES)
+        await pilot.pause()
+        # "&level=error" and enter as fast as a person (or tmux) sends them: no pause for
+        # the prompt to take the focus, so no "e" runs as next-error on the way.
+        burst = [
+            ("ampersand", "&"),
+            *((c if c != "=" else "equals_sign", c) for c in "level=error"),
+        ]
+        for key, character in [*burst, ("enter", "\r")]:
+            app.post_message(events.Key(key, character))  # as the driver does, not waiting
+        await pilot.pause()
+        assert "&level=error" in str(view.border_subtitle)
+        assert len(rows(view)) == 1 and "database connection failed" in rows(view)[0]
+        # In the open prompt "/" and ":" are characters, not the keys that open prompts.
+        names = {"=": "equals_sign", "/": "slash", ":": "colon", "&": "ampersand"}
+        for c in "&path=/api/chat":
+            app.post_message(events.Key(names.get(c, c), c))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        assert "&path=/api/chat" in str(view.border_subtitle)
+        assert len(rows(view)) == 3
