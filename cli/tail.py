@@ -136,10 +136,8 @@ def tail(
         _bad_input("name log groups, or --build ID, or --pod NS/NAME (exactly one of them)")
     if (container or previous) and not pod:
         _bad_input("--container and --previous go with --pod")
-    if until and (follow or pod or pattern):
-        _bad_input(
-            "--until reads a range of log groups or a --build: not with -f, --pod or --filter"
-        )
+    if until and (follow or pod):
+        _bad_input("--until reads a range of log groups or a --build: not with -f or --pod")
     try:
         since_ms = parse_since(since) if since else None
         until_ms = parse_since(until) if until else None
@@ -149,7 +147,14 @@ def tail(
         _bad_input("--until needs --since: the range's start")
     if until_ms is not None and since_ms is not None and until_ms < since_ms:
         _bad_input("--until is before --since")
-    fields, pattern = _field_filter(pattern, local=local or bool(pod), verbose=verbose)
+    # A range is read whole and judged here: a field --filter goes with it, a raw pattern not.
+    ranged = until_ms is not None
+    fields, pattern = _field_filter(pattern, local=local or bool(pod) or ranged, verbose=verbose)
+    if ranged and pattern is not None:
+        _bad_input(
+            "--until with --filter takes field expressions (level=error status>=500), "
+            "applied to the range here; not a CloudWatch pattern"
+        )
     obj: dict[str, Any] = ctx.obj if isinstance(ctx.obj, dict) else {}
     from cli.inputs import BadInput, cloud_session
 

@@ -157,3 +157,26 @@ def test_a_bad_field_filter_is_one_line_and_exit_2(world: WorldProcess) -> None:
     assert done.stderr.splitlines() == [
         "shipdeck: error: --filter: status>=lots: >= compares numbers (or levels on a level field)"
     ]
+
+
+def test_a_range_takes_a_field_filter_judged_here(world: WorldProcess) -> None:
+    from cloud.logs import iso_ms
+
+    client = _logs(world)
+    until = int(time.time() * 1000) - SETTLED_MS
+    since = until - 2 * 3600 * 1000
+    judged = _messages(client, until, FieldFilter.parse("status>=500").cloudwatch_pattern())
+    # "_tail" passes --since 2h; a later --since wins, as click takes the last one.
+    done = _tail(
+        world, "--since", iso_ms(since), "--until", iso_ms(until), "--filter", "status>=500"
+    )
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout.splitlines()
+    assert printed and len(printed) == len(judged), "the range's 5xx lines, no more, no fewer"
+    assert all('"status": 503' in line for line in printed)
+    raw = _tail(world, "--since", "1h", "--until", "1m", "--filter", '"database"')
+    assert raw.returncode == 2
+    assert raw.stderr.splitlines() == [
+        "shipdeck: error: --until with --filter takes field expressions (level=error "
+        "status>=500), applied to the range here; not a CloudWatch pattern"
+    ]
