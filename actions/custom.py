@@ -48,6 +48,7 @@ class CustomAction(Action):
 
     spec: ClassVar[CustomActionSpec]
     long_running = True  # its output streams while it runs, and it can be cancelled
+    asks_first = True  # its parameters are the person's own: the form shows them first
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

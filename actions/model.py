@@ -126,6 +126,9 @@ class Action(ABC):
     # read-only mode forbids changes to the cloud, not notes on the person's disk.
     mutates_cloud: ClassVar[bool] = True
     long_running: ClassVar[bool] = False
+    # Whether the console's form comes before the first plan even when every value has a
+    # default (a value the person is there to choose: a count, an image, their own params).
+    asks_first: ClassVar[bool] = False
     # The kinds whose rows an apply changes (besides the target's own): read again after it.
     affects: ClassVar[tuple[str, ...]] = ()
 

@@ -415,3 +415,28 @@ def option_alarm(custom_world: WorldProcess) -> str:
         ComparisonOperator="GreaterThanThreshold",
     )
     return name
+
+
+async def test_a_parameter_with_a_default_is_asked_for_first(
+    custom_app: Callable[..., ShipdeckApp],
+) -> None:
+    app = custom_app(
+        f"""
+[[actions]]
+name = "set-count"
+key = "A"
+kinds = ["ecs"]
+command = '''{ECHO_ARGS} {{name}} --count={{count}}'''
+params = [{{ name = "count", prompt = "desired tasks", default = "2" }}]
+"""
+    )
+    async with app.run_test(size=(160, 44), notifications=True) as pilot:
+        await model_read(pilot)
+        await pilot.press("3")
+        _select(app, "services", "ecs", SERVICE)
+        await pilot.press("A")
+        await modal(pilot, ActionForm)  # the person's own value is shown before any plan
+        assert "desired tasks" in screen_text(app)
+        await pilot.press("enter")  # the default, as shown
+        preview = await modal(pilot, SharedPlanPreview)
+        assert preview.plain_data.commands[0].endswith(f"{SERVICE} --count=2")

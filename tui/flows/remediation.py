@@ -103,7 +103,7 @@ def asks_first(cls: type[Action], fields: list[FormField]) -> bool:
     """Whether the form comes before the first plan."""
     if not fields:
         return False
-    if cls.name in ALWAYS_ASK:
+    if cls.name in ALWAYS_ASK or cls.asks_first:
         return True
     return any((f.required and not f.value) or f.secret or f.choices for f in fields)
 
