@@ -121,9 +121,7 @@ class ConsoleContext:
         """The account id of profile tag ``profile`` (the header's with one profile)."""
         return self.accounts.get(profile, self.account if not self.several else None)
 
-    def rescope(
-        self, sessions: Sequence[CloudSession], accounts: Mapping[str, str | None]
-    ) -> None:
+    def rescope(self, sessions: Sequence[CloudSession], accounts: Mapping[str, str | None]) -> None:
         """Point at other profiles, regions or kube context (UI thread, ``:profile``...).
 
         ``sessions``: every profile shown from now on, the first one first (``:region``
