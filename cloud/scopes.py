@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from cloud.errors import classify, recoverable_errors
 from cloud.session import CloudConfigError, CloudSession, known_regions, kubeconfig_paths
 from cloud.session import read_kube_contexts as _read_kube_contexts
+from cloud.sessions import Sessions, check_profiles
 from cloud.text import safe_text
 
-__all__ = ["aws_profiles", "kube_contexts", "open_scope", "region_names"]
+__all__ = ["aws_profiles", "kube_contexts", "open_scope", "open_scopes", "region_names"]
 
 
 def aws_profiles() -> list[str]:
@@ -75,3 +76,20 @@ def open_scope(
         who = f"profile {profile!r}" if profile else "the default credentials"
         raise CloudConfigError(f"{who}: {error.kind.value}: {error.message}") from exc
     return session, None  # answered this time: the account id is read again later
+
+
+def open_scopes(
+    profiles: Sequence[str | None], regions: Sequence[str], context: str | None
+) -> tuple[Sessions, dict[str, str | None]]:
+    """Every one of ``profiles`` opened with ``open_scope``, and each one's account by tag.
+
+    All or nothing: the first profile refused (unknown, given twice, credentials that
+    fail, a region or context that is not there) raises its CloudConfigError and
+    nothing is opened, so a switch keeps every profile it had or changes to all of them.
+    """
+    names = list(profiles) or [None]
+    if len(names) > 1:
+        check_profiles([name or "" for name in names])
+    opened = [open_scope(name, regions, context) for name in names]
+    sessions = Sessions([session for session, _account in opened])
+    return sessions, dict(zip(sessions.tags, (account for _s, account in opened), strict=True))

@@ -134,20 +134,26 @@ class ShipdeckApp(ReportsWorkers, App[None]):
         self,
         *,
         profile: str | None = None,
+        profiles: tuple[str, ...] | None = None,
         regions: tuple[str, ...] | None = None,
         context: str | None = None,
     ) -> bool:
-        """Point the console at another AWS profile, regions or kube context (None: keep).
+        """Point the console at other AWS profiles, regions or kube context (None: keep).
 
-        The scope is checked on a worker first; only a good one replaces the session,
-        clears the model and restarts the reads (``tui.flows.scope_switch``). False
-        when it was refused at once (an action running, the same scope).
+        ``profile`` is one profile alone, ``profiles`` several side by side; regions and
+        context change for every profile shown. The scope is checked on a worker first;
+        only a good one replaces the sessions, clears the model and restarts the reads
+        (``tui.flows.scope_switch``). False when it was refused at once (an action
+        running, the same scope).
         """
-        return self.scopes.request(profile=profile, regions=regions, context=context)
+        names = (profile,) if profile is not None else profiles
+        return self.scopes.request(profiles=names, regions=regions, context=context)
 
     @on(ScopeRequested)
     def _scope_requested(self, message: ScopeRequested) -> None:
-        self.switch_scope(profile=message.profile, regions=message.regions, context=message.context)
+        self.switch_scope(
+            profiles=message.profiles, regions=message.regions, context=message.context
+        )
 
     @on(ScopeRefused)
     def _scope_refused(self, message: ScopeRefused) -> None:

@@ -58,7 +58,7 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
     from tui.screens.finding_detail import FindingDetail
     from tui.screens.log_group_picker import GroupList, LogGroupPicker
     from tui.screens.logs import LogsScreen
-    from tui.screens.scope_picker import RegionList, ScopePicker
+    from tui.screens.scope_picker import ScopePicker, SeveralList
     from tui.screens.timeline import TimelineScreen
     from widgets.command_line import CommandLine
     from widgets.key_help import KeyHelp
@@ -86,7 +86,7 @@ def binding_scopes() -> list[tuple[str, list[BindingType]]]:
         ("log save", [*SaveChoiceScreen.BINDINGS, *RangeProgressScreen.BINDINGS]),
         ("log screen", LogsScreen.BINDINGS),
         ("log groups", [*LogGroupPicker.BINDINGS, *GroupList.BINDINGS]),
-        ("profile/region/ctx", [*ScopePicker.BINDINGS, *RegionList.BINDINGS]),
+        ("profile/region/ctx", [*ScopePicker.BINDINGS, *SeveralList.BINDINGS]),
     ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cloud.scopes import aws_profiles, kube_contexts, open_scope, region_names
+from cloud.scopes import aws_profiles, kube_contexts, open_scope, open_scopes, region_names
 from cloud.session import CloudConfigError
 
 KUBECONFIG = """\
@@ -64,3 +64,25 @@ def test_open_scope_checks_the_credentials(
         open_scope("good", ("mars-1",), None)
     with pytest.raises(CloudConfigError, match="kube context 'prod' requested but no kubeconfig"):
         open_scope("good", ("us-east-1",), "prod")
+
+
+def test_open_scopes_opens_every_profile_or_none(
+    clean_env: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    (clean_env / "aws-config").write_text(
+        "[profile a]\nregion = us-east-1\naws_access_key_id = AKIAEXAMPLE\n"
+        "aws_secret_access_key = x\n[profile b]\nregion = us-east-1\n"
+        "aws_access_key_id = AKIAEXAMPLE2\naws_secret_access_key = y\n",
+        encoding="utf-8",
+    )
+    sessions, accounts = open_scopes(["a", "b"], ("eu-west-1",), None)
+    assert [s.profile for s in sessions.all] == ["a", "b"] and sessions.tags == ("a", "b")
+    assert all(s.regions == ("eu-west-1",) for s in sessions.all)
+    assert accounts == {"a": "123456789012", "b": "123456789012"}
+    one, accounts = open_scopes(["b"], ("us-east-1",), None)
+    assert not one.several and one.primary.profile == "b" and accounts == {"": "123456789012"}
+    with pytest.raises(CloudConfigError, match="unknown AWS profile 'gone'"):
+        open_scopes(["a", "gone"], ("us-east-1",), None)
+    with pytest.raises(CloudConfigError, match="AWS profile 'a' is given twice"):
+        open_scopes(["a", "a"], ("us-east-1",), None)

@@ -35,6 +35,7 @@ from tests.tui.helpers import (
     wait_for,
 )
 from tui.app import ShipdeckApp
+from tui.screens.scope_picker import ScopePicker
 from widgets.header_bar import HeaderBar
 from widgets.plan_preview import PlanPreview
 
@@ -194,3 +195,126 @@ async def test_a_profile_whose_credentials_fail_shows_errors_the_other_works(
             cdn = row_by_name(app, "repositories", "nova/cdn-service")
             assert cdn["account"].startswith("world ") and "latest missing" in cdn["flags"]
             assert not any(r.profile == "broken" for r in app.context.state.snapshot.repositories)
+
+
+# --- switching with several profiles: :region, :ctx and :profile keep or choose them all -----
+
+
+async def _command(pilot: Pilot[None], text: str) -> None:
+    await pilot.press("colon", *text, "enter")
+
+
+async def _switched(pilot: Pilot[None], app: ShipdeckApp, scope: int) -> None:
+    await wait_for(pilot, lambda: app.feed.scope == scope, timeout=30)
+    await model_read(pilot)
+
+
+def _profiles_shown(app: ShipdeckApp) -> list[str | None]:
+    assert app.context.sessions is not None
+    return [s.profile for s in app.context.sessions.all]
+
+
+async def test_a_region_switch_keeps_every_profile(
+    make_app: AppFactory, world: WorldAccess
+) -> None:
+    sessions = Sessions.of(["world", "payments"], ("us-east-1",), world.kube_context)
+    app = make_app(sessions=sessions)
+    async with app.run_test(size=(200, 45), notifications=True) as pilot:
+        await model_read(pilot)
+        await _command(pilot, "region ap-northeast-1")
+        await _switched(pilot, app, 1)
+        await wait_for(pilot, _accounts_read(app))
+        assert _profiles_shown(app) == ["world", "payments"]
+        assert app.context.sessions is not None
+        assert all(s.regions == (REGION,) for s in app.context.sessions.all)
+        header = str(app.screen.query_one(HeaderBar).render())
+        assert "world+payments" in header
+        await pilot.press("1")
+        await pilot.pause()
+        checkout = row_by_name(app, "repositories", "payments/checkout")
+        cdn = row_by_name(app, "repositories", "nova/cdn-service")
+        assert checkout["account"] == f"payments {PAYMENTS_ACCOUNT}"
+        assert cdn["account"] == f"world {WORLD_ACCOUNT}"
+
+        await _command(pilot, "region us-east-1")  # the acceptance repro: still both
+        await _switched(pilot, app, 2)
+        assert _profiles_shown(app) == ["world", "payments"]
+        assert "world+payments" in str(app.screen.query_one(HeaderBar).render())
+        mangoo = row_by_name(app, "repositories", "mangoo-frontend")
+        assert mangoo["account"].startswith("world")  # the ACCOUNT column stays
+
+
+async def test_profile_list_shows_several_side_by_side(
+    make_app: AppFactory, world: WorldAccess
+) -> None:
+    app = make_app(sessions=Sessions.of(["world"], world.regions, world.kube_context))
+    async with app.run_test(size=(200, 45), notifications=True) as pilot:
+        await model_read(pilot)
+        assert not app.context.several
+        await _command(pilot, "profile world,payments")
+        await _switched(pilot, app, 1)
+        await wait_for(pilot, _accounts_read(app))
+        assert _profiles_shown(app) == ["world", "payments"]
+        assert "world+payments" in str(app.screen.query_one(HeaderBar).render())
+        await pilot.press("1")
+        await pilot.pause()
+        checkout = row_by_name(app, "repositories", "payments/checkout")
+        assert checkout["account"] == f"payments {PAYMENTS_ACCOUNT}"
+
+        await _command(pilot, "profile payments")  # one name: that one alone
+        await _switched(pilot, app, 2)
+        assert _profiles_shown(app) == ["payments"] and not app.context.several
+        assert "nova/cdn-service" not in {
+            str(getattr(r, "name", "")) for r in app.context.state.snapshot.repositories
+        }
+
+
+async def test_a_bad_name_in_the_list_refuses_and_loses_nothing(
+    make_app: AppFactory, world: WorldAccess
+) -> None:
+    app = make_app(sessions=_sessions(world))
+    async with app.run_test(size=(200, 45), notifications=True) as pilot:
+        await _both_read(pilot, app)
+        model = app.context.model
+        await _command(pilot, "profile world,nope")
+        await wait_for(pilot, lambda: app.scopes.ticket == 1 and app.scopes.pending is None)
+        text = screen_text(app)
+        assert "not switched" in text and "unknown AWS profile" in text
+        assert app.feed.scope == 0 and app.context.model is model
+        assert _profiles_shown(app) == ["world", "payments"]
+        await _command(pilot, "region us-east-1,nowhere-9")  # a bad region: every profile kept
+        await wait_for(pilot, lambda: app.scopes.ticket == 2 and app.scopes.pending is None)
+        assert "unknown AWS region" in screen_text(app)
+        assert app.feed.scope == 0 and _profiles_shown(app) == ["world", "payments"]
+        assert row_by_name(app, "repositories", "payments/checkout")
+
+
+async def test_the_profile_picker_marks_and_chooses_several(
+    make_app: AppFactory, world: WorldAccess
+) -> None:
+    app = make_app(sessions=_sessions(world))
+    async with app.run_test(size=(200, 45), notifications=True) as pilot:
+        await _both_read(pilot, app)
+        await _command(pilot, "profile")
+        picker = await modal(pilot, ScopePicker)
+        await wait_for(pilot, lambda: picker.listed)
+        text = screen_text(app)
+        assert "world current" in text and "payments current" in text
+        # Choose payments alone with space, then enter: payments only.
+        await pilot.press("slash", *"payments", "enter", "space", "enter")
+        await _switched(pilot, app, 1)
+        assert _profiles_shown(app) == ["payments"]
+        # And back to both, chosen in the picker.
+        await _command(pilot, "profile")
+        picker = await modal(pilot, ScopePicker)
+        await wait_for(pilot, lambda: picker.listed)
+        assert "world current" not in screen_text(app)
+        assert "payments current" in screen_text(app)
+        for name in ("world", "payments"):
+            await pilot.press("slash", *name, "enter", "space")
+            await pilot.press("slash", *["backspace"] * len(name), "enter")
+        assert picker.chosen == {"world", "payments"}
+        await pilot.press("enter")
+        await _switched(pilot, app, 2)
+        assert _profiles_shown(app) == ["payments", "world"]  # in the list's order
+        assert "payments+world" in str(app.screen.query_one(HeaderBar).render())

@@ -73,7 +73,7 @@ COMMANDS: tuple[ConsoleCommand, ...] = (
     ConsoleCommand(
         "profile",
         ("profiles", "aws"),
-        "Switch AWS profile: :profile NAME, or choose in a list",
+        "Switch AWS profiles: :profile NAME[,NAME2] (side by side), or choose in a list",
         "pick_scope('profile')",
     ),
     ConsoleCommand(

@@ -288,17 +288,21 @@ class ConsoleScreen(ShipdeckScreen):
         self.app.push_screen(ScopePicker(self.context, part))
 
     def _switch_scope(self, part: ScopePart, name: str) -> None:
-        """``:profile NAME``, ``:region A,B``, ``:ctx NAME``: checked, then switched to."""
-        from tui.flows.scope_switch import ScopeRequested, parse_regions
+        """``:profile A[,B]``, ``:region A[,B]``, ``:ctx NAME``: checked, then switched to."""
+        from tui.flows.scope_switch import ScopeRequested, parse_names
 
         if part == "region":
-            regions = parse_regions(name)
+            regions = parse_names(name)
             if not regions:
                 self.say("region: name one or more, e.g. :region us-east-1,eu-west-1")
                 return
             self.app.post_message(ScopeRequested(regions=regions))
         elif part == "profile":
-            self.app.post_message(ScopeRequested(profile=name))
+            profiles = parse_names(name)
+            if not profiles:
+                self.say("profile: name one or more, e.g. :profile world,payments")
+                return
+            self.app.post_message(ScopeRequested(profiles=profiles))
         else:
             self.app.post_message(ScopeRequested(context=name))
         self.say(f"checking {part} {name}…")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -121,19 +121,21 @@ class ConsoleContext:
         """The account id of profile tag ``profile`` (the header's with one profile)."""
         return self.accounts.get(profile, self.account if not self.several else None)
 
-    def rescope(self, session: CloudSession, account: str | None) -> None:
-        """Point at another profile, regions or kube context (UI thread, ``:profile``...).
+    def rescope(self, sessions: Sequence[CloudSession], accounts: Mapping[str, str | None]) -> None:
+        """Point at other profiles, regions or kube context (UI thread, ``:profile``...).
 
-        Everything that belongs to the old scope goes with it: an empty model (its
-        version goes on counting, so no pane mistakes it for one it drew), the
-        account, the audit log (kept per profile), and read-only is decided again
-        for the new profile and context.
+        ``sessions``: every profile shown from now on, the first one first (``:region``
+        and ``:ctx`` pass each current profile reopened); ``accounts``: their account
+        ids by tag (``Sessions.tags``). Everything that belongs to the old scope goes
+        with it: an empty model (its version goes on counting, so no pane mistakes it
+        for one it drew), the accounts, the audit log (kept per profile), and
+        read-only is decided again for the new profiles and context.
         """
         version = self.model.state.version
-        self.sessions = Sessions([session])  # a switch shows the one scope asked for
+        self.sessions = Sessions(sessions)
         self.session = self.sessions.primary
-        self.account = account
-        self.accounts = {}
+        self.account = accounts.get(self.sessions.tags[0])
+        self.accounts = dict(accounts) if self.sessions.several else {}
         self.audit = None
         self.model = IncidentModel(self.sessions.tags)
         self.model.state = ModelState(version=version + 1)

@@ -4,14 +4,16 @@
 them) post ``ScopeRequested``; the app's ``switch_scope`` hands it to the one
 ``ScopeSwitch`` of the console, which:
 
-1. opens the new scope on a worker thread (``cloud.scopes.open_scope``: the checks
-   of start-up, then the credentials), so a bad choice is one readable message and
-   the console keeps showing the scope it had (nothing replaced, nothing lost);
+1. opens the new scope on a worker thread (``cloud.scopes.open_scopes``: the checks
+   of start-up, then the credentials, for every profile shown: ``:region`` and ``:ctx``
+   keep all of them, ``:profile a,b`` shows several side by side), so a bad choice is
+   one readable message and the console keeps showing the scope it had (one profile
+   refused refuses the whole switch: nothing replaced, nothing lost);
 2. once it is good, on the UI thread: closes the screens above the console (as k9s
    pops back to its resource list; a detail or log of the old account must not stay
    on screen as if it were of the new one), retires the old model feed (reads of the
    old scope still under way land nowhere), gives the context the new session, an
-   empty model, the account, the audit log of the profile and read-only decided again,
+   empty model, the accounts, the audit log of the profile and read-only decided again,
    and starts a new feed on it. Panes say they are loading until the new rows land.
 
 A switch is refused while an action runs: its preview, apply and settling belong
@@ -27,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from textual.message import Message
 
-from cloud.session import CloudConfigError, CloudSession
+from cloud.session import CloudConfigError
+from cloud.sessions import Sessions
 from tui.context.state import ConsoleContext
 from tui.flows.model_feed import ModelFeed
 
@@ -41,9 +44,12 @@ ScopePart = Literal["profile", "region", "context"]
 
 @dataclass
 class ScopeRequested(Message):
-    """Point the console at another scope; None keeps that part as it is."""
+    """Point the console at another scope; None keeps that part as it is.
 
-    profile: str | None = None
+    ``profiles``: every profile to show, side by side (one: that one alone).
+    """
+
+    profiles: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
     context: str | None = None
 
@@ -53,8 +59,9 @@ class ScopeOpened(Message):
     """Worker: the asked-for scope was checked and works."""
 
     ticket: int
-    session: CloudSession
-    account: str | None
+    sessions: Sessions
+    accounts: dict[str, str | None]
+    """Each profile's account id by its tag (``Sessions.tags``)."""
 
 
 @dataclass
@@ -67,21 +74,27 @@ class ScopeRefused(Message):
 
 @dataclass(frozen=True)
 class Scope:
-    """Where a console points: AWS profile (None: the default chain), regions, kube context."""
+    """Where a console points: AWS profiles (None: the default chain), regions, kube context."""
 
-    profile: str | None
+    profiles: tuple[str | None, ...]
     regions: tuple[str, ...]
     context: str | None
 
     def describe(self) -> str:
         """``profile nova-viewer · ap-northeast-1 · ctx nova``, for messages."""
         regions = ", ".join(self.regions)
-        return f"profile {self.profile or 'default'} · {regions} · ctx {self.context or '—'}"
+        names = "+".join(p or "default" for p in self.profiles)
+        word = "profiles" if len(self.profiles) > 1 else "profile"
+        return f"{word} {names} · {regions} · ctx {self.context or '—'}"
 
 
-def parse_regions(text: str) -> tuple[str, ...]:
-    """``us-east-1,eu-west-1`` (commas or spaces) as region names, each once, in order."""
+def parse_names(text: str) -> tuple[str, ...]:
+    """``us-east-1,eu-west-1`` (commas or spaces) as names, each once, in order."""
     return tuple(dict.fromkeys(part for part in text.replace(",", " ").split() if part))
+
+
+parse_regions = parse_names
+"""Region names as ``:region`` takes them."""
 
 
 class ScopeSwitch:
@@ -98,16 +111,22 @@ class ScopeSwitch:
     def current(self) -> Scope:
         """Where the console points now."""
         session = self.context.session
-        return Scope(session.profile, session.regions, session.kube_context)
+        sessions = self.context.sessions.all if self.context.sessions else (session,)
+        profiles = tuple(s.profile for s in sessions)
+        return Scope(profiles, session.regions, session.kube_context)
 
     def request(
         self,
         *,
-        profile: str | None = None,
+        profiles: Sequence[str] | None = None,
         regions: Sequence[str] | None = None,
         context: str | None = None,
     ) -> bool:
-        """Check the scope with these parts changed, then switch to it; False if refused now."""
+        """Check the scope with these parts changed, then switch to it; False if refused now.
+
+        Parts not given are kept, every profile shown among them: ``:region`` opens each
+        current profile in the new regions.
+        """
         if self.context.action_running is not None:
             self.app.notify(
                 f"{self.context.action_running} is running: switch once it has ended",
@@ -117,7 +136,7 @@ class ScopeSwitch:
             return False
         now = self.current()
         wanted = Scope(
-            profile if profile is not None else now.profile,
+            tuple(profiles) if profiles else now.profiles,
             tuple(regions) if regions else now.regions,
             context if context is not None else now.context,
         )
@@ -138,15 +157,15 @@ class ScopeSwitch:
         return True
 
     def _open(self, ticket: int, scope: Scope) -> None:
-        """Worker thread: the new session checked as at start-up, and its account."""
-        from cloud.scopes import open_scope
+        """Worker thread: every profile's session checked as at start-up, and the accounts."""
+        from cloud.scopes import open_scopes
 
         try:
-            session, account = open_scope(scope.profile, scope.regions, scope.context)
+            sessions, accounts = open_scopes(scope.profiles, scope.regions, scope.context)
         except CloudConfigError as exc:
             self.app.post_message(ScopeRefused(ticket, str(exc)))
             return
-        self.app.post_message(ScopeOpened(ticket, session, account))
+        self.app.post_message(ScopeOpened(ticket, sessions, accounts))
 
     def refused(self, message: ScopeRefused) -> None:
         """UI thread: say why, and change nothing."""
@@ -170,7 +189,7 @@ class ScopeSwitch:
         while len(self.app.screen_stack) > 1:  # back to the console, as k9s pops to its list
             self.app.pop_screen()
         feed.retire()
-        self.context.rescope(message.session, message.account)
+        self.context.rescope(message.sessions.all, message.accounts)
         fresh = ModelFeed(self.app, self.context, None, scope=feed.scope + 1)
         self.context.reads = fresh
         fresh.start()

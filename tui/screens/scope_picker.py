@@ -2,9 +2,10 @@
 
 The choices are read on a worker (the AWS config and credentials files, botocore's
 regions, the kubeconfig), typing in the filter narrows them, ``enter`` switches to
-the highlighted one. Regions may be several: ``space`` chooses, ``enter`` switches
-to the chosen (or to the highlighted alone when none is). The current choice is marked, and
-so is a profile or context the config file makes read-only. The picker stays open
+the highlighted one. Profiles and regions may be several: ``space`` chooses, ``enter``
+switches to the chosen (or to the highlighted alone when none is); several profiles are
+shown side by side, as ``--profile a --profile b`` shows them. Every current choice is
+marked, and so is a profile or context the config file makes read-only. The picker stays open
 while the switch is checked; a refused one is said and the picker stays, so another
 can be chosen; a switch that works closes it with every other screen.
 """
@@ -71,12 +72,12 @@ class ChoicesListed(Message):
     error: str | None = None
 
 
-class ProfileOrContextList(OptionList):
+class ContextList(OptionList):
     """One choice: ``enter`` switches to the highlighted name."""
 
 
-class RegionList(SelectionList[str]):
-    """Several choices: ``space`` chooses, ``enter`` switches (instead of toggling)."""
+class SeveralList(SelectionList[str]):
+    """Several choices (profiles, regions): ``space`` chooses, ``enter`` switches."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "screen.switch_chosen", "Switch", id="scope.switch"),
@@ -95,23 +96,22 @@ class ScopePicker(ShipdeckScreen):
         super().__init__(context)
         self.part: ScopePart = part
         self.names: list[str] = []
-        self.chosen: set[str] = (
-            set()
-        )  # regions chosen with space (none: enter takes the highlighted)
+        self.chosen: set[str] = set()
+        """Chosen with space (profiles, regions); none: enter takes the highlighted."""
         self.error: str | None = None
         self.listed = False
 
     def compose(self) -> ComposeResult:
         """Header, title, filter, error line, the list, footer."""
         yield self.make_header()
-        how = "space: choose · enter: switch" if self.part == "region" else "enter: switch"
+        how = "space: choose · enter: switch" if self.several else "enter: switch"
         yield Static(f"{TITLES[self.part]}  ({how} · /: filter)", classes="detail-title")
         yield Input(placeholder=f"filter {TITLES[self.part]}", id="scope-filter")
         yield Static("", id="scope-error")
-        if self.part == "region":
-            yield RegionList(id="scope-choices")
+        if self.several:
+            yield SeveralList(id="scope-choices")
         else:
-            yield ProfileOrContextList(id="scope-choices")
+            yield ContextList(id="scope-choices")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -120,6 +120,11 @@ class ScopePicker(ShipdeckScreen):
         self.choices.border_title = f"reading {TITLES[self.part]}…"
         self.choices.focus()
         self.load()
+
+    @property
+    def several(self) -> bool:
+        """Whether several may be chosen (profiles side by side, regions)."""
+        return self.part != "context"
 
     @property
     def choices(self) -> OptionList:
@@ -147,7 +152,8 @@ class ScopePicker(ShipdeckScreen):
         """What the console points at now, in this picker's terms."""
         session = self.context.session
         if self.part == "profile":
-            return {session.profile or "default"}
+            shown = self.context.sessions.all if self.context.sessions else (session,)
+            return {s.profile or "default" for s in shown}
         if self.part == "region":
             return set(session.regions)
         return {session.kube_context} if session.kube_context else set()
@@ -188,7 +194,7 @@ class ScopePicker(ShipdeckScreen):
         names = self.shown_names()
         listing = self.choices
         before = self.highlighted_name()
-        if isinstance(listing, RegionList):
+        if isinstance(listing, SeveralList):
             with listing.prevent(SelectionList.SelectedChanged):
                 listing.clear_options()
                 listing.add_options(Selection(self._prompt(n), n, n in self.chosen) for n in names)
@@ -205,7 +211,7 @@ class ScopePicker(ShipdeckScreen):
         """``AWS profiles (2/5)``, and the regions chosen."""
         total = len(self.names)
         count = f"{shown}/{total}" if self.filter_text else f"{total}"
-        more = f" · {len(self.chosen)} chosen" if self.part == "region" else ""
+        more = f" · {len(self.chosen)} chosen" if self.several else ""
         self.choices.border_title = f"{TITLES[self.part]} ({count}){more}"
 
     def highlighted_name(self) -> str | None:
@@ -221,14 +227,14 @@ class ScopePicker(ShipdeckScreen):
     @on(SelectionList.SelectedChanged, "#scope-choices")
     def _chosen_changed(self) -> None:
         listing = self.choices
-        if isinstance(listing, RegionList):
+        if isinstance(listing, SeveralList):
             shown = set(self.shown_names())
             self.chosen = (self.chosen - shown) | set(listing.selected)
             self.update_title(len(shown))
 
     @on(OptionList.OptionSelected, "#scope-choices")
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
-        if isinstance(self.choices, RegionList):
+        if isinstance(self.choices, SeveralList):
             return  # space toggles there; enter is the screen's switch_chosen
         event.stop()
         self.action_switch_chosen()
@@ -246,24 +252,24 @@ class ScopePicker(ShipdeckScreen):
         self.query_one("#scope-filter", Input).focus()
 
     def action_switch_chosen(self) -> None:
-        """Switch to the highlighted name (regions: the chosen ones, else the highlighted)."""
+        """Switch to the chosen names (none chosen: the highlighted one alone)."""
         name = self.highlighted_name()
-        if self.part == "region":
-            regions = tuple(n for n in self.names if n in self.chosen)
-            if not regions and name is not None:
-                regions = (name,)
-            if not regions:
-                self.notify("no region chosen", timeout=3)
+        if self.several:
+            names = tuple(n for n in self.names if n in self.chosen)
+            if not names and name is not None:
+                names = (name,)
+            if not names:
+                self.notify(f"no {self.part} chosen", timeout=3)
                 return
-            self._ask(", ".join(regions), ScopeRequested(regions=regions))
+            if self.part == "region":
+                self._ask(", ".join(names), ScopeRequested(regions=names))
+            else:
+                self._ask(", ".join(names), ScopeRequested(profiles=names))
             return
         if name is None:
             self.notify(f"no {self.part} to switch to", timeout=3)
             return
-        if self.part == "profile":
-            self._ask(name, ScopeRequested(profile=name))
-        else:
-            self._ask(name, ScopeRequested(context=name))
+        self._ask(name, ScopeRequested(context=name))
 
     def _ask(self, what: str, request: ScopeRequested) -> None:
         self.notify(f"checking {self.part} {what}…", timeout=3)
