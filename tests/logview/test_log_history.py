@@ -209,6 +209,9 @@ async def test_since_reads_again_from_then_and_a_bad_time_loses_nothing(
         await wait_until(pilot, lambda: app.told("cannot read the time"), what="the error")
         assert view.buffer.line_count > 0, "nothing lost"
         assert rows(view)[0].startswith("20")
+        await pilot.press("colon", *"at 2999-01-01T00:00", "enter")
+        await wait_until(pilot, lambda: app.told("is in the future"), what="the refusal")
+        assert view.buffer.line_count > 0, "nothing lost"
 
         asked = int(time.time() * 1000) - 4 * HOUR
         await pilot.press("colon", *"since 4h", "enter")

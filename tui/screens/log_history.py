@@ -220,6 +220,10 @@ class LogHistory(ShipdeckScreen):
         except JumpError as exc:
             self.notify(self.context.shown(str(exc)), severity="error", markup=False)
             return
+        if jump.at_ms > now_ms():  # nothing there yet: say so, and keep what is shown
+            text = f"{iso_ms(jump.at_ms)} is in the future: nothing to read from there yet"
+            self.notify(self.context.shown(text), severity="error", markup=False)
+            return
         self.read_from(self.source.resumed(jump.at_ms), jump.at_ms if jump.kind == "at" else None)
         self._say(f"reading from {iso_ms(jump.at_ms)} (:{jump.kind})")
 
