@@ -227,6 +227,10 @@ async def test_ctx_picker_lists_contexts_and_switches(make_app: AppFactory) -> N
         assert "nova current" in screen_text(app)
         assert "nova-viewer read-only" in screen_text(app)
 
+        await pilot.press("j")  # as k9s: j and k move too
+        assert picker.highlighted_name() == "nova-viewer"
+        await pilot.press("k")
+        assert picker.highlighted_name() == "nova"
         await pilot.press("down", "enter")
         await _switched(pilot, 1)
         assert on_console(app)  # the picker closed with the switch

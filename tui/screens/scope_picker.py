@@ -72,8 +72,17 @@ class ChoicesListed(Message):
     error: str | None = None
 
 
+# k9s's keys too: j and k move as down and up do.
+_VI_KEYS: list[BindingType] = [
+    Binding("j", "cursor_down", "Down", id="scope.down", show=False),
+    Binding("k", "cursor_up", "Up", id="scope.up", show=False),
+]
+
+
 class ContextList(OptionList):
     """One choice: ``enter`` switches to the highlighted name."""
+
+    BINDINGS: ClassVar[list[BindingType]] = _VI_KEYS
 
 
 class SeveralList(SelectionList[str]):
@@ -81,6 +90,7 @@ class SeveralList(SelectionList[str]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "screen.switch_chosen", "Switch", id="scope.switch"),
+        *_VI_KEYS,
     ]
 
 
