@@ -16,6 +16,7 @@ from tests.tui.conftest import AppFactory, WorldAccess
 from tests.tui.helpers import modal, model_read, pane, screen_text, wait_for
 from tui.app import ShipdeckApp
 from tui.flows.preview import SharedPlanPreview
+from widgets.action_form import ActionForm
 
 REGION = "ap-northeast-1"
 PAYMENTS_ACCOUNT = "345678901234"
@@ -33,6 +34,10 @@ async def _fix_preview(pilot: Pilot[None], app: ShipdeckApp, finding: str) -> Sh
     await pilot.press("0")
     await wait_for(pilot, lambda: pane(app, "findings").table.select_key(finding))
     await pilot.press("f")
+    await wait_for(pilot, lambda: isinstance(app.screen, (ActionForm, SharedPlanPreview)))
+    if isinstance(app.screen, ActionForm):  # rollback-service: the revision comes first
+        await modal(pilot, ActionForm)
+        await pilot.click("#form-plan")
     preview: SharedPlanPreview = await modal(pilot, SharedPlanPreview)
     return preview
 

@@ -25,9 +25,9 @@ from tui.flows.remediation import (
     fix_state,
     launch,
     preview_data,
-    where_of,
     start,
     touched,
+    where_of,
 )
 
 if TYPE_CHECKING:

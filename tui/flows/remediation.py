@@ -152,7 +152,7 @@ def preview_data(plan: Plan, where: str, changed: str | None = None) -> PlanPrev
 
 def where_of(context: ConsoleContext, refs: Sequence[ResourceRef]) -> str:
     """Where the plan acts, under its title: the region (or context), and with several
-    profiles shown, each profile and its account (``payments 123456789012 ap-northeast-1``).
+    profiles shown, each profile and its account (``payments account 3456… ap-northeast-1``).
 
     The account is masked in presenter mode with the rest of the preview.
     """
