@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from actions.bounds import NumberBounds
-from actions.plan import Change, Check, Danger, Outcome, Plan
+from actions.plan import Change, Check, Danger, Outcome, Plan, with_profile
 from cloud.findings.model import Fix
 from cloud.model.kinds import ref_of
 from cloud.model.ref import ResourceRef
@@ -292,9 +292,15 @@ class Action(ABC):
         """Make the changes of a fresh, ready plan."""
 
     def _new_plan(self, summary: str, **kwargs: Any) -> Plan:
+        # With several profiles shown, the plan says whose resource it is and its
+        # commands name the profile, so a pasted line acts on the same account.
+        profile = self.ref.profile
+        if profile:
+            commands = kwargs.pop("commands", ())
+            kwargs["commands"] = tuple(with_profile(c, profile) for c in commands)
         return Plan(
             action=self.name,
-            target=self.target_label,
+            target=f"{profile}/{self.target_label}" if profile else self.target_label,
             danger=self.danger,
             summary=summary,
             **kwargs,

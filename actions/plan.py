@@ -6,6 +6,8 @@ line and the console's preview read plans without knowing actions.
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -85,6 +87,23 @@ class Plan:
             "commands": list(self.commands),
             "notes": list(self.notes),
         }
+
+
+# ``aws`` as a program: at the start, in ``$(...)``, or after a pipe, ``&&`` or ``;``.
+_AWS_PROGRAM = re.compile(r"(^|\$\(|[|;&]\s*)aws(?= )")
+
+
+def with_profile(command: str, profile: str) -> str:
+    """``command`` with ``--profile NAME`` right after each ``aws`` it runs.
+
+    A plan's commands are pasted into a shell that knows nothing of the
+    console's profiles: with several shown, an ``aws`` line without its profile
+    would run against the default account. Other programs (kubectl, docker) are
+    left as they are; ``profile`` "" (the only profile) changes nothing.
+    """
+    if not profile:
+        return command
+    return _AWS_PROGRAM.sub(lambda m: f"{m.group(1)}aws --profile {shlex.quote(profile)}", command)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from tui.flows.remediation import (
     preview_data,
     start,
     touched,
+    where_of,
 )
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class BatchFlow(Flow):
         finally:
             done(self.app, planning)
         changed: str | None = None
-        where = ", ".join(dict.fromkeys(f.ref.scope for f in self.fixes))
+        where = where_of(self.context, [f.ref for f in self.fixes])
         while True:
             preview = SharedPlanPreview(self.context, preview_data(combine(plans), where, changed))
             if not await self.app.push_screen_wait(preview):

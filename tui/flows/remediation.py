@@ -17,6 +17,7 @@ and until they settle.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -147,6 +148,20 @@ def preview_data(plan: Plan, where: str, changed: str | None = None) -> PlanPrev
         where=where,
         changed=changed,
     )
+
+
+def where_of(context: ConsoleContext, refs: Sequence[ResourceRef]) -> str:
+    """Where the plan acts, under its title: the region (or context), and with several
+    profiles shown, each profile and its account (``payments account 3456… ap-northeast-1``).
+
+    The account is masked in presenter mode with the rest of the preview.
+    """
+    places: list[str] = []
+    for ref in refs:
+        account = context.account_of(ref.profile) if ref.profile else None
+        words = (ref.profile, f"account {account}" if account else "", ref.scope)
+        places.append(" ".join(w for w in words if w))
+    return ", ".join(dict.fromkeys(places))
 
 
 def row_fix(context: ConsoleContext, action: str, record: object, selected: object) -> Fix | None:
@@ -315,7 +330,7 @@ class RemediationFlow(Flow):
         from actions.model import ReadOnlyRefused, StalePlan
 
         changed: str | None = None
-        where = self.fix.ref.scope
+        where = where_of(self.context, (self.fix.ref,))
         while True:
             data = preview_data(plan, where, changed)
             preview = SharedPlanPreview(self.context, data, editable=editable)
