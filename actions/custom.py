@@ -50,6 +50,12 @@ class CustomAction(Action):
     long_running = True  # its output streams while it runs, and it can be cancelled
     asks_first = True  # its parameters are the person's own: the form shows them first
 
+    @staticmethod
+    def _with_profile(command: str, profile: str) -> str:
+        # The command runs as written with AWS_PROFILE set: shown so, it is still exactly
+        # what runs, and a pasted line acts on the same account.
+        return f"AWS_PROFILE={shlex.quote(profile)} {command}"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.spec.params:

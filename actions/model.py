@@ -291,13 +291,18 @@ class Action(ABC):
     def _apply(self, plan: Plan) -> Outcome:
         """Make the changes of a fresh, ready plan."""
 
+    @staticmethod
+    def _with_profile(command: str, profile: str) -> str:
+        """``command`` as it acts on ``profile``'s account when pasted."""
+        return with_profile(command, profile)
+
     def _new_plan(self, summary: str, **kwargs: Any) -> Plan:
         # With several profiles shown, the plan says whose resource it is and its
         # commands name the profile, so a pasted line acts on the same account.
         profile = self.ref.profile
         if profile:
             commands = kwargs.pop("commands", ())
-            kwargs["commands"] = tuple(with_profile(c, profile) for c in commands)
+            kwargs["commands"] = tuple(self._with_profile(c, profile) for c in commands)
         return Plan(
             action=self.name,
             target=f"{profile}/{self.target_label}" if profile else self.target_label,
