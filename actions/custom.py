@@ -130,7 +130,7 @@ class CustomAction(Action):
                 Check(f"{self.ref.kind} {self.target} read", False, errors or "not found")
             )
             return values, checks
-        checks.append(Check(f"{self.ref.kind} {self.target} read", True, "read just now"))
+        checks.append(Check(f"{self.ref.kind} {self.target} found", True, "read just now"))
         scope = self.ref.scope
         found: dict[str, str | None] = {
             "name": getattr(record, "name", None),
