@@ -345,6 +345,7 @@ command = "echo {{name}}"
 async def test_a_running_command_is_cancelled_from_the_progress_screen(
     custom_app: Callable[..., ShipdeckApp],
 ) -> None:
+    waits = 'import threading; print("started", flush=True); threading.Event().wait()'
     app = custom_app(
         f"""
 [[actions]]
@@ -352,7 +353,7 @@ name = "wait-long"
 key = "V"
 kinds = ["ecs"]
 mutates = false
-command = '''{PY} -c 'import time; print("started", flush=True); time.sleep(600)' {{name}}'''
+command = '''{PY} -c '{waits}' {{name}}'''
 """
     )
     async with app.run_test(size=(160, 44), notifications=True) as pilot:
