@@ -8,11 +8,17 @@ markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from widgets.log_buffer import LogEntry
+    from widgets.log_structure import LineStructure
 
 _KEY = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|[^\s:]+):')
 
@@ -68,6 +74,26 @@ class LogRecordPanel(VerticalScroll):
         self.query_one("#log-record-text", Static).update(text)
         self.add_class("-open")
         self.scroll_home(animate=False)
+
+    def show_entry(
+        self,
+        entry: LogEntry | None,
+        structure: LineStructure | None,
+        shown: Callable[[str], str] | None,
+    ) -> bool:
+        """Show ``entry`` pretty (through ``shown``); False, and hidden, when it is not a
+        structured line."""
+        pretty = None
+        if entry is not None and structure is not None:
+            pretty = structure.pretty_lines(entry.text)
+        if entry is None or pretty is None:
+            self.hide()
+            return False
+        if shown is not None:
+            pretty = [shown(line) for line in pretty]
+        where = f" of {entry.source}" if entry.source else ""
+        self.show(f"the line{where} at the current row (J closes)", pretty)
+        return True
 
     def hide(self) -> None:
         """Close the panel."""

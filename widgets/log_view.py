@@ -13,17 +13,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import reactive
 
 from widgets.log_buffer import (
@@ -40,16 +38,21 @@ from widgets.log_buffer import (
     compile_search,
     iso_time,
     rows_of,
-    save_path,
-    write_saved,
 )
-from widgets.log_history import prepend_entries
+from widgets.log_history import (
+    Jump,
+    RangeSaveWanted,
+    ReachedTop,
+    TailWanted,
+    oldest_millisecond,
+    prepend_entries,
+)
 from widgets.log_keys import LOG_VIEW_BINDINGS
 from widgets.log_lines import LogLines
 from widgets.log_prompt import LogPromptBar, PromptMode
 from widgets.log_record import LogRecordPanel
-from widgets.log_save import LogSaved, LogSaveFailed, saved_notice
 from widgets.log_save_choice import SaveChoice, SaveChoiceScreen
+from widgets.log_saving import LogSaving
 from widgets.log_status import LogStatusLine
 from widgets.log_structure import FieldLineFilter, LineStructure, compact_entries, entry_of_row
 from widgets.pacing import Paced
@@ -57,7 +60,7 @@ from widgets.pacing import Paced
 BORDER_INTERVAL = 0.5  # seconds: the line count in the border moves at most this often in a flood
 
 
-class LogView(Vertical):
+class LogView(LogSaving, Vertical):
     """A bounded, batched, followable log with search, filter, wrap, timestamps, save and copy."""
 
     DEFAULT_CSS = """
@@ -308,7 +311,7 @@ class LogView(Vertical):
         """Follow new lines again (and jump to the end); the tail is read again when its
         newest lines were set aside for older ones."""
         if self.tail_set_aside:
-            self.post_message(self.TailWanted())
+            self.post_message(TailWanted())
             return
         self.follow = True
         self.log_lines.move_to(None)
@@ -356,9 +359,6 @@ class LogView(Vertical):
         keep = self._filter
         return [e for e in self.buffer.entries if keep is None or keep.keeps(e)]
 
-    def _total_lines(self) -> int:
-        return self.buffer.line_count + len(self.buffer.held)
-
     def action_save(self) -> None:
         """Write the lines the view shows (filtered, not held) to a file; say where. When the
         host can read a range, ask first: the buffer or a range (``RangeSaveWanted``)."""
@@ -373,17 +373,9 @@ class LogView(Vertical):
         if choice is None:
             return
         if choice.is_range:
-            self.post_message(self.RangeSaveWanted(choice))
+            self.post_message(RangeSaveWanted(choice))
         else:
             self._save(self._shown_lines(), "shown")
-
-    def action_save_all(self) -> None:
-        """Write every buffered line, and any held, to a file; say where."""
-        self._save(list(self.buffer.everything()), "all")
-
-    def _save(self, entries: list[LogEntry], what: str) -> None:
-        folder = self.save_dir if self.save_dir is not None else Path.cwd()
-        self._write_file(save_path(folder, self.source), entries, what, self._total_lines())
 
     def action_copy(self) -> None:
         """Copy the selection, or else the rows on screen, to the clipboard (OSC 52)."""
@@ -431,22 +423,11 @@ class LogView(Vertical):
         self._show_record(row)
 
     def _show_record(self, row: int) -> None:
-        panel = self.query_one(LogRecordPanel)
         keep = self._filter
         newest_first = (e for e in reversed(self.buffer.entries) if keep is None or keep.keeps(e))
         entry = entry_of_row(self.log_lines.row_flags, row, newest_first)
-        pretty = None
-        if entry is not None and self.structure is not None:
-            pretty = self.structure.pretty_lines(entry.text)
-        if entry is None or pretty is None:
-            panel.hide()
+        if not self.query_one(LogRecordPanel).show_entry(entry, self.structure, self._shown):
             self.notify("not a structured line (JSON or logfmt)", timeout=4, markup=False)
-            return
-        shown = self._shown
-        if shown is not None:
-            pretty = [shown(line) for line in pretty]
-        where = f" of {entry.source}" if entry.source else ""
-        panel.show(f"the line{where} at the current row (J closes)", pretty)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey what does not apply now (no search: no n/N; nothing shown: no save; ...)."""
@@ -535,7 +516,7 @@ class LogView(Vertical):
                 self.action_prev()  # the newest match at or above the screen's bottom
         elif event.mode == "command":
             if event.value.strip():
-                self.post_message(self.Jump(event.value.strip()))
+                self.post_message(Jump(event.value.strip()))
         else:
             self._set_filter(event.value)
 
@@ -558,40 +539,13 @@ class LogView(Vertical):
 
     # --- history: older lines on demand, jumps in time ------------------------
 
-    class ReachedTop(Message):
-        """The person scrolled to the top (or pushed against it): older lines are wanted."""
-
-    class TailWanted(Message):
-        """``f``/``end`` after the newest lines were set aside: read the tail again."""
-
-    @dataclass
-    class Jump(Message):
-        """``:`` was given ``text`` (``since 2h``, ``at 2025-11-10T08:50``)."""
-
-        text: str
-
-    @dataclass
-    class RangeSaveWanted(Message):
-        """``ctrl+s`` chose a range to read from the service and save."""
-
-        choice: SaveChoice
-
     def _reached_top(self) -> None:
         if self.pages_history:
-            self.post_message(self.ReachedTop())
+            self.post_message(ReachedTop())
 
     def oldest_held(self) -> tuple[int | None, Counter[tuple[str, str]]]:
         """The oldest buffered line's time and its millisecond's (source, text) lines."""
-        oldest: int | None = None
-        held: Counter[tuple[str, str]] = Counter()
-        for entry in self.buffer.entries:
-            if entry.timestamp_ms is None:
-                continue
-            if oldest is not None and entry.timestamp_ms != oldest:
-                break
-            oldest = entry.timestamp_ms
-            held[entry.source, entry.text] += 1
-        return oldest, held
+        return oldest_millisecond(self.buffer)
 
     def prepend_older(self, items: Sequence[LineItem]) -> int:
         """Put older lines above the first, the row at the top staying where it is on
@@ -616,35 +570,6 @@ class LogView(Vertical):
         self.buffer.dropped = 0
         self.tail_set_aside = 0
         self._rebuild()
-
-    # --- saving -------------------------------------------------------------
-
-    @work(thread=True, group="log-save", exit_on_error=False, description="save log")
-    def _write_file(self, path: Path, entries: list[LogEntry], what: str, total: int) -> None:
-        """Worker thread: write the snapshot; report back with a message."""
-        try:
-            write_saved(path, entries, self._shown, own_folder=self.save_dir is not None)
-        except OSError as exc:
-            self.post_message(LogSaveFailed(path, str(exc)))
-            return
-        self.post_message(LogSaved(path, len(entries), what, total))
-
-    @on(LogSaved)
-    def _saved(self, message: LogSaved) -> None:
-        text = saved_notice(message, self._key_of("save_all"))
-        self.notify(text, title="log saved", timeout=8, markup=False)
-
-    def _key_of(self, action: str) -> str | None:
-        """The key that runs ``action`` here now (after any keymap), as the footer shows it."""
-        for active in self.screen.active_bindings.values():
-            if active.node is self and active.binding.action == action:
-                return self.app.get_key_display(active.binding)
-        return None
-
-    @on(LogSaveFailed)
-    def _save_failed(self, message: LogSaveFailed) -> None:
-        title = f"could not save {message.path}"
-        self.notify(message.error, title=title, severity="error", markup=False)
 
 
 __all__ = ["LogItem", "LogView", "StatusNote"]

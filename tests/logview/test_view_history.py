@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.logview.conftest import wait_until
 from tests.logview.harness import ViewApp, numbered, rows, visible
-from widgets.log_view import LogView
+from widgets.log_history import ReachedTop
 
 
 class _TopApp(ViewApp):
@@ -12,7 +12,7 @@ class _TopApp(ViewApp):
 
     asked = 0
 
-    def on_log_view_reached_top(self, message: LogView.ReachedTop) -> None:
+    def on_log_view_reached_top(self, message: ReachedTop) -> None:
         """The view asked for what is before its first line."""
         self.asked += 1
 

@@ -41,6 +41,7 @@ from tui.flows.log_history import (
     span,
 )
 from widgets.log_buffer import StatusNote
+from widgets.log_history import Jump, RangeSaveWanted, ReachedTop, TailWanted
 from widgets.log_range_progress import RangeProgressScreen
 from widgets.log_view import LogView
 
@@ -110,8 +111,8 @@ class LogHistory(ShipdeckScreen):
 
     # --- older pages --------------------------------------------------------
 
-    @on(LogView.ReachedTop)
-    def _older_wanted(self, message: LogView.ReachedTop) -> None:
+    @on(ReachedTop)
+    def _older_wanted(self, message: ReachedTop) -> None:
         message.stop()
         if self._older_busy:
             return
@@ -206,14 +207,14 @@ class LogHistory(ShipdeckScreen):
         self._anchor = anchor
         self.start_reading()
 
-    @on(LogView.TailWanted)
-    def _tail_wanted(self, message: LogView.TailWanted) -> None:
+    @on(TailWanted)
+    def _tail_wanted(self, message: TailWanted) -> None:
         message.stop()
         self.read_from(self.source.pinned(now_ms()))
         self._say("reading the tail again")
 
-    @on(LogView.Jump)
-    def _jump(self, message: LogView.Jump) -> None:
+    @on(Jump)
+    def _jump(self, message: Jump) -> None:
         message.stop()
         try:
             jump = parse_jump(message.text)
@@ -229,8 +230,8 @@ class LogHistory(ShipdeckScreen):
 
     # --- a range to a file -----------------------------------------------------
 
-    @on(LogView.RangeSaveWanted)
-    def _range_wanted(self, message: LogView.RangeSaveWanted) -> None:
+    @on(RangeSaveWanted)
+    def _range_wanted(self, message: RangeSaveWanted) -> None:
         message.stop()
         choice = message.choice
         now = now_ms()
