@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from demo import scenario_sections as sections
-from demo.model import EcrRepository, EcsCluster, Scenario
+from demo.model import EcrRepository, EcsCluster, LogGroup, Scenario
 from demo.scenario_reader import Node
 
 if TYPE_CHECKING:
@@ -63,6 +63,8 @@ class ExtraAccount:
     secret_access_key: str
     ecr: tuple[EcrRepository, ...] = ()
     ecs: tuple[EcsCluster, ...] = ()
+    logs: tuple[LogGroup, ...] = ()
+    """Log groups with the events they hold (no live stream: the clock writes the world's)."""
 
 
 def extra_accounts(
@@ -72,7 +74,7 @@ def extra_accounts(
     found: list[ExtraAccount] = []
     for entry in node.items():
         entry.check_keys(
-            {"profile", "account_id", "access_key_id", "secret_access_key", "ecr", "ecs"}
+            {"profile", "account_id", "access_key_id", "secret_access_key", "ecr", "ecs", "logs"}
         )
         account = entry.require("account_id").string()
         if not (account.isdigit() and len(account) == 12) or account == world_account:
@@ -90,9 +92,18 @@ def extra_accounts(
                 secret_access_key=entry.require("secret_access_key").string(),
                 ecr=tuple(repository(n) for n in entry.get("ecr").items()),
                 ecs=tuple(sections.ecs_cluster(n) for n in entry.get("ecs").items()),
+                logs=tuple(_log_group(n) for n in entry.get("logs").items()),
             )
         )
     return tuple(found)
+
+
+def _log_group(node: Node) -> LogGroup:
+    group = sections.log_group(node)
+    for stream, item in zip(group.streams, node.get("streams").items(), strict=True):
+        if stream.live_every is not None:
+            raise item.get("live").fail("another account's streams hold events, none live")
+    return group
 
 
 def aws_config(scenario: Scenario, accounts: tuple[ExtraAccount, ...]) -> str:
@@ -148,15 +159,17 @@ def _role_arn(account: str) -> Callable[[str], str]:
 def seed_accounts(
     accounts: tuple[ExtraAccount, ...], seeder: AwsSeeder, *, ecr: bool = True, ecs: bool = True
 ) -> None:
-    """Put each other account's repositories (``ecr``) and services (``ecs``) straight into
-    moto's backends. The world seeds the repositories first (a few, fast) and the services
-    after its own (the first ECS call warms moto's EC2, the slow part)."""
+    """Put each other account's repositories and log groups (``ecr``) and services (``ecs``)
+    straight into moto's backends. The world seeds the repositories first (a few, fast) and
+    the services after its own (the first ECS call warms moto's EC2, the slow part)."""
     from demo.seed_ecs import EcsSeeder
 
     for account in accounts:
         if ecr:
             for repository in account.ecr:
                 seeder.repository_in(account.account_id, repository)
+            for group in account.logs:
+                seeder.log_group_in(account.account_id, group)
         if not ecs:
             continue
         seeding = EcsSeeder(

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from demo import moto_direct
-from demo.aws_clients import ClientPool, LogSink
+from demo.aws_clients import ClientPool, LogSink, stamped
 from demo.codebuild import BuildService
 from demo.ecr_view import EcrView
 from demo.ecs_view import EcsView
@@ -270,6 +270,18 @@ class AwsSeeder:
             self.sink.write(
                 group.region, group.name, stream.name, [(e.at, e.message) for e in stream.events]
             )
+
+    def log_group_in(self, account: str, group: LogGroup) -> None:
+        """Create ``group`` with its streams' events in another account (straight into moto)."""
+        with self._direct:
+            moto_direct.create_log_group(account, group.region, group.name, group.retention_days)
+            for stream in group.streams:
+                ordered = sorted(stream.events, key=lambda e: e.at)
+                batch = [
+                    {"timestamp": int(e.at.timestamp() * 1000), "message": stamped(e.message, e.at)}
+                    for e in ordered
+                ]
+                moto_direct.write_log_events(account, group.region, group.name, stream.name, batch)
 
     def _function(self, fn: LambdaFunction) -> None:
         created = self.clients.get("lambda", fn.region).create_function(

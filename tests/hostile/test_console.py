@@ -145,7 +145,7 @@ async def test_log_picker_and_view_show_the_corpus_as_text(make_app: AppFactory)
         await wait_for(pilot, lambda: isinstance(app.screen, LogGroupPicker))
         picker = app.screen
         assert isinstance(picker, LogGroupPicker)
-        await wait_for(pilot, lambda: (REGION, HOSTILE_GROUP) in picker.groups)
+        await wait_for(pilot, lambda: ("", REGION, HOSTILE_GROUP) in picker.groups)
         text = await open_hostile_group(pilot)
         assert HOSTILE_GROUP in text
         assert SHOWN_TITLE in text and "␛]52;c;" in text and "␛[31m" in text

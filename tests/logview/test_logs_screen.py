@@ -163,7 +163,7 @@ async def test_picker_merges_chosen_groups(context: ConsoleContext) -> None:
         assert isinstance(picker, LogGroupPicker)
         regions = len(context.session.regions)
         await wait_until(pilot, lambda: picker.answered == regions, what="every region")
-        assert ("ap-northeast-1", "/aws/lambda/hr-chatbot-backend") in picker.groups
+        assert ("", "ap-northeast-1", "/aws/lambda/hr-chatbot-backend") in picker.groups
 
         await pilot.press("slash")
         for char in "hr-chatbot":
@@ -174,10 +174,10 @@ async def test_picker_merges_chosen_groups(context: ConsoleContext) -> None:
         assert listing.has_focus
         names = [listing.get_option_at_index(i).value for i in range(listing.option_count)]
         assert names == [
-            ("ap-northeast-1", "/aws/lambda/hr-chatbot-backend"),
-            ("ap-northeast-1", "/ecs/hr-chatbot-frontend"),
+            ("", "ap-northeast-1", "/aws/lambda/hr-chatbot-backend"),
+            ("", "ap-northeast-1", "/ecs/hr-chatbot-frontend"),
         ]
-        await pilot.press("space", "down", "space")
+        await pilot.press("space", "j", "space")
         await pilot.pause()
         assert len(picker.chosen) == 2
         assert "2 chosen" in str(listing.border_title)
@@ -185,7 +185,7 @@ async def test_picker_merges_chosen_groups(context: ConsoleContext) -> None:
         await pilot.pause()
 
         screen = logs_screen(app)
-        assert screen.source == GroupsSource(tuple(names))
+        assert screen.source == GroupsSource(tuple((region, name) for _, region, name in names))
         await wait_until(
             pilot,
             lambda: "hr-chatbot-frontend │" in shown(app) and "hr-chatbot-backend │" in shown(app),

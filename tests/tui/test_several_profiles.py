@@ -35,6 +35,8 @@ from tests.tui.helpers import (
     wait_for,
 )
 from tui.app import ShipdeckApp
+from tui.screens.log_group_picker import LogGroupPicker
+from tui.screens.logs import LogsScreen
 from tui.screens.scope_picker import ScopePicker
 from widgets.header_bar import HeaderBar
 from widgets.plan_preview import PlanPreview
@@ -318,3 +320,38 @@ async def test_the_profile_picker_marks_and_chooses_several(
         await _switched(pilot, app, 2)
         assert _profiles_shown(app) == ["payments", "world"]  # in the list's order
         assert "payments+world" in str(app.screen.query_one(HeaderBar).render())
+
+
+async def test_the_log_group_picker_lists_every_profile_and_opens_with_its_own(
+    make_app: AppFactory, world: WorldAccess
+) -> None:
+    app = make_app(sessions=_sessions(world))
+    async with app.run_test(size=(200, 45), notifications=True) as pilot:
+        await _both_read(pilot, app)
+        await _command(pilot, "logs")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogGroupPicker))
+        picker = app.screen
+        assert isinstance(picker, LogGroupPicker)
+        await wait_for(pilot, lambda: picker.answered == picker.regions_asked, timeout=30)
+        checkout = ("payments", REGION, "/ecs/checkout")
+        chatbot = ("world", REGION, "/aws/lambda/hr-chatbot-backend")
+        assert checkout in picker.groups and chatbot in picker.groups
+        assert ("world", REGION, "/ecs/checkout") not in picker.groups  # the other account's
+        # A row names its profile; the filter matches it too.
+        await pilot.press("slash", *"payments", "enter")
+        await pilot.pause()
+        assert picker.shown_keys() == [checkout]
+        assert "/ecs/checkout" in screen_text(app) and "payments" in screen_text(app)
+        await pilot.press("space")
+        await pilot.press("slash", *["backspace"] * len("payments"), *"hr-chatbot-backend")
+        await pilot.press("enter", "space", "enter")
+        await pilot.pause()
+        # Two profiles' groups do not merge: one message, the choice kept.
+        assert picker.chosen == {checkout, chatbot}
+        assert app.screen is picker
+        assert "payments and world cannot be merged" in screen_text(app)
+        await pilot.press("space", "enter")  # the chatbot's unchosen: payments alone
+        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen))
+        logs = app.screen
+        assert isinstance(logs, LogsScreen) and logs.session.profile == "payments"
+        await wait_for(pilot, lambda: "ledger slow" in screen_text(app), timeout=30)

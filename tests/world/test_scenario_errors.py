@@ -211,3 +211,25 @@ def test_history_without_lines_is_one_line(tmp_path: Path) -> None:
     assert str(caught.value) == (
         "seeds.yaml: logs[0].streams[0].history: history repeats lines: give lines and every"
     )
+
+
+def test_another_accounts_live_stream_is_one_line(tmp_path: Path) -> None:
+    text = """\
+world: {}
+accounts:
+  - profile: other
+    account_id: "210987654321"
+    access_key_id: AKIAOTHERACCOUNT0001
+    secret_access_key: other-secret
+    logs:
+      - group: /ecs/other
+        region: us-east-1
+        streams:
+          - {name: s, start: -1m, every: 5s, lines: ["up"], live: true}
+"""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(_write(tmp_path, text))
+    assert str(caught.value) == (
+        "seeds.yaml: accounts[0].logs[0].streams[0].live: another account's streams hold "
+        "events, none live"
+    )

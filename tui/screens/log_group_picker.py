@@ -1,11 +1,14 @@
-"""``:logs``: choose CloudWatch log groups across the session's regions and tail them merged.
+"""``:logs``: choose CloudWatch log groups across the shown profiles and regions, tail them merged.
 
-The groups of every region are listed as each region answers (errors stay
-on screen as data); typing in the filter narrows the list, ``space`` chooses
-(several may be), ``enter`` opens a logs screen merging the chosen groups
-(or the highlighted one when none is chosen). In presenter mode the rows and
-errors are masked like every other screen (a group name may hold an account
-id or an address).
+The groups of every profile's regions are listed as each region answers
+(errors stay on screen as data); typing in the filter narrows the list,
+``j``/``k`` move, ``space`` chooses (several may be), ``enter`` opens a logs
+screen merging the chosen groups (or the highlighted one when none is chosen)
+with their profile's credentials. With several profiles each row names its
+profile, and groups of two profiles cannot be merged (a view reads with one
+session): that is one message and the choice stays. In presenter mode the
+rows and errors are masked like every other screen (a group name may hold an
+account id or an address).
 """
 
 from __future__ import annotations
@@ -24,13 +27,15 @@ from textual.widgets.selection_list import Selection
 from cloud.logs import LogGroupInfo
 from cloud.logs.subjects import GroupsSource
 from cloud.records import Fetched
+from cloud.session import CloudSession
 from tui.context.presenter import mask_text
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
 from widgets.footer import KeyFooter
 
-GroupKey = tuple[str, str]  # (region, group name)
+GroupKey = tuple[str, str, str]  # (profile tag, region, group name)
 NAME_WIDTH = 56
+PROFILE_WIDTH = 14
 
 
 def _size(stored: int | None) -> str:
@@ -44,10 +49,13 @@ def _size(stored: int | None) -> str:
     return f"{size:.1f} TB"
 
 
-def group_prompt(group: LogGroupInfo) -> Text:
-    """One row: name, region, stored size, retention."""
+def group_prompt(group: LogGroupInfo, profile: str = "") -> Text:
+    """One row: name, (profile,) region, stored size, retention."""
     name = group.name if len(group.name) <= NAME_WIDTH else f"…{group.name[-NAME_WIDTH + 1 :]}"
     text = Text(f"{name:<{NAME_WIDTH}} ")
+    if profile:
+        shown = profile if len(profile) <= PROFILE_WIDTH else f"{profile[: PROFILE_WIDTH - 1]}…"
+        text.append(f"{shown:<{PROFILE_WIDTH}} ", style="magenta")
     text.append(f"{group.region:<16} ", style="cyan")
     text.append(f"{_size(group.stored_bytes):>9} ", style="dim")
     days = f"{group.retention_days}d" if group.retention_days else "never expires"
@@ -57,16 +65,24 @@ def group_prompt(group: LogGroupInfo) -> Text:
 
 @dataclass
 class GroupsListed(Message):
-    """One region's groups (and the errors of what could not be read)."""
+    """One region's groups of one profile (and the errors of what could not be read)."""
 
+    profile: str
     fetched: Fetched[LogGroupInfo]
 
 
+def _order(key: GroupKey) -> tuple[str, str, str]:
+    profile, region, name = key
+    return name, region, profile
+
+
 class GroupList(SelectionList[GroupKey]):
-    """The groups; ``space`` chooses, ``enter`` opens (instead of toggling)."""
+    """The groups; ``j``/``k`` move, ``space`` chooses, ``enter`` opens (instead of toggling)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "screen.open_chosen", "Open", id="logs.open-groups"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
     ]
 
 
@@ -105,19 +121,32 @@ class LogGroupPicker(ShipdeckScreen):
 
     @work(thread=True, exclusive=True, group="log-groups", exit_on_error=False)
     def load(self) -> None:
-        """Worker thread: each region's groups, posted as it answers."""
+        """Worker thread: each profile's regions' groups, posted as each answers."""
         from cloud.logs import list_log_groups
 
-        session = self.context.session
-        for region in session.regions:
-            self.post_message(GroupsListed(list_log_groups(session.client, region)))
+        for tag, session in self._sessions():
+            for region in session.regions:
+                fetched = list_log_groups(session.client, region)
+                self.post_message(GroupsListed(tag, fetched))
+
+    def _sessions(self) -> list[tuple[str, CloudSession]]:
+        sessions = self.context.sessions
+        if sessions is None:
+            return [("", self.context.session)]
+        return list(zip(sessions.tags, sessions.all, strict=True))
+
+    @property
+    def regions_asked(self) -> int:
+        """Regions to list, over every profile."""
+        return sum(len(session.regions) for _, session in self._sessions())
 
     @on(GroupsListed)
     def _listed(self, message: GroupsListed) -> None:
         self.answered += 1
         for group in message.fetched.records:
-            self.groups[group.region, group.name] = group
-        self.errors += [error.line() for error in message.fetched.errors]
+            self.groups[message.profile, group.region, group.name] = group
+        mark = f"{message.profile}: " if message.profile else ""  # whose account failed
+        self.errors += [f"{mark}{error.line()}" for error in message.fetched.errors]
         self.show()
 
     @property
@@ -126,10 +155,10 @@ class LogGroupPicker(ShipdeckScreen):
         return self.query_one("#group-filter", Input).value.strip().lower()
 
     def shown_keys(self) -> list[GroupKey]:
-        """The groups the filter lets through, by name then region."""
+        """The groups the filter lets through, by name, then region, then profile."""
         needle = self.filter_text
-        keys = sorted(self.groups, key=lambda k: (k[1], k[0]))
-        return [k for k in keys if needle in k[1].lower() or needle in k[0]]
+        keys = sorted(self.groups, key=_order)
+        return [k for k in keys if any(needle in part.lower() for part in k)]
 
     def show(self) -> None:
         """Redraw the errors and the list, keeping what is chosen (also what the filter hides)."""
@@ -142,15 +171,13 @@ class LogGroupPicker(ShipdeckScreen):
         before = self.highlighted_key()
         with listing.prevent(SelectionList.SelectedChanged):
             listing.clear_options()
-            listing.add_options(
-                Selection(self._prompt(self.groups[k]), k, k in self.chosen) for k in keys
-            )
+            listing.add_options(Selection(self._prompt(k), k, k in self.chosen) for k in keys)
         if keys:  # the cursor stays on the same group, else goes to the first
             listing.highlighted = keys.index(before) if before in keys else 0
         self.update_title(len(keys))
 
-    def _prompt(self, group: LogGroupInfo) -> Text:
-        prompt = group_prompt(group)
+    def _prompt(self, key: GroupKey) -> Text:
+        prompt = group_prompt(self.groups[key], key[0])
         return mask_text(prompt) if self.context.presenter else prompt
 
     def presenter_changed(self) -> None:
@@ -170,7 +197,7 @@ class LogGroupPicker(ShipdeckScreen):
     def update_title(self, shown: int) -> None:
         """``log groups (3/40) · 2 chosen`` and the regions still reading."""
         total = len(self.groups)
-        waiting = len(self.context.session.regions) - self.answered
+        waiting = self.regions_asked - self.answered
         count = f"{shown}/{total}" if self.filter_text else f"{total}"
         more = f" · {waiting} regions reading…" if waiting > 0 else ""
         self.query_one(
@@ -200,14 +227,24 @@ class LogGroupPicker(ShipdeckScreen):
         """Open the chosen groups merged (or the highlighted one)."""
         from tui.screens.logs import LogsScreen
 
-        keys = sorted(self.chosen, key=lambda k: (k[1], k[0]))
+        keys = sorted(self.chosen, key=_order)
         if not keys:
             highlighted = self.highlighted_key()
             if highlighted is None:
                 self.notify("no log group to open", timeout=3)
                 return
             keys = [highlighted]
-        self.app.push_screen(LogsScreen(self.context, GroupsSource(tuple(keys))))
+        profiles = sorted({profile for profile, _, _ in keys})
+        if len(profiles) > 1:
+            self.notify(
+                f"log groups of {' and '.join(profiles)} cannot be merged: choose one profile's",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        source = GroupsSource(tuple((region, name) for _, region, name in keys))
+        session = self.context.session_of(profiles[0])
+        self.app.push_screen(LogsScreen(self.context, source, session=session))
 
     def action_back(self) -> None:
         """Back to where the person came from."""
