@@ -43,6 +43,8 @@ T = TypeVar("T")
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
 # Everything a terminal might act on; tab and newline are handled per mode.
 _UNSAFE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+UNSAFE_LINE = _UNSAFE_LINE
+"""What a one-line text may not show as it is (``safe_text`` replaces it)."""
 _UNSAFE_MULTI = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import NamedTuple, cast
 
-from cloud.text import cut, is_safe, safe_text
+from cloud.text import UNSAFE_LINE, cut, safe_text
 
 MAX_PARSED = 64 * 1024  # characters: a longer line stays plain text
 MAX_DEPTH = 6  # nesting shown; deeper values are "…"
@@ -30,6 +30,9 @@ VALUE_LIMIT = 240  # characters of one value in the compact row
 ROW_LIMIT = 2000  # characters of the fields part of a compact row
 MAX_FIELDS = 64  # fields of one record shown (the rest are counted)
 PRETTY_LINES = 400  # lines of the pretty view
+TIME_LIMIT = 64  # characters of a line's own time
+_UNSAFE = UNSAFE_LINE  # what a row may not hold as it is (a row is one line: no newline, no tab)
+_DECODE = json.JSONDecoder().raw_decode
 
 TIME_KEYS = ("timestamp", "time", "ts", "@timestamp", "asctime", "datetime", "t")
 LEVEL_KEYS = ("level", "lvl", "levelname", "severity", "log.level", "loglevel", "log_level")
@@ -161,10 +164,10 @@ def parse_json(text: str) -> dict[str, object] | None:
     if len(text) > MAX_PARSED:
         return None
     try:
-        value = json.loads(text)
+        value, end = _DECODE(text)  # json.loads without its whitespace scans: text is stripped
     except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) else None
+    return value if isinstance(value, dict) and end == len(text) else None
 
 
 def _unquote(value: str) -> str:
@@ -253,15 +256,44 @@ def _compact(value: object, depth: int, budget: int) -> str:
 def compact(record: Record) -> CompactLine:
     """The record as one row: its time, level and message, then every other field.
 
-    This runs for every structured line of a flood, so it is one tight loop: the
-    fields are joined first and made safe once, each value bounded before.
+    This runs for every structured line of a flood, so it is one tight loop: each
+    value is bounded as it is written, and the row's parts are checked for what a
+    terminal would act on with one search each; only a line that holds any is made
+    safe part by part.
     """
     values = record.values
     time_key, level_key, message_key = record.time_key, record.level_key, record.message_key
     level = canonical_level(values[level_key]) if level_key is not None else None
     if level is None:
         level_key = None  # a level we cannot read stays a field
-    skip = (time_key, level_key, message_key)
+    fields = _fields(values, (time_key, level_key, message_key))
+    time_value = values[time_key] if time_key is not None else None
+    message_value = values[message_key] if message_key is not None else ""
+    if (
+        isinstance(time_value, str)
+        and isinstance(message_value, str)
+        and len(time_value) <= TIME_LIMIT
+        and len(message_value) <= ROW_LIMIT
+        and _UNSAFE.search(time_value) is None
+        and _UNSAFE.search(message_value) is None
+        and _UNSAFE.search(fields) is None
+    ):
+        return CompactLine(time_value, level, message_value, fields)
+    return CompactLine(
+        shown_value(time_value, limit=TIME_LIMIT) if time_value is not None else None,
+        level,
+        record.message,
+        safe_text(fields, None),
+    )
+
+
+def _fields(values: dict[str, object], skip: tuple[str | None, ...]) -> str:
+    """The fields not in ``skip`` as ``key=value`` joined by spaces, bounded (not made safe).
+
+    A value with a space (or none at all) is quoted; values are cut at
+    ``VALUE_LIMIT``, the whole at ``ROW_LIMIT`` or ``MAX_FIELDS`` fields, the rest
+    counted.
+    """
     parts: list[str] = []
     add = parts.append
     used = 0
@@ -287,14 +319,7 @@ def compact(record: Record) -> CompactLine:
             if shown < len(values):
                 add(f"(+{len(values) - shown} more)")
             break
-    fields = " ".join(parts)
-    time = values.get(time_key) if time_key is not None else None
-    return CompactLine(
-        shown_value(time, limit=64) if time is not None else None,
-        level,
-        record.message,
-        fields if is_safe(fields) else safe_text(fields, None),
-    )
+    return " ".join(parts)
 
 
 def compact_line(text: str) -> CompactLine | None:

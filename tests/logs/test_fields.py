@@ -103,6 +103,15 @@ def test_hostile_keys_and_values_are_shown_not_obeyed() -> None:
     assert "\x1b" not in pretty and "\u202e" not in pretty and "\r" not in pretty
 
 
+def test_a_row_is_one_line_whatever_a_value_holds() -> None:
+    # A newline or tab alone, decoded from its escape, must not break the row in two.
+    parts = compact_line(json.dumps({"level": "warn", "msg": "a\tb", "trace": "at x\nat y"}))
+    assert parts is not None
+    assert parts.row() == 'WARN  a b  trace="at x↵at y"'
+    parts = compact_line(json.dumps({"level": "info", "msg": "ok", "stack": "x\ny"}))
+    assert parts is not None and parts.fields == "stack=x↵y"
+
+
 def test_huge_and_deep_json_is_bounded() -> None:
     deep = '{"a":' * 100_000 + "1" + "}" * 100_000
     began = time.perf_counter()
