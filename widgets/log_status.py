@@ -1,4 +1,4 @@
-"""The line above the log rows: what the transport says (the newest note) and how many of each kind.
+"""The line above the log rows: what the transport says (the newest note) and what went wrong so far.
 
 Transport notes (mode changes, reconnects, CodeBuild phases, errors, the end)
 are about the stream, not lines of it: they are shown here and kept in
@@ -16,6 +16,13 @@ from textual.widgets import Static
 from widgets.log_buffer import StatusNote
 
 _SEVERITY_MARK = {"info": "·", "warning": "▲", "error": "✗"}
+_TALLIES = (
+    ("error", "1 error", "{n:,} errors"),
+    ("throttled", "throttled once", "throttled {n:,} times"),
+    ("reconnected", "reconnected once", "reconnected {n:,} times"),
+    ("sampled", "sampled once", "sampled {n:,} times"),
+)
+"""The notes worth a running count, in words (a phase, a mode or the end says itself)."""
 HISTORY = 1000  # notes kept (a stream that reconnects all day must not grow memory)
 
 
@@ -57,6 +64,15 @@ class LogStatusLine(Static):
             if self.last is None:
                 self.update("")
 
+    def tallies(self) -> str:
+        """``2 errors · reconnected 5 times``: what went wrong so far, in words ("" when nothing)."""
+        said = []
+        for kind, once, many in _TALLIES:
+            n = self.counts[kind]
+            if n:
+                said.append(once if n == 1 else many.format(n=n))
+        return " · ".join(said)
+
     def redraw(self) -> None:
         """Show the last note again (the filter changed)."""
         if self.last is not None:
@@ -64,9 +80,9 @@ class LogStatusLine(Static):
 
     def _draw(self, note: StatusNote) -> None:
         line = note.line() if self.text_filter is None else self.text_filter(note.line())
-        counts = " · ".join(f"{kind} {n}" for kind, n in sorted(self.counts.items()))
         text = Text(f"{_SEVERITY_MARK[note.severity]} {line}", no_wrap=True)
-        text.append(f"   ({counts})", style="dim")
+        if tallies := self.tallies():
+            text.append(f"   (so far: {tallies})", style="dim")
         self.update(text)
         self.set_class(note.severity == "warning", "-warning")
         self.set_class(note.severity == "error", "-error")

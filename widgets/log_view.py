@@ -242,7 +242,7 @@ class LogView(LogSaving, Vertical):
         self.border_title = Text(f"logs · {self.source}") if self.source else "logs"
         total = self.buffer.line_count
         count = f"{self.shown_entries:,}/{total:,}" if self._filter else f"{total:,}"
-        parts = [f"{count} lines"]
+        parts = [f"{count} {'line' if total == 1 else 'lines'}"]
         if self.search_text:
             parts.append(f"/{self.search_text} {self._search_position()}")
         if self.filter_text:

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.style import Style
 from textual.pilot import Pilot
 
+from tests.logview.conftest import wait_until
 from tests.logview.harness import ViewApp, numbered, rows, visible
 from widgets.log_buffer import iso_time
 from widgets.log_view import BORDER_INTERVAL, LogView, StatusNote
@@ -349,6 +350,15 @@ async def test_border_shows_source_count_rate_and_state() -> None:
         assert "FOLLOW" in subtitle
 
 
+async def test_one_line_is_counted_as_one_line() -> None:
+    app = ViewApp(timestamps=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.write_batch(["only line"])
+        await wait_until(pilot, lambda: "1 line ·" in str(app.view.border_subtitle), what="1 line")
+        app.view.write_batch(["and another"])
+        await wait_until(pilot, lambda: "2 lines ·" in str(app.view.border_subtitle), what="2")
+
+
 async def test_status_notes_show_above_the_log_not_among_the_lines() -> None:
     app = ViewApp(timestamps=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -356,10 +366,19 @@ async def test_status_notes_show_above_the_log_not_among_the_lines() -> None:
         view.write_batch(["a line"])
         view.write_batch([StatusNote("error", "AccessDenied: logs:FilterLogEvents", "error")])
         view.write_batch([StatusNote("sampled", "live tail is sampling", "warning")])
+        for _ in range(3):
+            view.write_batch([StatusNote("reconnected", "session ended; reopened", "warning")])
+        view.write_batch([StatusNote("phase", "BUILD started")])
         await pilot.pause()
         status = view.query_one("#log-status")
-        assert "sampled: live tail is sampling" in str(status.render())
-        assert "error 1" in str(status.render())
+        assert "phase: BUILD started" in str(status.render())
+        # What went wrong so far, in words; a phase is no trouble and not counted.
+        assert str(status.render()).endswith(
+            "(so far: 1 error · reconnected 3 times · sampled once)"
+        )
+        assert not status.has_class("-warning")
+        view.write_batch([StatusNote("sampled", "live tail is sampling", "warning")])
+        await pilot.pause()
         assert status.has_class("-warning")
         assert rows(view) == ["a line"]
 

@@ -309,7 +309,8 @@ class LogHistory(ShipdeckScreen):
     @on(RangeSaved)
     async def _range_saved(self, message: RangeSaved) -> None:
         await self._range_over()
-        text = f"saved {message.count:,} lines of {message.what} to {message.path}"
+        lines = "line" if message.count == 1 else "lines"
+        text = f"saved {message.count:,} {lines} of {message.what} to {message.path}"
         if message.capped:
             ends = iso_ms(message.last_ms) if message.last_ms is not None else "its start"
             text += (
