@@ -1,4 +1,4 @@
-"""The line above the log rows: what the transport says (the newest note) and what went wrong so far.
+"""The line above the log rows: the newest transport note and what went wrong so far.
 
 Transport notes (mode changes, reconnects, CodeBuild phases, errors, the end)
 are about the stream, not lines of it: they are shown here and kept in
@@ -65,7 +65,7 @@ class LogStatusLine(Static):
                 self.update("")
 
     def tallies(self) -> str:
-        """``2 errors · reconnected 5 times``: what went wrong so far, in words ("" when nothing)."""
+        """``2 errors · reconnected 5 times``: what went wrong so far ("" when nothing)."""
         said = []
         for kind, once, many in _TALLIES:
             n = self.counts[kind]
