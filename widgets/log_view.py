@@ -51,7 +51,7 @@ from widgets.log_keys import LOG_VIEW_BINDINGS
 from widgets.log_lines import LogLines
 from widgets.log_prompt import LogPromptBar, PromptMode
 from widgets.log_record import LogRecordPanel
-from widgets.log_save_choice import SaveChoice, SaveChoiceScreen
+from widgets.log_save_choice import RangeCheck, SaveChoice, SaveChoiceScreen
 from widgets.log_saving import LogSaving
 from widgets.log_status import LogStatusLine
 from widgets.log_structure import FieldLineFilter, LineStructure, compact_entries, entry_of_row
@@ -125,6 +125,8 @@ class LogView(LogSaving, Vertical):
         self.log_lines.at_top = self._reached_top
         self.pages_history = False
         """Its host reads older lines (``ReachedTop``) and saves ranges (``ctrl+s`` asks)."""
+        self.range_check: RangeCheck | None = None
+        """How its host judges a range typed in the ``ctrl+s`` dialog (kept open if refused)."""
         self.jumps = False
         """Its host reads again from a time (``:since``/``:at``, ``Jump``)."""
         self.tail_set_aside = 0
@@ -367,7 +369,7 @@ class LogView(LogSaving, Vertical):
             return
         stamps = [e.timestamp_ms for e in self.buffer.entries if e.timestamp_ms is not None]
         first, last = (iso_time(stamps[0]), iso_time(stamps[-1])) if stamps else ("1h", "now")
-        self.app.push_screen(SaveChoiceScreen(first, last), self._save_chosen)
+        self.app.push_screen(SaveChoiceScreen(first, last, self.range_check), self._save_chosen)
 
     def _save_chosen(self, choice: SaveChoice | None) -> None:
         if choice is None:

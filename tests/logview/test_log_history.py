@@ -20,7 +20,7 @@ from textual.widgets import Input
 from cloud.logs.records import iso_ms
 from cloud.logs.subjects import BuildSource, GroupsSource
 from tests.logview.conftest import HostApp, wait_until
-from tests.logview.harness import rows, screen_lines, visible
+from tests.logview.harness import rows, screen_lines, screen_text, visible
 from tests.logview.test_logs_screen import SIZE, newest_build
 from tui.context.state import ConsoleContext
 from tui.screens.log_history import DETACHED
@@ -276,6 +276,36 @@ async def test_a_range_over_the_cap_is_cut_and_says_so(
         assert app.told("stopped at the cap of 50 lines: the file ends at ")
         saved = next(tmp_path.glob("*.log")).read_text().splitlines()
         assert 0 < len(saved) <= 50
+
+
+async def test_a_bad_range_is_said_in_the_dialog_and_keeps_what_was_typed(
+    context: ConsoleContext, tmp_path: Path
+) -> None:
+    app = NotedApp(lambda: LogsScreen(context, _source(), save_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(LogView)
+        await wait_until(pilot, lambda: view.buffer.line_count > 0, what="the live lines")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: bool(app.screen.query("#save-range")), what="the choice")
+        dialog = app.screen
+        assert "FROM (ISO time, or 2h ago)" in screen_text(app)
+        assert "TO (ISO time, or now)" in screen_text(app)
+        dialog.query_one("#save-from", Input).value = ""
+        await pilot.click("#save-from")
+        await pilot.press(*"yesterday-ish", "enter")
+        await wait_until(pilot, lambda: "cannot read the range" in screen_text(app), what="why")
+        assert app.screen is dialog, "the dialog stays open"
+        assert dialog.query_one("#save-from", Input).value == "yesterday-ish"
+        assert not any(tmp_path.glob("*.log"))
+        dialog.query_one("#save-from", Input).value = "30m"
+        dialog.query_one("#save-to", Input).value = "2h"
+        await pilot.click("#save-range")
+        await wait_until(pilot, lambda: "ends before it starts" in screen_text(app), what="why")
+        assert app.screen is dialog
+        dialog.query_one("#save-to", Input).value = "now"
+        await pilot.click("#save-range")
+        await wait_until(pilot, lambda: app.told("saved "), what="the saved notice")
+        assert len(list(tmp_path.glob("*.log"))) == 1
 
 
 async def test_ctrl_s_buffer_still_saves_the_buffer(

@@ -234,24 +234,11 @@ class LogHistory(ShipdeckScreen):
     def _range_wanted(self, message: RangeSaveWanted) -> None:
         message.stop()
         choice = message.choice
-        now = now_ms()
-        try:
-            start = parse_since(choice.range_from or "", now)
-            end = (
-                now
-                if (choice.range_to or "now").lower() == "now"
-                else parse_since(choice.range_to or "", now)
-            )
-        except SinceError:
-            text = (
-                f"cannot read the range {choice.range_from}..{choice.range_to}: give ISO times "
-                "(UTC unless an offset) or 90m, 2h, 1d ago"
-            )
-            self.notify(self.context.shown(text), severity="error", markup=False)
+        found = self._range_of(choice.range_from or "", choice.range_to or "now")
+        if isinstance(found, str):
+            self.notify(found, severity="error", markup=False)
             return
-        if end < start:
-            self.notify("the range ends before it starts", severity="error", markup=False)
-            return
+        start, end = found
         stop = threading.Event()
         self._range_stop = stop
         what = span(start, end)
@@ -259,6 +246,27 @@ class LogHistory(ShipdeckScreen):
         self._range_screen = progress
         self.app.push_screen(progress, lambda cancelled: stop.set() if cancelled else None)
         self.save_range(start, end, stop, what)
+
+    def range_refused(self, start: str, end: str) -> str | None:
+        """Why the range ``start``..``end`` as typed cannot be read (None: it can)."""
+        found = self._range_of(start, end)
+        return found if isinstance(found, str) else None
+
+    def _range_of(self, start: str, end: str) -> tuple[int, int] | str:
+        """The range as milliseconds, or one line saying what is wrong with it."""
+        now = now_ms()
+        try:
+            first = parse_since(start, now)
+            last = now if end.strip().lower() == "now" else parse_since(end, now)
+        except SinceError:
+            text = (
+                f"cannot read the range {start}..{end}: give ISO times "
+                "(UTC unless an offset) or 90m, 2h, 1d ago"
+            )
+            return self.context.shown(text)
+        if last < first:
+            return "the range ends before it starts"
+        return first, last
 
     @work(thread=True, exclusive=True, group="log-range", exit_on_error=False, description="save")
     def save_range(self, start_ms: int, end_ms: int, stop: threading.Event, what: str) -> None:

@@ -100,6 +100,7 @@ class LogsScreen(LogHistory):
         """Keys to the rows; start reading."""
         self.view.set_text_filter(self.context.shown if self.context.presenter else None)
         self.view.pages_history = self.source.pages_history
+        self.view.range_check = self.range_refused
         self.view.jumps = True
         self.view.log_lines.focus()
         SHARED_LIMITERS.set_rate(self.context.settings.log_calls_per_second)
