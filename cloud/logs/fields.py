@@ -5,7 +5,8 @@ An expression is one condition or more, ANDed (separated by spaces, ``&&`` or
 ``and``): ``FIELD OP VALUE`` with OP one of ``= != > >= < <= ~ !~``. FIELD is a
 key of the record (``a.b`` walks into objects; a leading ``$.`` is allowed);
 VALUE is a word or a ``"quoted string"``. ``~`` searches the value for a regex
-(smart case; text that is not a valid regex is searched for as it is).
+(smart case; one that does not compile is a FilterError saying why, never
+quietly taken as text).
 
 How a condition judges a line:
 
@@ -15,6 +16,11 @@ How a condition judges a line:
 - ``> >= < <=`` compare numbers (JSON numbers; logfmt values that read as one),
   or levels by severity on a level key (``level>=warn``);
 - a line without the field fails every condition but ``!=`` and ``!~``;
+- a plain (unstructured) line's level is the level word among its first four
+  words, upper case or in brackets (``[ERROR]``, ``ERROR:``, ``2025-11-10 08:50
+  WARN ...``), so ``level=error`` keeps a runtime's ``[ERROR]`` lines beside
+  JSON ones (locally: CloudWatch's JSON patterns never match a plain line, so
+  ``tail --local`` keeps them there too);
 - ``msg~`` and ``message~`` read the line's message whatever its key
   (``message``, ``msg``, ``event``...); a plain (unstructured) line's message
   is its whole text, for ``~`` and ``!~`` only.
@@ -75,12 +81,30 @@ def looks_like_fields(text: str) -> bool:
     return _CONDITION.match(text.strip()) is not None
 
 
-def _search(value: str) -> re.Pattern[str]:
+def _search(shown: str, value: str) -> re.Pattern[str]:
     flags = 0 if any(c.isupper() for c in value) else re.IGNORECASE
     try:
         return re.compile(value, flags)
-    except re.error:
-        return re.compile(re.escape(value), flags)
+    except re.error as error:
+        raise FilterError(
+            f"{shown}: not a regular expression ({error}); put a backslash before "
+            "( ) [ ] * + ? to look for the character itself"
+        ) from None
+
+
+_LEVEL_WORD = re.compile(r"\[?([A-Za-z]{3,11})\]?:?")
+
+
+def plain_level(text: str) -> str | None:
+    """The level a plain line states among its first four words (``[ERROR]``, ``WARN``,
+    ``INFO:``; upper case or bracketed, so a message's "info" is no level); None if none."""
+    for word in text[:120].split(None, 4)[:4]:
+        found = _LEVEL_WORD.fullmatch(word)
+        if found is not None and (word[0] == "[" or found[1].isupper()):
+            level = canonical_level(found[1])
+            if level is not None:
+                return level
+    return None
 
 
 def _number(text: str) -> float | None:
@@ -120,6 +144,11 @@ class Condition:
         negative = self.op in ("!=", "!~")
         value: object
         if record is None:
+            if self.level is not None:
+                stated = plain_level(text)
+                if stated is None:
+                    return self.op == "!="
+                return _compare(LEVELS.index(stated), self.op, LEVELS.index(self.level))
             if self.field not in _MESSAGE_FIELDS or self.pattern is None:
                 return negative
             found, value = True, text
@@ -231,7 +260,7 @@ def _condition(field: str, op: str, raw: str) -> Condition:
     if op in ("~", "!~"):
         if not value:
             raise FilterError(f"{shown}: {op} needs something to look for")
-        return Condition(field, op, value, pattern=_search(value))
+        return Condition(field, op, value, pattern=_search(safe_text(shown, 80), value))
     if key in _LEVEL_FIELDS and canonical_level(value) is not None:
         return Condition(field, op, value, level=canonical_level(value))
     number = _number(value)

@@ -166,6 +166,14 @@ def test_huge_and_deep_json_is_bounded() -> None:
         ("missing=1", ACCESS, False),
         ("missing!=1", ACCESS, True),
         ('msg~"still running"', '{"msg": "LLM call still running"}', True),
+        # A plain line's level is the level word it starts with, upper case or bracketed.
+        ("level=error", "[ERROR]\t2025-11-10T08:50:01.123Z\t3f9a\tboom", True),
+        ("level>=warn", "2025-11-10 08:50:01,123 WARNING app.db: slow", True),
+        ("level>=warn", "INFO:     Started server process [1]", False),
+        ("level=info", "the user info was saved", False),  # a message's word is no level
+        ("level=error", PLAIN, True),
+        ("level=error", "Task timed out after 30.03 seconds", False),
+        ("level!=error", "Task timed out after 30.03 seconds", True),
     ],
 )
 def test_conditions_judge_lines(expression: str, line: str, kept: bool) -> None:
@@ -182,6 +190,7 @@ def test_conditions_judge_lines(expression: str, line: str, kept: bool) -> None:
         ('msg="open', "cannot read"),
         ("a=1 " * 20, "too many conditions"),
         ("a=" + "x" * 2000, "filter too long"),
+        ("msg~(bad", "msg~(bad: not a regular expression (missing )"),
     ],
 )
 def test_a_bad_expression_says_why_in_one_line(expression: str, says: str) -> None:
