@@ -345,22 +345,25 @@ def pretty_lines(text: str) -> list[str] | None:
     return lines
 
 
-def _pretty(value: object, depth: int, head: str) -> Iterator[str]:
+def _pretty(value: object, depth: int, head: str, tail: str = "") -> Iterator[str]:
+    """``value`` indented as JSON (``head`` before its first line, ``tail`` after its last:
+    the comma an item before another takes), so an uncut record reads as valid JSON."""
     pad = "  " * depth
     if isinstance(value, dict) and value and depth < MAX_DEPTH:
         yield f"{pad}{head}{{"
-        for key, item in value.items():
-            yield from _pretty(
-                item, depth + 1, f"{json.dumps(safe_text(key, VALUE_LIMIT), ensure_ascii=False)}: "
-            )
-        yield f"{pad}}}"
+        last = len(value) - 1
+        for n, (key, item) in enumerate(value.items()):
+            key_text = json.dumps(safe_text(key, VALUE_LIMIT), ensure_ascii=False)
+            yield from _pretty(item, depth + 1, f"{key_text}: ", "," if n < last else "")
+        yield f"{pad}}}{tail}"
     elif isinstance(value, list) and value and depth < MAX_DEPTH:
         yield f"{pad}{head}["
-        for item in value:
-            yield from _pretty(item, depth + 1, "")
-        yield f"{pad}]"
+        last = len(value) - 1
+        for n, item in enumerate(value):
+            yield from _pretty(item, depth + 1, "", "," if n < last else "")
+        yield f"{pad}]{tail}"
     else:
         shown = _compact(value, depth, ROW_LIMIT) if not isinstance(value, str) else None
         if shown is None:
             shown = json.dumps(safe_text(str(value), ROW_LIMIT), ensure_ascii=False)
-        yield f"{pad}{head}{cut(shown, ROW_LIMIT)}"
+        yield f"{pad}{head}{cut(shown, ROW_LIMIT)}{tail}"

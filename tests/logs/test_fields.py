@@ -55,6 +55,13 @@ def test_a_json_line_is_time_level_message_then_the_other_fields() -> None:
     )
 
 
+def test_the_pretty_view_of_a_record_is_json_to_copy() -> None:
+    record = json.loads(ACCESS)
+    pretty = pretty_lines(ACCESS)
+    assert pretty is not None and pretty[1].startswith('  "timestamp": ')
+    assert json.loads("\n".join(pretty)) == record, "indented, with its commas"
+
+
 def test_logfmt_and_other_spellings_of_level_and_message() -> None:
     parts = compact_line(LOGFMT)
     assert parts is not None
