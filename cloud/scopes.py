@@ -33,9 +33,13 @@ def aws_profiles() -> list[str]:
     return sorted({safe_text(str(name)) for name in names})
 
 
-def region_names() -> list[str]:
-    """Every region botocore knows, sorted."""
-    return sorted(known_regions())
+def region_names(current: Sequence[str] = ()) -> list[str]:
+    """The regions botocore knows in the partitions of ``current`` (the regions shown now;
+    none: the commercial one, ``aws``), sorted: a profile's keys work in one partition, so
+    China, GovCloud and isolated regions are offered only to a console already in theirs."""
+    regions = known_regions()
+    partitions = {regions[name] for name in current if name in regions} or {"aws"}
+    return sorted(name for name, partition in regions.items() if partition in partitions)
 
 
 def kube_contexts() -> list[str]:

@@ -35,6 +35,11 @@ def test_profiles_come_from_both_files_where_the_environment_says(clean_env: Pat
 
 def test_regions_and_contexts_on_offer(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert {"us-east-1", "ap-northeast-1", "eu-west-1"} <= set(region_names())
+    # Keys work in one partition: China and GovCloud only for a console already there.
+    assert not any(r.startswith(("cn-", "us-gov-", "us-iso")) for r in region_names())
+    assert region_names(["ap-northeast-1"]) == region_names()
+    china = region_names(["cn-north-1"])
+    assert "cn-northwest-1" in china and "us-east-1" not in china
     assert kube_contexts() == []  # no kubeconfig: nothing to offer, not an error
     kubeconfig = clean_env / "kubeconfig"
     kubeconfig.write_text(KUBECONFIG, encoding="utf-8")

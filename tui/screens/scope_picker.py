@@ -12,7 +12,7 @@ can be chosen; a switch that works closes it with every other screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -45,10 +45,10 @@ def _profiles() -> list[str]:
     return aws_profiles()
 
 
-def _regions() -> list[str]:
+def _regions(current: Sequence[str] = ()) -> list[str]:
     from cloud.scopes import region_names
 
-    return region_names()
+    return region_names(current)
 
 
 def _contexts() -> list[str]:
@@ -145,7 +145,10 @@ class ScopePicker(ShipdeckScreen):
     def load(self) -> None:
         """Worker thread: the names on offer."""
         try:
-            names = LISTERS[self.part]()
+            if self.part == "region":  # the regions of the partition the console is in
+                names = _regions(sorted(self.current()))
+            else:
+                names = LISTERS[self.part]()
         except CloudConfigError as exc:
             self.post_message(ChoicesListed([], str(exc)))
             return
