@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
+from textual.actions import ActionError
+from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -94,6 +96,23 @@ class ShipdeckApp(ReportsWorkers, App[None]):
             self.notify(f"unknown theme {self.context.settings.theme!r}", severity="warning")
         for problem in self.custom_problems:  # the entry is left out; the rest works
             self.notify(problem, title="[[actions]] entry left out", severity="error", timeout=30)
+
+    def on_key(self, event: events.Key) -> None:
+        """A greyed key that reached no binding: say why it does nothing (read-only, no
+        fix, not this row), when the widget that greyed it can tell."""
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.enabled:
+            return
+        explain = getattr(active.node, "why_greyed", None)
+        if explain is None:
+            return
+        try:
+            _, name, parameters = parse_action(active.binding.action)
+        except ActionError:
+            return
+        said = explain(name, parameters)
+        if said:
+            self.notify(self.context.shown(said), severity="warning", markup=False, timeout=4)
 
     # --- what the workers hand back: every screen hears it ----------------------
 

@@ -328,7 +328,7 @@ async def test_read_only_greys_the_action_keys_and_they_do_nothing(action_app: A
 
 async def test_keys_follow_the_kind_of_the_selected_row(action_app: ActionApp) -> None:
     app = action_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await model_read(pilot)
         await pilot.press("3")
         services = pane(app, "services")
@@ -344,6 +344,9 @@ async def test_keys_follow_the_kind_of_the_selected_row(action_app: ActionApp) -
         assert active["B"].binding.id == "action.rollback-lambda" and active["B"].enabled
         assert not active["F"].enabled
         assert services.check_action("remediate", ("rollback-service",)) is False  # hidden
+        await pilot.press("F")  # greyed: it says why rather than nothing
+        await wait_for(pilot, lambda: "force-deploy: does not" in screen_text(app))
+        assert app.context.action_running is None
         select_row(app, "services", "cdn-service")  # Kubernetes
         await pilot.pause()
         active = app.screen.active_bindings

@@ -139,7 +139,9 @@ async def test_a_read_only_profile_refuses_while_the_other_acts(
         binding = app.screen.active_bindings["t"]
         assert binding.binding.id == "action.retag-latest" and not binding.enabled
         await pilot.press("t")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "retag-latest: refused, read-only mode" in screen_text(app))
+        told = screen_text(app)  # why, at the key (the toast's two lines)
+        assert "read-only mode (profile 'world' is" in told and "read-only in config.toml)" in told
         assert on_console(app) and app.context.action_running is None
 
         # The action layer refuses it too, with the row's profile's session.

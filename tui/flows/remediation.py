@@ -132,6 +132,16 @@ def fix_state(context: ConsoleContext, fix: Fix) -> bool | None:
     return True
 
 
+def greyed_reason(context: ConsoleContext, fix: Fix) -> str | None:
+    """Why the key of ``fix`` is greyed, in one line (None: it is not)."""
+    if action_class(context, fix.action) is None:
+        return f"{fix.action}: unknown action"
+    reason = context.reason_for(fix.ref)
+    if reason is not None and mutates_cloud(context, fix.action):
+        return f"{fix.action}: refused, read-only mode ({reason})"
+    return None
+
+
 def preview_data(plan: Plan, where: str, changed: str | None = None) -> PlanPreviewData:
     """A plan as the preview widget takes it, with anything secret-shaped masked."""
     from actions.secrets import mask_secrets as m
@@ -429,6 +439,18 @@ class RemediationHost(KeyStates):
         if action == "remediate" and parameters:
             return self.remediation_state(str(parameters[0]))
         return super().check_action(action, parameters)
+
+    def why_greyed(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What a person pressing a greyed remediation key is told (None: nothing to say)."""
+        if action != "remediate" or not parameters:
+            return None
+        name = str(parameters[0])
+        fix = self.remediation_fix(name)
+        if fix is None:
+            if self.remediation_record() is None:
+                return f"{name}: select a row first"
+            return f"{name}: does not apply to the selected row"
+        return greyed_reason(self.context, fix)
 
     def on_resource_table_row_highlighted(self) -> None:
         """Another row: other keys may apply."""

@@ -23,7 +23,7 @@ from cloud.model.kinds import KIND_NAMES
 from cloud.records import Severity
 from tui.context.formatting import severity_text, where_text
 from tui.flows.batch import alike, batchable, launch_batch
-from tui.flows.remediation import fix_state, launch
+from tui.flows.remediation import fix_state, greyed_reason, launch
 from tui.panes.base import ResourcePane
 from widgets.resource_table import KEEP, TableColumn, TableRow
 
@@ -167,6 +167,20 @@ class FindingsPane(ResourcePane):
                 return None
             return fix_state(self.context, finding.fixes[0])
         return super().check_action(action, parameters)
+
+    def why_greyed(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What pressing a greyed ``f``/``F`` tells the person."""
+        if action not in ("fix", "fix_alike"):
+            return None
+        finding = self.selected()
+        if not isinstance(finding, Finding):
+            return "select a finding first"
+        index = int(str(parameters[0])) if parameters else 0
+        if index >= len(finding.fixes):
+            return "no action fixes this finding: its cause says what to change"
+        if action == "fix_alike" and len(self.alike(finding)) < 2:
+            return "no other finding is like this one: f fixes it alone"
+        return greyed_reason(self.context, finding.fixes[index])
 
     def alike(self, finding: Finding) -> list[Finding]:
         """The open findings ``F`` fixes together with ``finding`` (itself first)."""

@@ -15,7 +15,7 @@ from cloud.findings import Finding
 from cloud.incident import ModelState
 from tui.context.formatting import severity_text, where_text
 from tui.context.state import ConsoleContext
-from tui.flows.remediation import fix_state, launch
+from tui.flows.remediation import fix_state, greyed_reason, launch
 from tui.screens.detail import DetailScreen
 from widgets.detail_view import DetailSection
 
@@ -131,6 +131,15 @@ class FindingDetail(DetailScreen):
                 return None
             return fix_state(self.context, self.finding.fixes[index])
         return super().check_action(action, parameters)
+
+    def why_greyed(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What pressing a greyed fix key tells the person."""
+        index = int(str(parameters[0])) if parameters else 0
+        if action != "fix" or index >= len(self.finding.fixes):
+            return None
+        if self.resolved:
+            return "this finding is resolved: nothing to fix"
+        return greyed_reason(self.context, self.finding.fixes[index])
 
     def action_fix(self, index: int) -> None:
         """Open fix number ``index`` (0 = the first)."""
