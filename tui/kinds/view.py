@@ -70,5 +70,5 @@ class PaneView:
         return [ACCOUNT, *shown] if several else shown
 
 
-ACCOUNT = TableColumn("account", "ACCOUNT", width=28, keep=KEEP)
+ACCOUNT = TableColumn("account", "ACCOUNT", keep=KEEP)  # as wide as its widest cell
 """The profile and account id of a row, when several profiles are shown."""
