@@ -89,6 +89,10 @@ async def test_rows_of_both_accounts_with_their_account(
             r for r in app.context.state.snapshot.deployments if r.name == "cdn-service"
         ]
         assert len(cdn_deployments) == 1 and cdn_deployments[0].profile == "world"
+        # Its row names where it comes from: the kube context, not an AWS account.
+        assert row_by_name(app, "services", "cdn-service")["account"] == (
+            f"kube {world.kube_context}"
+        )
         header = str(app.screen.query_one(HeaderBar).render())
         assert "world+payments" in header and PAYMENTS_ACCOUNT in header
 

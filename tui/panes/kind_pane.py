@@ -20,6 +20,8 @@ from cloud.findings import Diagnosis
 from cloud.incident import ModelState
 from cloud.model.kinds import PANES, kind
 from cloud.records import Flag
+from cloud.sessions import KUBE_KINDS
+from cloud.text import safe_text
 from tui.context.formatting import flags_text, severity_rank, worst_severity
 from tui.flows.remediation import RemediationHost, RemediationKey, bindings
 from tui.kinds.registry import PANE_VIEWS, pane_keys, view
@@ -73,7 +75,7 @@ class KindPane(RemediationHost, ResourcePane):
             for record in state.snapshot.shown_records(name):
                 ref = spec.ref(record)
                 flags = state.diagnosis.flags(ref)
-                account = self.account_cell(ref.profile)
+                account = self.account_cell(ref.profile, name)
                 known = self._made.get(id(record))
                 if (
                     known is None
@@ -117,11 +119,15 @@ class KindPane(RemediationHost, ResourcePane):
         )
         return row, (severity_rank(flags), shown.sort_name(record))
 
-    def account_cell(self, profile: str) -> str:
+    def account_cell(self, profile: str, kind_name: str = "") -> str:
         """``team-b 345678901234``: the row's profile and account id (masked when presenting,
-        as every cell is); "" with a single profile."""
+        as every cell is); a Kubernetes row's kube context instead (``kube nova``: its
+        cluster may be in any account); "" with a single profile."""
         if not profile:
             return ""
+        if kind_name in KUBE_KINDS:
+            context = self.context.session_of(profile).kube_context
+            return f"kube {safe_text(context)}" if context else "kube (current context)"
         account = self.context.account_of(profile)
         return f"{profile} {account or '…'}"
 
