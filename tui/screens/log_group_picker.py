@@ -28,6 +28,7 @@ from cloud.logs import LogGroupInfo
 from cloud.logs.subjects import GroupsSource
 from cloud.records import Fetched
 from cloud.session import CloudSession
+from cloud.text import safe_text
 from tui.context.presenter import mask_text
 from tui.context.screen import ShipdeckScreen
 from tui.context.state import ConsoleContext
@@ -54,7 +55,7 @@ def group_prompt(group: LogGroupInfo, profile: str = "") -> Text:
     name = group.name if len(group.name) <= NAME_WIDTH else f"…{group.name[-NAME_WIDTH + 1 :]}"
     text = Text(f"{name:<{NAME_WIDTH}} ")
     if profile:
-        shown = profile if len(profile) <= PROFILE_WIDTH else f"{profile[: PROFILE_WIDTH - 1]}…"
+        shown = safe_text(profile, PROFILE_WIDTH)  # a name from a config file
         text.append(f"{shown:<{PROFILE_WIDTH}} ", style="magenta")
     text.append(f"{group.region:<16} ", style="cyan")
     text.append(f"{_size(group.stored_bytes):>9} ", style="dim")
