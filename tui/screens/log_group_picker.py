@@ -237,10 +237,12 @@ class LogGroupPicker(ShipdeckScreen):
             keys = [highlighted]
         profiles = sorted({profile for profile, _, _ in keys})
         if len(profiles) > 1:
+            names = " and ".join(safe_text(p, 40) for p in profiles)
             self.notify(
-                f"log groups of {' and '.join(profiles)} cannot be merged: choose one profile's",
+                f"log groups of {names} cannot be merged: choose one profile's",
                 severity="warning",
                 timeout=6,
+                markup=False,
             )
             return
         source = GroupsSource(tuple((region, name) for _, region, name in keys))
