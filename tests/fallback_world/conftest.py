@@ -28,7 +28,7 @@ REGION = "ap-northeast-1"
 RECIPE = "nova-ecr-build"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldProcess]:
     """The seeds.yaml world with its registry, ticking fast."""
     state = tmp_path_factory.mktemp("world")
@@ -53,7 +53,7 @@ def world_env(
     return env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def aws(world: WorldProcess) -> Clients:
     """Plain boto3 clients on the world."""
     return Clients(world)
@@ -67,7 +67,7 @@ def registry(world: WorldProcess) -> str:
     return world.registry
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def engine() -> DockerEngine:
     """The Docker engine here, or skip with where it was looked for."""
     try:

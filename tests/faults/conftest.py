@@ -87,7 +87,7 @@ def proxied(world: WorldAccess, tmp_path: Path) -> Iterator[Proxied]:
             kube.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def clean_ids(world: WorldAccess, tmp_path_factory: pytest.TempPathFactory) -> frozenset[str]:
     """The finding ids of the world read without faults (what a fault may hide, never add)."""
     state = tmp_path_factory.mktemp("clean")

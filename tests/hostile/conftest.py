@@ -83,7 +83,7 @@ def _inject(kubeconfig: str | None, kube_context: str | None) -> None:
     core.create_namespaced_event(NAMESPACE, event)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def hostile_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileWorld]:
     """The seeded world with the corpus in it; this process's clients point at it."""
     from demo.launcher import start_world

@@ -32,7 +32,7 @@ class WorldAccess:
     default_region: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldAccess]:
     """The demo world of the seeded incidents, started once, with every client pointed at it.
 
@@ -81,7 +81,7 @@ def run_cli(
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def clock(world: WorldAccess) -> Callable[[], datetime]:
     """A frozen "now" for everything the console dates (status ages, pushed/started ages).
 
@@ -108,7 +108,7 @@ class ManualClock:
         self.now += seconds
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shared_session(world: WorldAccess) -> CloudSession:
     """One session for the tests that need nothing special: its clients are warm after the first."""
     return CloudSession(regions=world.regions, kube_context=world.kube_context)
