@@ -292,32 +292,63 @@ def _fields(values: dict[str, object], skip: tuple[str | None, ...]) -> str:
 
     A value with a space (or none at all) is quoted; values are cut at
     ``VALUE_LIMIT``, the whole at ``ROW_LIMIT`` or ``MAX_FIELDS`` fields, the rest
-    counted.
+    counted. Most records are a few short fields: they are written in one pass and
+    measured once; only a record past a bound takes the careful way.
     """
     parts: list[str] = []
     add = parts.append
-    used = 0
     for key, value in values.items():
         if key in skip:
             continue
         kind = type(value)
         if kind is str:
             text = cast(str, value)
-            if len(text) > VALUE_LIMIT:
-                text = cut(text, VALUE_LIMIT)
-            if not text or " " in text:
-                text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            if text and " " not in text and len(text) <= VALUE_LIMIT:
+                add(f"{key}={text}")
+            else:
+                add(f"{key}={_value_text(text)}")
         elif kind is int or kind is float:
-            text = repr(value)
+            add(f"{key}={value!r}")
         else:
-            text = cut(_compact(value, 0, VALUE_LIMIT), VALUE_LIMIT)
-        part = f"{key}={text}" if len(key) <= VALUE_LIMIT else f"{cut(key, VALUE_LIMIT)}={text}"
-        add(part)
+            add(f"{key}={_value_text(value)}")
+    fields = " ".join(parts)
+    if (
+        len(fields) + 1 < ROW_LIMIT
+        and len(parts) < MAX_FIELDS
+        and (len(fields) <= VALUE_LIMIT or all(len(key) <= VALUE_LIMIT for key in values))
+    ):
+        return fields
+    return _bounded_fields(values, skip)
+
+
+def _value_text(value: object) -> str:
+    """One value as a row writes it (quoted when it has a space or is empty), cut."""
+    if isinstance(value, str):
+        text = cut(value, VALUE_LIMIT)
+        if not text or " " in text:
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return text
+    if type(value) is int or type(value) is float:
+        return repr(value)
+    return cut(_compact(value, 0, VALUE_LIMIT), VALUE_LIMIT)
+
+
+def _bounded_fields(values: dict[str, object], skip: tuple[str | None, ...]) -> str:
+    """``_fields`` of a record past a bound: keys cut, stopping at ``ROW_LIMIT`` or
+    ``MAX_FIELDS`` with the rest counted."""
+    parts: list[str] = []
+    used = 0
+    for key, value in values.items():
+        if key in skip:
+            continue
+        shown_key = key if len(key) <= VALUE_LIMIT else cut(key, VALUE_LIMIT)
+        part = f"{shown_key}={_value_text(value)}"
+        parts.append(part)
         used += len(part) + 1
         if used >= ROW_LIMIT or len(parts) >= MAX_FIELDS:
             shown = len(parts) + sum(1 for k in skip if k)
             if shown < len(values):
-                add(f"(+{len(values) - shown} more)")
+                parts.append(f"(+{len(values) - shown} more)")
             break
     return " ".join(parts)
 
