@@ -1,4 +1,4 @@
-"""Fixtures for the console's tests: one demo world for this folder, an app factory, a settle helper."""
+"""The console tests' fixtures: this folder's demo world, an app factory, a settle helper."""
 
 from __future__ import annotations
 
