@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.notifications import SeverityLevel
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -224,6 +225,15 @@ async def test_since_reads_again_from_then_and_a_bad_time_loses_nothing(
         assert view.follow
 
 
+async def _save_dialog(app: HostApp, pilot: Pilot[None]) -> LogView:
+    """Wait for the live lines, press ctrl+s and wait for its choice; the log view."""
+    view = app.screen.query_one(LogView)
+    await wait_until(pilot, lambda: view.buffer.line_count > 0, what="the live lines")
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: bool(app.screen.query("#save-range")), what="the choice")
+    return view
+
+
 async def test_ctrl_s_saves_a_range_read_again_exactly(
     context: ConsoleContext, tmp_path: Path
 ) -> None:
@@ -231,10 +241,7 @@ async def test_ctrl_s_saves_a_range_read_again_exactly(
     start, end = now - 8 * HOUR, now - 7 * HOUR
     app = NotedApp(lambda: LogsScreen(context, _source(), save_dir=tmp_path / "saved"))
     async with app.run_test(size=SIZE) as pilot:
-        view = app.screen.query_one(LogView)
-        await wait_until(pilot, lambda: view.buffer.line_count > 0, what="the live lines")
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: bool(app.screen.query("#save-range")), what="the choice")
+        await _save_dialog(app, pilot)
         app.screen.query_one("#save-from", Input).value = iso_ms(start)
         app.screen.query_one("#save-to", Input).value = iso_ms(end)
         await pilot.click("#save-range")
@@ -265,10 +272,7 @@ async def test_a_range_over_the_cap_is_cut_and_says_so(
 
     app = NotedApp(make)
     async with app.run_test(size=SIZE) as pilot:
-        view = app.screen.query_one(LogView)
-        await wait_until(pilot, lambda: view.buffer.line_count > 0, what="the live lines")
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: bool(app.screen.query("#save-range")), what="the choice")
+        await _save_dialog(app, pilot)
         app.screen.query_one("#save-from", Input).value = "10h"
         app.screen.query_one("#save-to", Input).value = iso_ms(now)
         await pilot.click("#save-range")
@@ -283,10 +287,7 @@ async def test_a_bad_range_is_said_in_the_dialog_and_keeps_what_was_typed(
 ) -> None:
     app = NotedApp(lambda: LogsScreen(context, _source(), save_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        view = app.screen.query_one(LogView)
-        await wait_until(pilot, lambda: view.buffer.line_count > 0, what="the live lines")
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: bool(app.screen.query("#save-range")), what="the choice")
+        await _save_dialog(app, pilot)
         dialog = app.screen
         assert "FROM (ISO time, or 2h ago)" in screen_text(app)
         assert "TO (ISO time, or now)" in screen_text(app)
@@ -313,10 +314,7 @@ async def test_ctrl_s_buffer_still_saves_the_buffer(
 ) -> None:
     app = NotedApp(lambda: LogsScreen(context, _source(), save_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        view = app.screen.query_one(LogView)
-        await wait_until(pilot, lambda: view.buffer.line_count > 0, what="the live lines")
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: bool(app.screen.query("#save-buffer")), what="the choice")
+        view = await _save_dialog(app, pilot)
         await pilot.press("enter")
         await wait_until(pilot, lambda: any(tmp_path.glob("*.log")), what="the saved file")
         await wait_until(pilot, lambda: app.told("shown lines to"), what="the notice")

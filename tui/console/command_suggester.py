@@ -47,7 +47,7 @@ class CommandSuggester(Suggester):
     async def _read(self, part: ScopePart, *, fresh: bool) -> list[str]:
         if fresh or part not in self._names:
             try:
-                self._names[part] = await asyncio.to_thread(LISTERS[part])
+                self._names[part] = await asyncio.to_thread(LISTERS[part], ())
             except CloudConfigError:
                 self._names[part] = []
         return self._names[part]

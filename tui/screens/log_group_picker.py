@@ -132,8 +132,7 @@ class LogGroupPicker(ShipdeckScreen):
 
     def _sessions(self) -> list[tuple[str, CloudSession]]:
         sessions = self.context.sessions
-        if sessions is None:
-            return [("", self.context.session)]
+        assert sessions is not None  # the context makes them
         return list(zip(sessions.tags, sessions.all, strict=True))
 
     @property

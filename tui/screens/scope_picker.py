@@ -39,7 +39,7 @@ TITLES: dict[ScopePart, str] = {
 }
 
 
-def _profiles() -> list[str]:
+def _profiles(current: Sequence[str] = ()) -> list[str]:
     from cloud.scopes import aws_profiles
 
     return aws_profiles()
@@ -51,13 +51,13 @@ def _regions(current: Sequence[str] = ()) -> list[str]:
     return region_names(current)
 
 
-def _contexts() -> list[str]:
+def _contexts(current: Sequence[str] = ()) -> list[str]:
     from cloud.scopes import kube_contexts
 
     return kube_contexts()
 
 
-LISTERS: dict[ScopePart, Callable[[], list[str]]] = {
+LISTERS: dict[ScopePart, Callable[[Sequence[str]], list[str]]] = {
     "profile": _profiles,
     "region": _regions,
     "context": _contexts,
@@ -145,10 +145,8 @@ class ScopePicker(ShipdeckScreen):
     def load(self) -> None:
         """Worker thread: the names on offer."""
         try:
-            if self.part == "region":  # the regions of the partition the console is in
-                names = _regions(sorted(self.current()))
-            else:
-                names = LISTERS[self.part]()
+            # what is shown now (the regions say which partition's regions to offer)
+            names = LISTERS[self.part](sorted(self.current()))
         except CloudConfigError as exc:
             self.post_message(ChoicesListed([], str(exc)))
             return
