@@ -16,7 +16,7 @@ from typing import Any
 from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from cloud.logs.records import iso_ms
 from cloud.logs.subjects import BuildSource, GroupsSource
@@ -304,6 +304,10 @@ async def test_a_bad_range_is_said_in_the_dialog_and_keeps_what_was_typed(
         await wait_until(pilot, lambda: "ends before it starts" in screen_text(app), what="why")
         assert app.screen is dialog
         dialog.query_one("#save-to", Input).value = "now"
+        # A button ignores clicks while it shows the last one (Textual's -active, a timer):
+        # the next click waits for it to come up, as a person's eye would.
+        button = dialog.query_one("#save-range", Button)
+        await wait_until(pilot, lambda: not button.has_class("-active"), what="the button up")
         await pilot.click("#save-range")
         await wait_until(pilot, lambda: app.told("saved "), what="the saved notice")
         assert len(list(tmp_path.glob("*.log"))) == 1
